@@ -1,0 +1,147 @@
+//! Policy test cases: a question, the verdict expected, and optionally the reason code,
+//! host or CIDRs expected; run against a compiled policy.
+
+use crate::decision::{ReasonCode, Verdict};
+use crate::error::QuestionError;
+use crate::policy::Policy;
+use crate::question::Question;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// A case file: an optional policy path (relative to the file) and the cases.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    /// The policy to run against; the embedded default when absent.
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// The cases.
+    pub cases: Vec<Case>,
+}
+
+/// One case: a question and what its decision must be.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Case {
+    /// The case's name, shown in reports.
+    pub name: String,
+    /// The question (its fields stand beside the case's own).
+    #[serde(flatten)]
+    pub question: Question,
+    /// The verdict expected.
+    pub expect: Verdict,
+    /// A reason code the decision must carry.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The host `resolve` must hand out.
+    #[serde(default)]
+    pub expect_host: Option<String>,
+    /// The mechanism `resolve` must name.
+    #[serde(default)]
+    pub expect_mechanism: Option<String>,
+    /// The endpoint `deliver` must go through.
+    #[serde(default)]
+    pub expect_endpoint: Option<String>,
+    /// The CIDRs `allowlist` must hand out, in order.
+    #[serde(default)]
+    pub expect_cidrs: Option<Vec<String>>,
+}
+
+impl<'de> Deserialize<'de> for Verdict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match text.as_str() {
+            "allow" => Ok(Verdict::Allow),
+            "deny" => Ok(Verdict::Deny),
+            other => Err(serde::de::Error::custom(format!(
+                "expected `allow` or `deny`, found `{other}`"
+            ))),
+        }
+    }
+}
+
+impl CaseFile {
+    /// Reads a case file from YAML (or JSON) text, and checks every `reason` is a known code.
+    pub fn parse(text: &str) -> Result<CaseFile, QuestionError> {
+        let file: CaseFile = crate::yaml::from_str(text).map_err(|e| QuestionError::Syntax {
+            location: e.location,
+            message: e.message,
+        })?;
+        for case in &file.cases {
+            if let Some(code) = &case.reason {
+                if ReasonCode::from_str(code).is_err() {
+                    let known = <ReasonCode as strum::IntoEnumIterator>::iter().map(ReasonCode::as_str);
+                    return Err(QuestionError::Syntax {
+                        location: None,
+                        message: format!(
+                            "case `{}`: unknown reason code `{code}`{}",
+                            case.name,
+                            crate::names::hint(crate::names::nearest(code, known))
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(file)
+    }
+}
+
+/// The outcome of one case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseResult {
+    /// The case's name.
+    pub name: String,
+    /// Whether every expectation held.
+    pub passed: bool,
+    /// The verdict given.
+    pub decision: Verdict,
+    /// The reason codes given.
+    pub reasons: Vec<String>,
+    /// What did not hold, one sentence each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<String>,
+}
+
+impl Case {
+    /// Runs the case against `policy`.
+    pub fn run(&self, policy: &Policy) -> CaseResult {
+        let decision = policy.decide(&self.question);
+        let explained = decision.explain(policy, &self.question);
+        let mut failures = Vec::new();
+        if decision.verdict() != self.expect {
+            failures.push(format!("expected {}, got {}", self.expect, decision.verdict()));
+        }
+        if let Some(code) = &self.reason {
+            if !decision.codes().any(|c| c.as_str() == code) {
+                failures.push(format!("expected reason `{code}` among the reasons"));
+            }
+        }
+        let mut expect_field = |what: &str, want: &Option<String>, got: &Option<String>| {
+            if let Some(want) = want {
+                if got.as_ref() != Some(want) {
+                    failures.push(format!(
+                        "expected {what} `{want}`, got `{}`",
+                        got.as_deref().unwrap_or("none")
+                    ));
+                }
+            }
+        };
+        expect_field("host", &self.expect_host, &explained.host);
+        expect_field("mechanism", &self.expect_mechanism, &explained.mechanism);
+        expect_field("endpoint", &self.expect_endpoint, &explained.endpoint);
+        if let Some(want) = &self.expect_cidrs {
+            if explained.cidrs.as_ref() != Some(want) {
+                failures.push(format!(
+                    "expected cidrs {want:?}, got {:?}",
+                    explained.cidrs.unwrap_or_default()
+                ));
+            }
+        }
+        CaseResult {
+            name: self.name.clone(),
+            passed: failures.is_empty(),
+            decision: decision.verdict(),
+            reasons: explained.reasons.into_iter().map(|r| r.code).collect(),
+            failures,
+        }
+    }
+}

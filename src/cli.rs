@@ -1,0 +1,221 @@
+//! The command-line commands as library functions: each reads its inputs, writes its
+//! output and returns an [`Outcome`]; `main.rs` only parses arguments.
+
+use crate::cases::{CaseFile, CaseResult};
+use crate::policy::Policy;
+use crate::question::Question;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// How a command ended, as a process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Allowed, all cases passed, every invariant proved: exit 0.
+    Success,
+    /// Something was wrong with the inputs (unreadable file, bad policy, bad question) or a
+    /// test case failed: exit 1.
+    Failure,
+    /// The question was denied: exit 2.
+    Denied,
+    /// The audit found an invariant violated: exit 3.
+    Violated,
+}
+
+impl Outcome {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::Failure => 1,
+            Outcome::Denied => 2,
+            Outcome::Violated => 3,
+        }
+    }
+}
+
+/// Output format for reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumString, strum::Display)]
+#[strum(serialize_all = "kebab-case")]
+pub enum Format {
+    /// For people.
+    #[default]
+    Text,
+    /// For machines.
+    Json,
+}
+
+/// Loads the policy at `path`, or the embedded default.
+pub fn load_policy(path: Option<&Path>) -> Result<Policy, String> {
+    match path {
+        None => Ok(Policy::default_policy()),
+        Some(path) => {
+            let text = read_limited(path, crate::limits::MAX_POLICY_BYTES)?;
+            Policy::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))
+        }
+    }
+}
+
+/// Reads a file, refusing one over `limit` bytes before reading it whole.
+fn read_limited(path: &Path, limit: usize) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut text = String::new();
+    file.take(limit as u64 + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if text.len() > limit {
+        return Err(format!("{}: over the limit of {limit} bytes", path.display()));
+    }
+    Ok(text)
+}
+
+/// `regionfence ask`: prints the decision as JSON; allow → success, deny → denied.
+pub fn ask(
+    policy: Option<&Path>,
+    question: Option<&str>,
+    stdin: &mut dyn Read,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Outcome {
+    let policy = match load_policy(policy) {
+        Ok(p) => p,
+        Err(e) => return fail(err, &e),
+    };
+    let text = match question {
+        Some(q) if q != "-" => q.to_string(),
+        _ => {
+            let mut text = String::new();
+            let limit = crate::limits::MAX_QUESTION_BYTES as u64 + 1;
+            if let Err(e) = stdin.take(limit).read_to_string(&mut text) {
+                return fail(err, &format!("reading standard input: {e}"));
+            }
+            text
+        }
+    };
+    let question = match Question::parse(&text) {
+        Ok(q) => q,
+        Err(e) => return fail(err, &format!("question: {e}")),
+    };
+    let decision = policy.decide(&question);
+    let _ = writeln!(out, "{}", decision.explain(&policy, &question).to_json_pretty());
+    if decision.is_allowed() {
+        Outcome::Success
+    } else {
+        Outcome::Denied
+    }
+}
+
+/// `regionfence test`: runs every case of every file; failure if any case fails.
+pub fn test(
+    policy: Option<&Path>,
+    files: &[PathBuf],
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Outcome {
+    let override_policy = match policy.map(|p| load_policy(Some(p))).transpose() {
+        Ok(p) => p,
+        Err(e) => return fail(err, &e),
+    };
+    let mut reports = Vec::new();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for file in files {
+        let results = match run_case_file(file, override_policy.as_ref()) {
+            Ok(r) => r,
+            Err(e) => return fail(err, &e),
+        };
+        for r in &results {
+            if r.passed {
+                passed += 1;
+            } else {
+                failed += 1;
+            }
+        }
+        reports.push((file.display().to_string(), results));
+    }
+    match format {
+        Format::Json => {
+            let json: Vec<_> = reports
+                .iter()
+                .map(|(file, cases)| serde_json::json!({"file": file, "cases": cases}))
+                .collect();
+            let summary = serde_json::json!({"passed": passed, "failed": failed, "files": json});
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&summary).unwrap_or_default()
+            );
+        }
+        Format::Text => {
+            for (file, cases) in &reports {
+                let _ = writeln!(out, "{file}");
+                for case in cases {
+                    let mark = if case.passed { "ok  " } else { "FAIL" };
+                    let _ = writeln!(
+                        out,
+                        "  {mark} {} ({}: {})",
+                        case.name,
+                        case.decision,
+                        case.reasons.join(", ")
+                    );
+                    for why in &case.failures {
+                        let _ = writeln!(out, "       {why}");
+                    }
+                }
+            }
+            let _ = writeln!(out, "{passed} passed, {failed} failed");
+        }
+    }
+    if failed == 0 {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    }
+}
+
+/// Runs one case file: against `policy` when given, else the file's own `policy:` (relative
+/// to the file), else the embedded default.
+pub fn run_case_file(path: &Path, policy: Option<&Policy>) -> Result<Vec<CaseResult>, String> {
+    let text = read_limited(path, crate::limits::MAX_POLICY_BYTES)?;
+    let file = CaseFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let own;
+    let policy = match (policy, &file.policy) {
+        (Some(p), _) => p,
+        (None, Some(relative)) => {
+            let base = path.parent().unwrap_or(Path::new("."));
+            own = load_policy(Some(&base.join(relative)))?;
+            &own
+        }
+        (None, None) => {
+            own = Policy::default_policy();
+            &own
+        }
+    };
+    Ok(file.cases.iter().map(|c| c.run(policy)).collect())
+}
+
+/// `regionfence check`: loads each policy and says whether it is valid.
+pub fn check(policy: Option<&Path>, files: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
+    let mut targets: Vec<Option<&Path>> = files.iter().map(|f| Some(f.as_path())).collect();
+    if targets.is_empty() {
+        targets.push(policy);
+    }
+    let mut outcome = Outcome::Success;
+    for target in targets {
+        let name = target.map_or("(embedded default)".to_string(), |p| p.display().to_string());
+        match load_policy(target) {
+            Ok(p) => {
+                let _ = writeln!(out, "{name}: ok: policy `{}`", p.name());
+            }
+            Err(e) => {
+                let _ = writeln!(err, "{e}");
+                outcome = Outcome::Failure;
+            }
+        }
+    }
+    outcome
+}
+
+fn fail(err: &mut dyn Write, message: &str) -> Outcome {
+    let _ = writeln!(err, "error: {message}");
+    Outcome::Failure
+}

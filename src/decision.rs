@@ -1,0 +1,478 @@
+//! Decisions: a two-valued verdict, the reasons that decided it, and what was resolved.
+//!
+//! A [`Decision`] holds only ids and small enums, so making one never allocates; its
+//! human-readable form ([`Decision::explain`]) is rendered on demand.
+
+use crate::document::{Allowlisting, Mechanism};
+use crate::host::HostError;
+use crate::policy::*;
+use serde::Serialize;
+
+/// Allow or deny; nothing in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::Display, strum::AsRefStr)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Verdict {
+    /// The flow may happen.
+    Allow,
+    /// The flow must not happen.
+    Deny,
+}
+
+/// The stable, kebab-case code of a reason. Codes never change meaning between releases.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::Display,
+    strum::AsRefStr,
+    strum::EnumString,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum ReasonCode {
+    /// The region named is not in the policy.
+    UnknownRegion,
+    /// The source named is neither a source kind nor a catalog source.
+    UnknownSource,
+    /// The host is well-formed but not one the policy lists (IP literals and non-default
+    /// ports included).
+    UnknownHost,
+    /// The host is not a host name at all.
+    MalformedHost,
+    /// The destination named is not in the policy.
+    UnknownDestination,
+    /// The endpoint is neither an endpoint id nor a host of that destination.
+    UnknownEndpoint,
+    /// The cloud region is not in the catalogue.
+    UnknownCloudRegion,
+    /// The store named is not in the policy.
+    UnknownStore,
+    /// The warehouse named is not a warehouse of the policy.
+    UnknownWarehouse,
+    /// The failover location is not in the policy.
+    UnknownLocation,
+    /// The ingestion region is not offered by any processing region.
+    UnknownIngestionRegion,
+    /// The IP address does not parse strictly.
+    MalformedIp,
+    /// The workspace's region does not support this source.
+    SourceUnsupportedInRegion,
+    /// The host or ingestion region belongs to another processing region.
+    IngestionOutsideRegion,
+    /// The destination is not available to the workspace's region.
+    DestinationUnavailableInRegion,
+    /// The endpoint lies outside the places the region may deliver to.
+    EndpointOutsideRegion,
+    /// The cloud region lies outside the places the region may store in.
+    StoreOutsideRegion,
+    /// The store does not run on that cloud provider.
+    StoreProviderMismatch,
+    /// The IP is not in the region's warehouse egress ranges.
+    IpNotAllowlisted,
+    /// The region has no egress ranges to hand out for a warehouse that needs them.
+    AllowlistUnknown,
+    /// Failover would change processing region.
+    FailoverAcrossRegions,
+    /// Failover would change ingestion region.
+    FailoverAcrossIngestionRegions,
+    /// Failover from a location to itself.
+    FailoverSameLocation,
+    /// A workspace's region never changes.
+    RegionImmutable,
+    /// Allowed: the host is an ingestion host of the workspace's region.
+    HostInRegion,
+    /// Allowed: the source is configured with this host.
+    HostResolved,
+    /// Allowed: the endpoint lies where the region may deliver.
+    EndpointInRegion,
+    /// Allowed: the store lies where the region may store.
+    StoreInRegion,
+    /// Allowed: the IP is one of the region's loaders.
+    IpAllowlisted,
+    /// Allowed: the warehouse must open these CIDRs.
+    AllowlistRequired,
+    /// Allowed: opening these CIDRs is advised.
+    AllowlistRecommended,
+    /// Allowed: the warehouse needs no firewall rule.
+    AllowlistNotNeeded,
+    /// Allowed: both locations belong to the same ingestion region.
+    FailoverWithinIngestionRegion,
+    /// Allowed by an explicit `failover_to` loosening of the policy.
+    FailoverListedTarget,
+    /// Allowed: the region asked for is the region the workspace has.
+    RegionUnchanged,
+}
+
+impl ReasonCode {
+    /// The code as written in JSON and case files.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// Whether the code says something named in the question was unknown or malformed.
+    pub fn is_unknown_or_malformed(self) -> bool {
+        use ReasonCode::*;
+        matches!(
+            self,
+            UnknownRegion
+                | UnknownSource
+                | UnknownHost
+                | MalformedHost
+                | UnknownDestination
+                | UnknownEndpoint
+                | UnknownCloudRegion
+                | UnknownStore
+                | UnknownWarehouse
+                | UnknownLocation
+                | UnknownIngestionRegion
+                | MalformedIp
+        )
+    }
+}
+
+/// Which field of the question a reason is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// `workspace`.
+    Workspace,
+    /// `to` (a region or a location).
+    To,
+    /// `from`.
+    From,
+}
+
+/// One reason for a decision: what decided, in terms of the policy's own entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reason {
+    /// A region field names no region.
+    UnknownRegion(Field),
+    /// The source names nothing.
+    UnknownSource,
+    /// The host is not listed, or is an address or a non-default port.
+    UnknownHost(Option<HostError>),
+    /// The host is not a host name.
+    MalformedHost(HostError),
+    /// The destination names nothing.
+    UnknownDestination,
+    /// The endpoint is not one of the destination's.
+    UnknownEndpoint(Option<DestinationId>),
+    /// The cloud region is not in the catalogue.
+    UnknownCloudRegion,
+    /// The store names nothing.
+    UnknownStore,
+    /// The warehouse names nothing, or names a store that is not a warehouse.
+    UnknownWarehouse(Option<StoreId>),
+    /// A location field names no location.
+    UnknownLocation(Field),
+    /// The ingestion region is offered nowhere.
+    UnknownIngestionRegion,
+    /// The IP does not parse.
+    MalformedIp,
+    /// The source (or its kind) is not supported in the region.
+    SourceUnsupportedInRegion {
+        /// The source.
+        source: SourceId,
+        /// The workspace's region.
+        region: RegionId,
+        /// Whether the kind itself is unsupported (rather than the catalog entry).
+        kind_unsupported: bool,
+    },
+    /// The host, or the ingestion region asked for, belongs to another region.
+    IngestionOutsideRegion {
+        /// The ingestion region that owns the host.
+        ingestion: IngestionId,
+        /// The workspace's region.
+        region: RegionId,
+        /// The host, when the question named one.
+        host: Option<HostId>,
+    },
+    /// The destination is not available in the region.
+    DestinationUnavailableInRegion {
+        /// The destination.
+        destination: DestinationId,
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// The endpoint (or every endpoint, when `None`) lies outside the region's delivery places.
+    EndpointOutsideRegion {
+        /// The destination.
+        destination: DestinationId,
+        /// The endpoint named, if any.
+        endpoint: Option<u32>,
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// The cloud region is outside the region's storage places.
+    StoreOutsideRegion {
+        /// The store.
+        store: StoreId,
+        /// The cloud region.
+        cloud: CloudId,
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// The store does not run on the cloud region's provider.
+    StoreProviderMismatch {
+        /// The store.
+        store: StoreId,
+        /// The cloud region.
+        cloud: CloudId,
+    },
+    /// The IP is not one of the region's loaders.
+    IpNotAllowlisted {
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// The warehouse needs an allowlist, and the region lists no egress range.
+    AllowlistUnknown {
+        /// The warehouse.
+        store: StoreId,
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// The locations belong to different processing regions.
+    FailoverAcrossRegions {
+        /// From.
+        from: LocationId,
+        /// To.
+        to: LocationId,
+    },
+    /// The locations belong to different ingestion regions of one processing region.
+    FailoverAcrossIngestionRegions {
+        /// From.
+        from: LocationId,
+        /// To.
+        to: LocationId,
+    },
+    /// From and to are the same location.
+    FailoverSameLocation(LocationId),
+    /// The workspace would change region.
+    RegionImmutable {
+        /// The workspace's region.
+        from: RegionId,
+        /// The region asked for.
+        to: RegionId,
+    },
+    /// Allowed: the host belongs to this ingestion region of the workspace's region.
+    HostInRegion {
+        /// The ingestion region.
+        ingestion: IngestionId,
+        /// The host.
+        host: HostId,
+    },
+    /// Allowed: the source is configured with this ingestion region's host.
+    HostResolved {
+        /// The ingestion region.
+        ingestion: IngestionId,
+        /// The source.
+        source: SourceId,
+    },
+    /// Allowed: the endpoint lies where the region may deliver.
+    EndpointInRegion {
+        /// The destination.
+        destination: DestinationId,
+        /// The endpoint.
+        endpoint: u32,
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// Allowed: the cloud region lies where the region may store.
+    StoreInRegion {
+        /// The store.
+        store: StoreId,
+        /// The cloud region.
+        cloud: CloudId,
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// Allowed: the IP is one of the region's loaders.
+    IpAllowlisted {
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// Allowed: the warehouse's allowlisting rule.
+    Allowlist {
+        /// The warehouse.
+        store: StoreId,
+        /// The workspace's region.
+        region: RegionId,
+        /// Required, recommended or not needed.
+        level: Allowlisting,
+    },
+    /// Allowed: same ingestion region.
+    FailoverWithinIngestionRegion {
+        /// From.
+        from: LocationId,
+        /// To.
+        to: LocationId,
+    },
+    /// Allowed by an explicit `failover_to` entry.
+    FailoverListedTarget {
+        /// From.
+        from: LocationId,
+        /// To.
+        to: LocationId,
+    },
+    /// Allowed: the region stays as it is.
+    RegionUnchanged(RegionId),
+}
+
+impl Reason {
+    /// The reason's stable code.
+    pub fn code(&self) -> ReasonCode {
+        use ReasonCode as C;
+        match self {
+            Reason::UnknownRegion(_) => C::UnknownRegion,
+            Reason::UnknownSource => C::UnknownSource,
+            Reason::UnknownHost(_) => C::UnknownHost,
+            Reason::MalformedHost(_) => C::MalformedHost,
+            Reason::UnknownDestination => C::UnknownDestination,
+            Reason::UnknownEndpoint(_) => C::UnknownEndpoint,
+            Reason::UnknownCloudRegion => C::UnknownCloudRegion,
+            Reason::UnknownStore => C::UnknownStore,
+            Reason::UnknownWarehouse(_) => C::UnknownWarehouse,
+            Reason::UnknownLocation(_) => C::UnknownLocation,
+            Reason::UnknownIngestionRegion => C::UnknownIngestionRegion,
+            Reason::MalformedIp => C::MalformedIp,
+            Reason::SourceUnsupportedInRegion { .. } => C::SourceUnsupportedInRegion,
+            Reason::IngestionOutsideRegion { .. } => C::IngestionOutsideRegion,
+            Reason::DestinationUnavailableInRegion { .. } => C::DestinationUnavailableInRegion,
+            Reason::EndpointOutsideRegion { .. } => C::EndpointOutsideRegion,
+            Reason::StoreOutsideRegion { .. } => C::StoreOutsideRegion,
+            Reason::StoreProviderMismatch { .. } => C::StoreProviderMismatch,
+            Reason::IpNotAllowlisted { .. } => C::IpNotAllowlisted,
+            Reason::AllowlistUnknown { .. } => C::AllowlistUnknown,
+            Reason::FailoverAcrossRegions { .. } => C::FailoverAcrossRegions,
+            Reason::FailoverAcrossIngestionRegions { .. } => C::FailoverAcrossIngestionRegions,
+            Reason::FailoverSameLocation(_) => C::FailoverSameLocation,
+            Reason::RegionImmutable { .. } => C::RegionImmutable,
+            Reason::HostInRegion { .. } => C::HostInRegion,
+            Reason::HostResolved { .. } => C::HostResolved,
+            Reason::EndpointInRegion { .. } => C::EndpointInRegion,
+            Reason::StoreInRegion { .. } => C::StoreInRegion,
+            Reason::IpAllowlisted { .. } => C::IpAllowlisted,
+            Reason::Allowlist { level, .. } => match level {
+                Allowlisting::Required => C::AllowlistRequired,
+                Allowlisting::Recommended => C::AllowlistRecommended,
+                Allowlisting::NotNeeded => C::AllowlistNotNeeded,
+            },
+            Reason::FailoverWithinIngestionRegion { .. } => C::FailoverWithinIngestionRegion,
+            Reason::FailoverListedTarget { .. } => C::FailoverListedTarget,
+            Reason::RegionUnchanged(_) => C::RegionUnchanged,
+        }
+    }
+}
+
+/// What a decision resolved, beyond allow or deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Answer {
+    /// Nothing beyond the verdict.
+    None,
+    /// `resolve`: the host to configure, and how.
+    Host {
+        /// The ingestion region.
+        ingestion: IngestionId,
+        /// Its first host.
+        host: HostId,
+        /// How the source is pointed at it.
+        mechanism: Mechanism,
+    },
+    /// `deliver`: the endpoint the data goes through.
+    Endpoint {
+        /// The destination.
+        destination: DestinationId,
+        /// The endpoint's position.
+        endpoint: u32,
+    },
+    /// `allowlist`: the region's egress CIDRs, or none when `region` is `None`.
+    Cidrs {
+        /// Whose ranges; `None` when no allowlist is needed.
+        region: Option<RegionId>,
+    },
+}
+
+/// The most reasons one decision carries.
+pub const MAX_REASONS: usize = 4;
+
+/// A verdict with its reasons (at least one) and, for some questions, an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Decision {
+    verdict: Verdict,
+    reasons: [Option<Reason>; MAX_REASONS],
+    answer: Answer,
+}
+
+impl Decision {
+    /// An allow, for one reason.
+    pub(crate) fn allow(reason: Reason, answer: Answer) -> Decision {
+        Decision {
+            verdict: Verdict::Allow,
+            reasons: [Some(reason), None, None, None],
+            answer,
+        }
+    }
+
+    /// A deny with no reason yet; [`Decision::because`] adds them.
+    pub(crate) fn deny() -> Decision {
+        Decision {
+            verdict: Verdict::Deny,
+            reasons: [None; MAX_REASONS],
+            answer: Answer::None,
+        }
+    }
+
+    /// Adds a reason (beyond [`MAX_REASONS`], later ones are dropped: the first are the
+    /// most fundamental, since checks run from names to rules).
+    pub(crate) fn because(&mut self, reason: Reason) {
+        if let Some(slot) = self.reasons.iter_mut().find(|r| r.is_none()) {
+            *slot = Some(reason);
+        }
+    }
+
+    /// Whether any reason was recorded.
+    pub(crate) fn has_reasons(&self) -> bool {
+        self.reasons.iter().any(Option::is_some)
+    }
+
+    /// Allow or deny.
+    #[inline]
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    /// Whether the verdict is allow.
+    #[inline]
+    pub fn is_allowed(&self) -> bool {
+        self.verdict == Verdict::Allow
+    }
+
+    /// The reasons, most fundamental first.
+    pub fn reasons(&self) -> impl Iterator<Item = &Reason> {
+        self.reasons.iter().flatten()
+    }
+
+    /// The reasons' codes.
+    pub fn codes(&self) -> impl Iterator<Item = ReasonCode> + '_ {
+        self.reasons().map(Reason::code)
+    }
+
+    /// Whether one of the reasons has this code.
+    pub fn has_code(&self, code: ReasonCode) -> bool {
+        self.codes().any(|c| c == code)
+    }
+
+    /// What was resolved.
+    pub fn answer(&self) -> Answer {
+        self.answer
+    }
+}

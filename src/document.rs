@@ -1,0 +1,286 @@
+//! The policy document as written in YAML: plain serde types, no behaviour.
+//!
+//! A [`Document`] is what a person writes; [`crate::Policy::compile`] turns it into the
+//! immutable, interned form that answers questions. Every field is documented in the
+//! README's "The policy document" section.
+
+use serde::{Deserialize, Serialize};
+
+/// A whole policy document (`version: 1`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// The format version; only `1` exists.
+    pub version: u32,
+    /// The policy's name, shown in every explanation.
+    pub name: String,
+    /// Free text for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The cloud-region catalogue: every cloud region the policy can talk about.
+    #[serde(default)]
+    pub cloud_regions: Vec<CloudRegionDoc>,
+    /// Named groups of countries (jurisdictions).
+    #[serde(default)]
+    pub groups: Vec<GroupDoc>,
+    /// How each kind of source is configured.
+    #[serde(default)]
+    pub source_kinds: Vec<SourceKindDoc>,
+    /// The processing regions.
+    #[serde(default)]
+    pub regions: Vec<RegionDoc>,
+    /// Catalog sources, by slug.
+    #[serde(default)]
+    pub sources: Vec<SourceDoc>,
+    /// Destinations, by catalog slug.
+    #[serde(default)]
+    pub destinations: Vec<DestinationDoc>,
+    /// Stores: where data rests.
+    #[serde(default)]
+    pub stores: Vec<StoreDoc>,
+}
+
+/// One cloud region of the catalogue, such as `aws:eu-west-1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudRegionDoc {
+    /// `provider:name`, e.g. `gcp:europe-west3`.
+    pub id: String,
+    /// ISO 3166-1 alpha-2 country code, upper case.
+    pub country: String,
+    /// A display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A named group of countries, such as `eu`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupDoc {
+    /// The group's id.
+    pub id: String,
+    /// A display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// ISO 3166-1 alpha-2 country codes.
+    pub countries: Vec<String>,
+}
+
+/// Which side of the wire a source kind lives on.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Side {
+    /// An SDK on a user's device or browser.
+    Client,
+    /// The customer's own servers.
+    Server,
+    /// A cloud application the platform collects from.
+    Cloud,
+}
+
+/// How a source is pointed at its ingestion host.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Mechanism {
+    /// Source → Settings → Regional Settings → Data Ingestion Region; the SDK picks the host up.
+    RegionalSettings,
+    /// The `host` configuration parameter of the library.
+    HostParameter,
+    /// Nothing to configure: the platform collects the data itself.
+    Managed,
+}
+
+/// A kind of source, such as `javascript` or `server`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceKindDoc {
+    /// The kind's id.
+    pub id: String,
+    /// Client, server or cloud.
+    pub side: Side,
+    /// How it is pointed at its host.
+    pub mechanism: Mechanism,
+}
+
+/// How strictly a region keeps data inside its jurisdiction.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Residency {
+    /// Ingest, store, process and deliver only inside the jurisdiction.
+    Strict,
+    /// May ingest through other regions' edges; processed and archived at home; customer
+    /// stores and destinations unrestricted.
+    EdgeIngest,
+}
+
+/// A set of places: `any`, or a list of group and cloud-region ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PlacesDoc {
+    /// The word `any`.
+    Any(AnyWord),
+    /// Group ids and cloud-region ids.
+    List(Vec<String>),
+}
+
+/// The word `any`, alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnyWord {
+    /// Anywhere.
+    Any,
+}
+
+/// A processing region, such as `eu-west`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionDoc {
+    /// The region's id.
+    pub id: String,
+    /// A display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Whether new workspaces land here; exactly one region is the default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
+    /// Strict or edge-ingest.
+    pub residency: Residency,
+    /// The group whose countries the region's data must stay in (when strict).
+    pub jurisdiction: String,
+    /// The cloud region where data is processed and loaders egress from.
+    pub processing: String,
+    /// Places Segment-hosted archives may live in.
+    pub archive: Vec<String>,
+    /// Places customer stores may live in; defaults to the jurisdiction when strict, `any` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_storage: Option<PlacesDoc>,
+    /// Places destination endpoints may lie in; same default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliver_to: Option<PlacesDoc>,
+    /// Source kinds supported in the region.
+    pub source_kinds: Vec<String>,
+    /// CIDRs the region's warehouse loaders connect from.
+    #[serde(default)]
+    pub warehouse_egress: Vec<String>,
+    /// Ingestion regions offered.
+    pub ingestion: Vec<IngestionDoc>,
+}
+
+/// An ingestion region of a processing region, such as `us-west`'s `dublin`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngestionDoc {
+    /// The ingestion region's id, unique within its processing region.
+    pub id: String,
+    /// Whether sources use it unless told otherwise; exactly one per region.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
+    /// The cloud region its hosts run in.
+    pub cloud_region: String,
+    /// Host names; the first is the one `resolve` hands out.
+    pub hosts: Vec<String>,
+    /// Availability-zone letters; each is a failover location `<region>/<id>-<zone>`.
+    #[serde(default)]
+    pub zones: Vec<String>,
+    /// An explicit loosening: other ingestion regions (`region/ingestion`) whose locations
+    /// are valid failover targets too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failover_to: Vec<String>,
+}
+
+/// A catalog source, such as `node-js`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDoc {
+    /// The catalog slug.
+    pub id: String,
+    /// A display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its source kind.
+    pub kind: String,
+    /// Processing regions where it may be used.
+    pub regions: Vec<String>,
+}
+
+/// A destination, such as `amplitude`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DestinationDoc {
+    /// The catalog slug.
+    pub id: String,
+    /// A display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Processing regions whose workspaces may enable it.
+    pub regions: Vec<String>,
+    /// Where its data goes.
+    pub endpoints: Vec<EndpointDoc>,
+}
+
+/// One endpoint of a destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointDoc {
+    /// The endpoint's id, unique within its destination (`us`, `eu`).
+    pub id: String,
+    /// The group it lies in.
+    pub jurisdiction: String,
+    /// Its host names, where known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<String>,
+}
+
+/// What a store is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum StoreKind {
+    /// A platform-hosted archive, placed by the region's `archive`.
+    Archive,
+    /// A customer data lake.
+    DataLake,
+    /// A customer warehouse.
+    Warehouse,
+}
+
+/// Whether a warehouse must open its firewall to the region's loaders.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::Display, strum::EnumString,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Allowlisting {
+    /// The loaders cannot connect without it.
+    Required,
+    /// The documentation advises it.
+    Recommended,
+    /// No firewall rule is needed.
+    NotNeeded,
+}
+
+/// A store, such as `redshift`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreDoc {
+    /// The store's id.
+    pub id: String,
+    /// Archive, data lake or warehouse.
+    pub kind: StoreKind,
+    /// Cloud providers it runs on (`aws`, `gcp`, `azure`).
+    pub clouds: Vec<String>,
+    /// For warehouses: whether allowlisting is required, recommended or not needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowlist: Option<Allowlisting>,
+}

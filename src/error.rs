@@ -1,0 +1,225 @@
+//! Errors from loading a policy or reading a question: where, and what is wrong.
+
+use std::fmt;
+
+/// A position in a YAML or JSON text, both 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// The line, from 1.
+    pub line: usize,
+    /// The column, from 1.
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)
+    }
+}
+
+/// Why a policy could not be loaded, and where in its text.
+///
+/// ```
+/// let err = regionfence::Policy::from_yaml("version: 1\nname: [").unwrap_err();
+/// assert!(err.location().is_some());
+/// assert!(err.to_string().starts_with("line 2, column"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    location: Option<Location>,
+    kind: LoadErrorKind,
+}
+
+impl LoadError {
+    pub(crate) fn new(kind: LoadErrorKind) -> Self {
+        LoadError { location: None, kind }
+    }
+
+    pub(crate) fn at(mut self, location: Option<Location>) -> Self {
+        if self.location.is_none() {
+            self.location = location;
+        }
+        self
+    }
+
+    /// Where in the text the problem is, when it can be pointed at.
+    pub fn location(&self) -> Option<Location> {
+        self.location
+    }
+
+    /// What the problem is.
+    pub fn kind(&self) -> &LoadErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location {
+            Some(location) => write!(f, "{location}: {}", self.kind),
+            None => write!(f, "{}", self.kind),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// What is wrong with a policy document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadErrorKind {
+    /// The text is larger than [`crate::limits::MAX_POLICY_BYTES`].
+    #[error("policy is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        /// The text's size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A list has more entries than [`crate::limits::MAX_ENTRIES`].
+    #[error("`{what}` has {count} entries, over the limit of {limit}")]
+    TooManyEntries {
+        /// Which list.
+        what: String,
+        /// How many entries it has.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The text is not YAML of the policy's shape.
+    #[error("{message}")]
+    Syntax {
+        /// The parser's message.
+        message: String,
+    },
+    /// `version` is not `1`.
+    #[error("unsupported policy version `{found}`; this build reads version 1")]
+    UnsupportedVersion {
+        /// The version found.
+        found: u32,
+    },
+    /// An id is not of the allowed shape.
+    #[error("{what} id `{id}` is not valid: {why}")]
+    InvalidId {
+        /// What kind of entry.
+        what: &'static str,
+        /// The id.
+        id: String,
+        /// Why.
+        why: &'static str,
+    },
+    /// Two entries share an id.
+    #[error("duplicate {what} `{id}`")]
+    Duplicate {
+        /// What kind of entry.
+        what: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// A reference names nothing the policy defines.
+    #[error("unknown {what} `{name}` in `{at}`{}", crate::names::hint(suggestion.as_deref()))]
+    UnknownReference {
+        /// What kind of entry was expected.
+        what: &'static str,
+        /// The name given.
+        name: String,
+        /// The field holding the reference.
+        at: String,
+        /// The nearest known name.
+        suggestion: Option<String>,
+    },
+    /// A CIDR does not parse.
+    #[error("malformed CIDR `{cidr}` in `{at}`")]
+    MalformedCidr {
+        /// The text.
+        cidr: String,
+        /// The field.
+        at: String,
+    },
+    /// A CIDR has bits set below its prefix.
+    #[error("CIDR `{cidr}` in `{at}` has host bits set; write `{network}`")]
+    CidrHostBits {
+        /// The text.
+        cidr: String,
+        /// The field.
+        at: String,
+        /// The network it truncates to.
+        network: String,
+    },
+    /// A host name in the policy is not a bare, lower-case host name.
+    #[error("host `{host}` in `{at}` is not a bare lower-case host name{}", match normal { Some(n) => format!("; write `{n}`"), None => String::new() })]
+    MalformedHost {
+        /// The text.
+        host: String,
+        /// The field.
+        at: String,
+        /// Its normal form, when it has one.
+        normal: Option<String>,
+    },
+    /// A country code is not two upper-case letters.
+    #[error("country `{country}` in `{at}` is not an ISO 3166-1 alpha-2 code")]
+    MalformedCountry {
+        /// The text.
+        country: String,
+        /// The field.
+        at: String,
+    },
+    /// No region, or more than one, is marked `default: true`.
+    #[error("exactly one region must be `default: true`; found {found}")]
+    DefaultRegion {
+        /// How many are.
+        found: usize,
+    },
+    /// A region has no default ingestion region, or several.
+    #[error("region `{region}` must have exactly one ingestion region with `default: true`; found {found}")]
+    DefaultIngestion {
+        /// The region.
+        region: String,
+        /// How many are.
+        found: usize,
+    },
+    /// A failover location is claimed by two ingestion regions, or twice by one.
+    #[error("failover location `{location}` is claimed twice, by `{first}` and `{second}`")]
+    LocationClaimedTwice {
+        /// The location.
+        location: String,
+        /// The first claimant.
+        first: String,
+        /// The second claimant.
+        second: String,
+    },
+    /// A list that must not be empty is.
+    #[error("`{at}` must not be empty")]
+    Empty {
+        /// The field.
+        at: String,
+    },
+    /// A value is not allowed where it stands.
+    #[error("{message}")]
+    Invalid {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Why a question could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QuestionError {
+    /// The text is larger than [`crate::limits::MAX_QUESTION_BYTES`].
+    #[error("question is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        /// The text's size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The text is not a question.
+    #[error("{}{message}", match location { Some(l) => format!("{l}: "), None => String::new() })]
+    Syntax {
+        /// Where.
+        location: Option<Location>,
+        /// The parser's message.
+        message: String,
+    },
+}

@@ -1,0 +1,209 @@
+//! Strict IP parsing and CIDR range tables (sorted, merged, binary-searched).
+
+use crate::limits::MAX_IP_INPUT_BYTES;
+use ipnet::IpNet;
+use std::net::{IpAddr, Ipv6Addr};
+
+/// Parses an IP address strictly: dotted-quad IPv4 without leading zeros, or IPv6 without a
+/// zone id or brackets; no surrounding white space. An IPv4-mapped IPv6 address
+/// (`::ffff:a.b.c.d`) is returned as the IPv4 address it carries.
+///
+/// # Examples
+///
+/// ```
+/// use regionfence::parse_ip;
+/// assert_eq!(parse_ip("3.251.148.97").unwrap().to_string(), "3.251.148.97");
+/// assert_eq!(parse_ip("::ffff:3.251.148.97").unwrap().to_string(), "3.251.148.97");
+/// assert!(parse_ip("03.251.148.97").is_none());
+/// assert!(parse_ip("3.251.148.97 ").is_none());
+/// assert!(parse_ip("fe80::1%eth0").is_none());
+/// ```
+pub fn parse_ip(raw: &str) -> Option<IpAddr> {
+    if raw.is_empty() || raw.len() > MAX_IP_INPUT_BYTES {
+        return None;
+    }
+    let ip: IpAddr = raw.parse().ok()?;
+    Some(canonical(ip))
+}
+
+/// The address as compared: IPv4-mapped IPv6 becomes IPv4.
+pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(v6),
+        },
+        v4 => v4,
+    }
+}
+
+/// A set of CIDRs as sorted, merged, inclusive ranges, one table per address family.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RangeTable {
+    v4: Box<[(u32, u32)]>,
+    v6: Box<[(u128, u128)]>,
+}
+
+impl RangeTable {
+    /// Builds the table from networks (already truncated to their prefix).
+    pub(crate) fn new(nets: &[IpNet]) -> Self {
+        let mut v4 = Vec::new();
+        let mut v6 = Vec::new();
+        for net in nets {
+            match net {
+                IpNet::V4(n) => v4.push((u32::from(n.network()), u32::from(n.broadcast()))),
+                IpNet::V6(n) => match n.network().to_ipv4_mapped() {
+                    // An IPv4-mapped IPv6 network is the IPv4 network it carries.
+                    Some(v4net) if n.prefix_len() >= 96 => {
+                        let last = Ipv6Addr::from(n.broadcast())
+                            .to_ipv4_mapped()
+                            .map_or(u32::MAX, u32::from);
+                        v4.push((u32::from(v4net), last));
+                    }
+                    _ => v6.push((u128::from(n.network()), u128::from(n.broadcast()))),
+                },
+            }
+        }
+        RangeTable {
+            v4: merge(v4).into_boxed_slice(),
+            v6: merge(v6).into_boxed_slice(),
+        }
+    }
+
+    /// Whether `ip` (canonical) lies in any range; O(log n).
+    #[inline]
+    pub(crate) fn contains(&self, ip: IpAddr) -> bool {
+        match canonical(ip) {
+            IpAddr::V4(a) => find(&self.v4, u32::from(a)),
+            IpAddr::V6(a) => find(&self.v6, u128::from(a)),
+        }
+    }
+
+    /// Whether the table holds no range.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.v4.is_empty() && self.v6.is_empty()
+    }
+}
+
+fn merge<T: Ord + Copy + num::Successor>(mut ranges: Vec<(T, T)>) -> Vec<(T, T)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(T, T)> = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        match merged.last_mut() {
+            Some(last) if start <= last.1.successor_saturating() => {
+                if end > last.1 {
+                    last.1 = end;
+                }
+            }
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
+}
+
+fn find<T: Ord + Copy>(ranges: &[(T, T)], ip: T) -> bool {
+    // INVARIANT: ranges are sorted by start and disjoint, so only the last range starting
+    // at or before `ip` can hold it.
+    let after = ranges.partition_point(|&(start, _)| start <= ip);
+    after
+        .checked_sub(1)
+        .and_then(|i| ranges.get(i))
+        .is_some_and(|&(_, end)| ip <= end)
+}
+
+mod num {
+    pub(crate) trait Successor {
+        fn successor_saturating(self) -> Self;
+    }
+    impl Successor for u32 {
+        fn successor_saturating(self) -> Self {
+            self.saturating_add(1)
+        }
+    }
+    impl Successor for u128 {
+        fn successor_saturating(self) -> Self {
+            self.saturating_add(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(cidrs: &[&str]) -> RangeTable {
+        let nets: Vec<IpNet> = cidrs.iter().map(|c| c.parse().unwrap()).collect();
+        RangeTable::new(&nets)
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn strict_parsing() {
+        for good in [
+            "3.251.148.96",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::1",
+            "2001:db8::1",
+            "::ffff:1.2.3.4",
+        ] {
+            assert!(parse_ip(good).is_some(), "{good}");
+        }
+        for bad in [
+            "",
+            " 1.2.3.4",
+            "1.2.3.4 ",
+            "01.2.3.4",
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "0x1.2.3.4",
+            "1.2.3.4/32",
+            "[::1]",
+            "fe80::1%eth0",
+            "1.2.3.4:80",
+            "localhost",
+            "１.2.3.4",
+        ] {
+            assert!(parse_ip(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn boundaries_of_a_slash_29() {
+        let t = table(&["3.251.148.96/29"]);
+        assert!(!t.contains(ip("3.251.148.95")));
+        assert!(t.contains(ip("3.251.148.96")));
+        assert!(t.contains(ip("3.251.148.103")));
+        assert!(!t.contains(ip("3.251.148.104")));
+        assert!(t.contains(ip("::ffff:3.251.148.100")));
+        assert!(!t.contains(ip("::3.251.148.100")));
+    }
+
+    #[test]
+    fn merging_and_extremes() {
+        let t = table(&[
+            "10.0.0.0/25",
+            "10.0.0.128/25",
+            "0.0.0.0/32",
+            "255.255.255.255/32",
+            "::/128",
+        ]);
+        assert_eq!(t.v4.len(), 3);
+        assert!(t.contains(ip("10.0.0.200")));
+        assert!(t.contains(ip("0.0.0.0")));
+        assert!(t.contains(ip("255.255.255.255")));
+        assert!(t.contains(ip("::")));
+        assert!(!t.contains(ip("::2")));
+        assert!(table(&[]).is_empty());
+    }
+
+    #[test]
+    fn mapped_networks_count_as_ipv4() {
+        let t = table(&["::ffff:3.251.148.96/125"]);
+        assert!(t.contains(ip("3.251.148.99")));
+    }
+}

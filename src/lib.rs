@@ -1,0 +1,40 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod cases;
+pub mod cli;
+mod compile;
+mod decide;
+mod decision;
+pub mod document;
+mod error;
+mod explain;
+mod host;
+mod ip;
+pub mod limits;
+mod names;
+mod policy;
+mod question;
+mod yaml;
+
+pub use compile::DEFAULT_POLICY_YAML;
+pub use decision::{Answer, Decision, Field, Reason, ReasonCode, Verdict, MAX_REASONS};
+pub use error::{LoadError, LoadErrorKind, Location, QuestionError};
+pub use explain::{ExplainedReason, Explanation};
+pub use host::{normalize_host, HostError, NormalHost};
+pub use ip::parse_ip;
+pub use policy::{
+    CloudId, DestinationId, GroupId, HostId, IngestionId, KindId, LocationId, Policy, RegionId, SourceId,
+    StoreId,
+};
+pub use question::Question;

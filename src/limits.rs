@@ -1,0 +1,23 @@
+//! Size limits on every input, enforced before parsing so no input can make work unbounded.
+
+/// The largest policy text accepted, in bytes.
+pub const MAX_POLICY_BYTES: usize = 8 * 1024 * 1024;
+
+/// The most entries any one list of a policy may hold (regions, destinations, hosts of an
+/// ingestion region, …).
+pub const MAX_ENTRIES: usize = 100_000;
+
+/// The largest question text accepted, in bytes.
+pub const MAX_QUESTION_BYTES: usize = 64 * 1024;
+
+/// The longest raw host (with scheme, port and path) looked at, in bytes; longer is malformed.
+pub const MAX_HOST_INPUT_BYTES: usize = 2048;
+
+/// The longest host name, in bytes (RFC 1035).
+pub const MAX_HOST_NAME_BYTES: usize = 253;
+
+/// The longest raw IP address looked at, in bytes; longer is malformed.
+pub const MAX_IP_INPUT_BYTES: usize = 64;
+
+/// The deepest nesting of flow collections (`[`, `{`) a policy or question may have.
+pub const MAX_NESTING: usize = 32;

@@ -1,0 +1,119 @@
+//! Interned names: the string → id tables built at compile time, and "did you mean" hints.
+
+use std::collections::HashMap;
+
+/// A table from names to dense ids, built once and only read afterwards.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NameMap {
+    ids: HashMap<Box<str>, u32>,
+}
+
+impl NameMap {
+    /// Adds `name` with `id`; returns `false` (and keeps the first) if it was already there.
+    pub(crate) fn insert(&mut self, name: &str, id: u32) -> bool {
+        if self.ids.contains_key(name) {
+            return false;
+        }
+        self.ids.insert(name.into(), id);
+        true
+    }
+
+    /// Looks `name` up without allocating.
+    #[inline]
+    pub(crate) fn get(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
+    }
+
+    /// The nearest known name to `name`, if one is close enough to be a likely typo.
+    pub(crate) fn nearest(&self, name: &str) -> Option<&str> {
+        nearest(name, self.ids.keys().map(|k| &**k))
+    }
+}
+
+/// The candidate closest to `name` by edit distance, if it is close enough to suggest.
+///
+/// Ties go to the lexicographically smallest candidate so hints are deterministic.
+pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let budget = (name.chars().count() / 3).max(2);
+    let mut best: Option<(usize, &'a str)> = None;
+    for candidate in candidates {
+        if candidate == name {
+            continue;
+        }
+        let distance = edit_distance(name, candidate);
+        if distance > budget {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((d, c)) => distance < d || (distance == d && candidate < c),
+        };
+        if better {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters, case-insensitive.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().flat_map(char::to_lowercase).collect();
+    let b: Vec<char> = b.chars().flat_map(char::to_lowercase).collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        if let Some(first) = current.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous.get(j).copied().unwrap_or(0) + usize::from(ca != cb);
+            let deletion = previous.get(j + 1).copied().unwrap_or(0) + 1;
+            let insertion = current.get(j).copied().unwrap_or(0) + 1;
+            if let Some(cell) = current.get_mut(j + 1) {
+                *cell = substitution.min(deletion).min(insertion);
+            }
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous.last().copied().unwrap_or(0)
+}
+
+/// A hint suffix for an error message: `; did you mean `x`?` or nothing.
+pub(crate) fn hint(suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(s) => format!("; did you mean `{s}`?"),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        assert_eq!(edit_distance("eu-west", "eu-west"), 0);
+        assert_eq!(edit_distance("eu-wst", "eu-west"), 1);
+        assert_eq!(edit_distance("EU-WEST", "eu-west"), 0);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn suggests_the_nearest_only_when_close() {
+        let names = ["eu-west", "us-west"];
+        assert_eq!(nearest("eu-wset", names.iter().copied()), Some("eu-west"));
+        assert_eq!(nearest("us-wets", names.iter().copied()), Some("us-west"));
+        assert_eq!(nearest("antarctica", names.iter().copied()), None);
+        assert_eq!(nearest("eu-west", names.iter().copied()), Some("us-west"));
+    }
+
+    #[test]
+    fn name_map_keeps_the_first_id() {
+        let mut map = NameMap::default();
+        assert!(map.insert("a", 0));
+        assert!(!map.insert("a", 1));
+        assert_eq!(map.get("a"), Some(0));
+        assert_eq!(map.get("b"), None);
+    }
+}

@@ -1,0 +1,375 @@
+//! The compiled policy: interned ids, dense tables and range tables, immutable once built.
+
+use crate::document::{Allowlisting, Document, Mechanism, Residency, Side, StoreKind};
+use crate::ip::RangeTable;
+use crate::names::NameMap;
+use ipnet::IpNet;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub(crate) u32);
+
+        impl $name {
+            /// The id's position in its table.
+            #[inline]
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A processing region, interned.
+    RegionId
+);
+id_type!(
+    /// An ingestion region (of one processing region), interned.
+    IngestionId
+);
+id_type!(
+    /// A source: a source kind or a catalog source, interned.
+    SourceId
+);
+id_type!(
+    /// A source kind, interned.
+    KindId
+);
+id_type!(
+    /// An ingestion host name, interned.
+    HostId
+);
+id_type!(
+    /// A failover location, interned.
+    LocationId
+);
+id_type!(
+    /// A destination, interned.
+    DestinationId
+);
+id_type!(
+    /// A store, interned.
+    StoreId
+);
+id_type!(
+    /// A cloud region of the catalogue, interned.
+    CloudId
+);
+id_type!(
+    /// A group (jurisdiction), interned.
+    GroupId
+);
+
+/// A set of places compiled to dense membership tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PlaceSet {
+    /// Whether the word `any` was given.
+    pub(crate) any: bool,
+    /// Per cloud region: whether it is in the set (directly or through a group).
+    pub(crate) clouds: Box<[bool]>,
+    /// Per group: whether it is listed.
+    pub(crate) groups: Box<[bool]>,
+}
+
+impl PlaceSet {
+    #[inline]
+    pub(crate) fn has_cloud(&self, cloud: CloudId) -> bool {
+        self.any || self.clouds.get(cloud.index()).copied().unwrap_or(false)
+    }
+
+    #[inline]
+    pub(crate) fn has_group(&self, group: GroupId) -> bool {
+        self.any || self.groups.get(group.index()).copied().unwrap_or(false)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CloudRegion {
+    pub(crate) name: Box<str>,
+    pub(crate) provider: u32,
+    pub(crate) country: Box<str>,
+    pub(crate) groups: Box<[GroupId]>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    pub(crate) name: Box<str>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Kind {
+    pub(crate) name: Box<str>,
+    pub(crate) side: Side,
+    pub(crate) mechanism: Mechanism,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    pub(crate) name: Box<str>,
+    pub(crate) kind: KindId,
+    /// Whether this is a catalog entry (rather than a kind named directly).
+    pub(crate) catalog: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Region {
+    pub(crate) name: Box<str>,
+    pub(crate) residency: Residency,
+    pub(crate) jurisdiction: GroupId,
+    pub(crate) processing: CloudId,
+    pub(crate) archive: PlaceSet,
+    pub(crate) storage: PlaceSet,
+    pub(crate) delivery: PlaceSet,
+    /// Per kind: supported here.
+    pub(crate) kinds: Box<[bool]>,
+    pub(crate) egress: RangeTable,
+    pub(crate) egress_nets: Box<[IpNet]>,
+    pub(crate) ingestions: Box<[IngestionId]>,
+    /// Ingestion names of this region, sorted, for binary search.
+    pub(crate) ingestion_names: Box<[(Box<str>, IngestionId)]>,
+    pub(crate) default_ingestion: IngestionId,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Ingestion {
+    pub(crate) name: Box<str>,
+    pub(crate) region: RegionId,
+    pub(crate) cloud: CloudId,
+    pub(crate) hosts: Box<[HostId]>,
+    pub(crate) locations: Box<[LocationId]>,
+    /// Other ingestion regions whose locations are failover targets too (an explicit loosening).
+    pub(crate) failover_to: Box<[IngestionId]>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Host {
+    pub(crate) name: Box<str>,
+    /// Every ingestion region listing this host (more than one is linted by the audit).
+    pub(crate) owners: Box<[IngestionId]>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Location {
+    pub(crate) name: Box<str>,
+    pub(crate) ingestion: IngestionId,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Endpoint {
+    pub(crate) name: Box<str>,
+    pub(crate) jurisdiction: GroupId,
+    pub(crate) hosts: Box<[Box<str>]>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Destination {
+    pub(crate) name: Box<str>,
+    pub(crate) endpoints: Box<[Endpoint]>,
+    /// Endpoint ids and host names → endpoint position, sorted, for binary search.
+    pub(crate) endpoint_lookup: Box<[(Box<str>, u32)]>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Store {
+    pub(crate) name: Box<str>,
+    pub(crate) kind: StoreKind,
+    /// Per provider: whether the store runs there.
+    pub(crate) providers: Box<[bool]>,
+    pub(crate) allowlist: Option<Allowlisting>,
+}
+
+/// A dense rows × columns table of booleans.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BitTable {
+    columns: usize,
+    cells: Vec<bool>,
+}
+
+impl BitTable {
+    pub(crate) fn new(rows: usize, columns: usize) -> Self {
+        BitTable {
+            columns,
+            cells: vec![false; rows.saturating_mul(columns)],
+        }
+    }
+
+    pub(crate) fn set(&mut self, row: usize, column: usize) {
+        if column < self.columns {
+            if let Some(cell) = self.cells.get_mut(row * self.columns + column) {
+                *cell = true;
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, row: usize, column: usize) -> bool {
+        column < self.columns
+            && self
+                .cells
+                .get(row * self.columns + column)
+                .copied()
+                .unwrap_or(false)
+    }
+}
+
+/// A validated, compiled policy: build it once with [`Policy::from_yaml`] (or take the
+/// embedded default with [`Policy::default_policy`]), then ask it as many questions as you
+/// like, from as many threads as you like.
+///
+/// # Examples
+///
+/// ```
+/// use regionfence::{Policy, Verdict};
+/// let policy = Policy::default_policy();
+/// let d = policy.ingest("eu-west", "javascript", "https://events.eu1.segmentapis.com/v1");
+/// assert_eq!(d.verdict(), Verdict::Allow);
+/// let d = policy.ingest("eu-west", "javascript", "api.segment.io");
+/// assert_eq!(d.verdict(), Verdict::Deny);
+/// assert_eq!(d.codes().next().unwrap().as_str(), "ingestion-outside-region");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub(crate) document: Document,
+    pub(crate) clouds: Vec<CloudRegion>,
+    pub(crate) cloud_names: NameMap,
+    pub(crate) providers: Vec<Box<str>>,
+    pub(crate) groups: Vec<Group>,
+    pub(crate) group_names: NameMap,
+    pub(crate) kinds: Vec<Kind>,
+    pub(crate) sources: Vec<Source>,
+    pub(crate) source_names: NameMap,
+    /// source × region: the source (a catalog entry) may be used there.
+    pub(crate) source_regions: BitTable,
+    pub(crate) regions: Vec<Region>,
+    pub(crate) region_names: NameMap,
+    pub(crate) default_region: RegionId,
+    pub(crate) ingestions: Vec<Ingestion>,
+    pub(crate) hosts: Vec<Host>,
+    pub(crate) host_names: NameMap,
+    pub(crate) locations: Vec<Location>,
+    pub(crate) location_names: NameMap,
+    pub(crate) destinations: Vec<Destination>,
+    pub(crate) destination_names: NameMap,
+    /// destination × region: available to that region's workspaces.
+    pub(crate) destination_regions: BitTable,
+    /// destination × region: the endpoint used when none is named (position + 1; 0 = none).
+    pub(crate) default_endpoints: Vec<u32>,
+    pub(crate) stores: Vec<Store>,
+    pub(crate) store_names: NameMap,
+}
+
+// Compile-time proof that a policy can be shared across threads.
+const _: fn() = || {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<Policy>();
+};
+
+impl Policy {
+    /// The policy's name.
+    pub fn name(&self) -> &str {
+        &self.document.name
+    }
+
+    /// The document the policy was compiled from.
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
+    /// Serialises the policy back to a YAML document that loads to the same policy.
+    pub fn to_yaml(&self) -> Result<String, String> {
+        crate::yaml::to_string(&self.document)
+    }
+
+    /// The default processing region.
+    pub fn default_region(&self) -> RegionId {
+        self.default_region
+    }
+
+    /// A processing region by name.
+    #[inline]
+    pub fn region_id(&self, name: &str) -> Option<RegionId> {
+        self.region_names.get(name).map(RegionId)
+    }
+
+    /// A region's name.
+    pub fn region_name(&self, id: RegionId) -> &str {
+        self.regions.get(id.index()).map_or("", |r| &*r.name)
+    }
+
+    /// All processing regions.
+    pub fn region_ids(&self) -> impl Iterator<Item = RegionId> + '_ {
+        (0..self.regions.len() as u32).map(RegionId)
+    }
+
+    pub(crate) fn region(&self, id: RegionId) -> Option<&Region> {
+        self.regions.get(id.index())
+    }
+
+    pub(crate) fn ingestion(&self, id: IngestionId) -> Option<&Ingestion> {
+        self.ingestions.get(id.index())
+    }
+
+    pub(crate) fn ingestion_name(&self, id: IngestionId) -> &str {
+        self.ingestion(id).map_or("", |i| &*i.name)
+    }
+
+    /// `region/ingestion`, as failover targets are written.
+    pub(crate) fn ingestion_path(&self, id: IngestionId) -> String {
+        match self.ingestion(id) {
+            Some(i) => format!("{}/{}", self.region_name(i.region), i.name),
+            None => String::new(),
+        }
+    }
+
+    pub(crate) fn host_name(&self, id: HostId) -> &str {
+        self.hosts.get(id.index()).map_or("", |h| &*h.name)
+    }
+
+    pub(crate) fn cloud_name(&self, id: CloudId) -> &str {
+        self.clouds.get(id.index()).map_or("", |c| &*c.name)
+    }
+
+    pub(crate) fn group_name(&self, id: GroupId) -> &str {
+        self.groups.get(id.index()).map_or("", |g| &*g.name)
+    }
+
+    pub(crate) fn source_name(&self, id: SourceId) -> &str {
+        self.sources.get(id.index()).map_or("", |s| &*s.name)
+    }
+
+    pub(crate) fn kind(&self, id: KindId) -> Option<&Kind> {
+        self.kinds.get(id.index())
+    }
+
+    pub(crate) fn destination_name(&self, id: DestinationId) -> &str {
+        self.destinations.get(id.index()).map_or("", |d| &*d.name)
+    }
+
+    pub(crate) fn endpoint(&self, destination: DestinationId, endpoint: u32) -> Option<&Endpoint> {
+        self.destinations
+            .get(destination.index())
+            .and_then(|d| d.endpoints.get(endpoint as usize))
+    }
+
+    pub(crate) fn store_name(&self, id: StoreId) -> &str {
+        self.stores.get(id.index()).map_or("", |s| &*s.name)
+    }
+
+    pub(crate) fn location_name(&self, id: LocationId) -> &str {
+        self.locations.get(id.index()).map_or("", |l| &*l.name)
+    }
+
+    /// Whether a cloud region belongs to a group.
+    pub(crate) fn cloud_in_group(&self, cloud: CloudId, group: GroupId) -> bool {
+        self.clouds
+            .get(cloud.index())
+            .is_some_and(|c| c.groups.contains(&group))
+    }
+
+    /// The CIDRs a region's warehouse loaders connect from.
+    pub fn egress(&self, region: RegionId) -> &[IpNet] {
+        self.region(region).map_or(&[], |r| &r.egress_nets)
+    }
+}
