@@ -25,9 +25,9 @@ impl Policy {
     /// # Examples
     ///
     /// ```
-    /// let text = regionfence::DEFAULT_POLICY_YAML.replace("jurisdiction: eu\n", "jurisdiction: eu-union\n");
+    /// let text = regionfence::DEFAULT_POLICY_YAML.replace("jurisdiction: eu\n", "jurisdiction: euu\n");
     /// let err = regionfence::Policy::from_yaml(&text).unwrap_err();
-    /// assert!(err.to_string().contains("unknown group `eu-union`"), "{err}");
+    /// assert!(err.to_string().contains("unknown group `euu`"), "{err}");
     /// assert!(err.to_string().contains("did you mean `eu`?"), "{err}");
     /// assert!(err.location().is_some());
     /// ```
