@@ -20,6 +20,7 @@ pub mod document;
 mod error;
 mod explain;
 mod host;
+pub mod invariants;
 mod ip;
 pub mod limits;
 mod names;

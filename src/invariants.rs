@@ -1,0 +1,429 @@
+//! The invariants a residency policy must keep, as plain functions over a compiled policy
+//! and one question with its decision. The audit runs them over a policy's whole question
+//! space; the property tests and fuzz targets run them over generated ones.
+//!
+//! Each check reads the policy's facts (where hosts, endpoints, cloud regions and ranges lie)
+//! independently of the rule that made the decision, so a wrong rule or a wrong policy
+//! entry shows up as a violation.
+
+use crate::decision::{Answer, Decision, Verdict};
+use crate::document::Residency;
+use crate::policy::{CloudId, GroupId, IngestionId, Policy, RegionId};
+use crate::question::Question;
+use serde::Serialize;
+
+/// One of the six invariants.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, strum::Display, strum::EnumIter,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Invariant {
+    /// For a workspace in a strict region, every allowed `ingest`, `resolve`, `deliver`,
+    /// `store` and `connect` keeps the data inside the region's jurisdiction.
+    Residency,
+    /// An allowed `ingest` (or `resolve`) feeds the workspace's own processing region, and a
+    /// host of one region never admits another region's workspace.
+    ProcessingPin,
+    /// An allowed `failover` never changes processing region or ingestion region.
+    FailoverContainment,
+    /// A question naming anything unknown or malformed is denied with a reason that says so.
+    FailClosed,
+    /// `region-change` to another region is always denied.
+    Immutability,
+    /// Every question gets an answer with at least one reason, the same every time, without a panic.
+    Totality,
+}
+
+/// A broken invariant, with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// Which invariant.
+    pub invariant: Invariant,
+    /// What broke it, naming the policy entries involved.
+    pub why: String,
+}
+
+fn violation(invariant: Invariant, why: String) -> Violation {
+    Violation { invariant, why }
+}
+
+/// Checks every invariant that applies to `question` and its `decision`.
+///
+/// # Examples
+///
+/// ```
+/// use regionfence::{invariants, Policy, Question};
+/// let policy = Policy::default_policy();
+/// let q = Question::Ingest { workspace: "eu-west".into(), source: "ios".into(), host: "events.eu1.segmentapis.com".into() };
+/// let d = policy.decide(&q);
+/// assert!(invariants::check(&policy, &q, &d).is_empty());
+/// ```
+pub fn check(policy: &Policy, question: &Question, decision: &Decision) -> Vec<Violation> {
+    let mut found = Vec::new();
+    found.extend(residency(policy, question, decision));
+    found.extend(processing_pin(policy, question, decision));
+    found.extend(failover_containment(policy, question, decision));
+    found.extend(fail_closed(policy, question, decision));
+    found.extend(immutability(policy, question, decision));
+    found
+}
+
+/// Decides `question` twice, catching any panic, and checks the answers agree and carry a
+/// reason; then runs [`check`] on the answer.
+pub fn decide_and_check(policy: &Policy, question: &Question) -> (Option<Decision>, Vec<Violation>) {
+    let first = std::panic::catch_unwind(|| policy.decide(question));
+    let second = std::panic::catch_unwind(|| policy.decide(question));
+    match (first, second) {
+        (Ok(a), Ok(b)) => {
+            let mut found = Vec::new();
+            if a != b {
+                found.push(violation(
+                    Invariant::Totality,
+                    "two decisions of one question differ".into(),
+                ));
+            }
+            if a.reasons().next().is_none() {
+                found.push(violation(
+                    Invariant::Totality,
+                    "the decision carries no reason".into(),
+                ));
+            }
+            found.extend(check(policy, question, &a));
+            (Some(a), found)
+        }
+        _ => (
+            None,
+            vec![violation(Invariant::Totality, "deciding panicked".into())],
+        ),
+    }
+}
+
+/// Whether a cloud region lies in a group (its country is one of the group's).
+fn cloud_in(policy: &Policy, cloud: CloudId, group: GroupId) -> bool {
+    policy.cloud_in_group(cloud, group)
+}
+
+/// Whether every country of group `inner` is a country of group `outer`.
+fn group_within(policy: &Policy, inner: GroupId, outer: GroupId) -> bool {
+    let countries = |g: GroupId| policy.document.groups.get(g.index()).map(|g| &g.countries);
+    match (countries(inner), countries(outer)) {
+        (Some(i), Some(o)) => inner == outer || (!i.is_empty() && i.iter().all(|c| o.contains(c))),
+        _ => false,
+    }
+}
+
+/// The strict region a workspace field names, if it names one.
+fn strict_region(policy: &Policy, workspace: &str) -> Option<RegionId> {
+    let id = policy.region_id(workspace)?;
+    (policy.region(id)?.residency == Residency::Strict).then_some(id)
+}
+
+/// Invariant 1: residency of strict regions.
+pub fn residency(policy: &Policy, question: &Question, decision: &Decision) -> Option<Violation> {
+    if decision.verdict() != Verdict::Allow {
+        return None;
+    }
+    let workspace = match question {
+        Question::Ingest { workspace, .. }
+        | Question::Resolve { workspace, .. }
+        | Question::Deliver { workspace, .. }
+        | Question::Store { workspace, .. }
+        | Question::Connect { workspace, .. } => workspace,
+        _ => return None,
+    };
+    let region_id = strict_region(policy, workspace)?;
+    let region = policy.region(region_id)?;
+    let home = region.jurisdiction;
+    let home_name = policy.group_name(home);
+    let outside = |what: String| {
+        Some(violation(
+            Invariant::Residency,
+            format!(
+                "strict region `{}` (jurisdiction `{home_name}`) allows {what}",
+                region.name
+            ),
+        ))
+    };
+    let ingestion_outside = |ingestion: IngestionId| {
+        let i = policy.ingestion(ingestion)?;
+        (!cloud_in(policy, i.cloud, home)).then(|| {
+            format!(
+                "ingestion region `{}` in `{}`",
+                policy.ingestion_path(ingestion),
+                policy.cloud_name(i.cloud)
+            )
+        })
+    };
+    match question {
+        Question::Ingest { host, .. } => {
+            let host = policy.host_id(host).ok()?;
+            let owners = &policy.hosts.get(host.index())?.owners;
+            let bad = owners.iter().find_map(|&o| ingestion_outside(o))?;
+            outside(format!("host `{}` served by {bad}", policy.host_name(host)))
+        }
+        Question::Resolve { .. } => match decision.answer() {
+            Answer::Host { ingestion, .. } => outside(ingestion_outside(ingestion)?),
+            _ => None,
+        },
+        Question::Deliver { .. } => match decision.answer() {
+            Answer::Endpoint {
+                destination,
+                endpoint,
+            } => {
+                let e = policy.endpoint(destination, endpoint)?;
+                if group_within(policy, e.jurisdiction, home) {
+                    None
+                } else {
+                    outside(format!(
+                        "delivery to `{}` through endpoint `{}` in `{}`",
+                        policy.destination_name(destination),
+                        e.name,
+                        policy.group_name(e.jurisdiction)
+                    ))
+                }
+            }
+            _ => outside("delivery without naming the endpoint used".into()),
+        },
+        Question::Store { cloud_region, .. } => {
+            let cloud = policy.cloud_names.get(cloud_region).map(CloudId)?;
+            if cloud_in(policy, cloud, home) {
+                None
+            } else {
+                let country = policy.clouds.get(cloud.index()).map_or("", |c| &*c.country);
+                outside(format!("data at rest in `{cloud_region}` ({country})"))
+            }
+        }
+        Question::Connect { ip, .. } => {
+            let address = crate::ip::parse_ip(ip)?;
+            if !cloud_in(policy, region.processing, home) {
+                return outside(format!(
+                    "loaders egressing from `{}`",
+                    policy.cloud_name(region.processing)
+                ));
+            }
+            let other = policy
+                .regions
+                .iter()
+                .find(|r| r.name != region.name && r.egress.contains(address))?;
+            outside(format!(
+                "connections from `{ip}`, which is also a loader address of region `{}`",
+                other.name
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Invariant 2: an allowed ingest feeds the workspace's own region only.
+pub fn processing_pin(policy: &Policy, question: &Question, decision: &Decision) -> Option<Violation> {
+    if decision.verdict() != Verdict::Allow {
+        return None;
+    }
+    let pin = |workspace: &str, ingestion: IngestionId, what: String| {
+        let i = policy.ingestion(ingestion)?;
+        let mine = policy.region_id(workspace)?;
+        (i.region != mine).then(|| {
+            violation(
+                Invariant::ProcessingPin,
+                format!(
+                    "{what} feeds region `{}`, not workspace region `{workspace}`",
+                    policy.region_name(i.region)
+                ),
+            )
+        })
+    };
+    match question {
+        Question::Ingest { workspace, host, .. } => {
+            let host = policy.host_id(host).ok()?;
+            let owners = &policy.hosts.get(host.index())?.owners;
+            owners.iter().find_map(|&o| {
+                pin(
+                    workspace,
+                    o,
+                    format!(
+                        "host `{}` (also listed by `{}`)",
+                        policy.host_name(host),
+                        policy.ingestion_path(o)
+                    ),
+                )
+            })
+        }
+        Question::Resolve { workspace, .. } => match decision.answer() {
+            Answer::Host { ingestion, .. } => pin(
+                workspace,
+                ingestion,
+                format!("ingestion region `{}`", policy.ingestion_path(ingestion)),
+            ),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Invariant 3: failover stays within its ingestion region.
+pub fn failover_containment(policy: &Policy, question: &Question, decision: &Decision) -> Option<Violation> {
+    let Question::Failover { from, to } = question else {
+        return None;
+    };
+    if decision.verdict() != Verdict::Allow {
+        return None;
+    }
+    let owner = |name: &str| {
+        let l = policy.locations.get(policy.location_id(name)?.index())?;
+        Some((l.ingestion, policy.ingestion(l.ingestion)?.region))
+    };
+    let (Some((from_ing, from_region)), Some((to_ing, to_region))) = (owner(from), owner(to)) else {
+        return Some(violation(
+            Invariant::FailoverContainment,
+            format!("`{from}` → `{to}` allowed between unknown locations"),
+        ));
+    };
+    if from_region != to_region {
+        return Some(violation(
+            Invariant::FailoverContainment,
+            format!(
+                "`{from}` → `{to}` moves from region `{}` to region `{}`",
+                policy.region_name(from_region),
+                policy.region_name(to_region)
+            ),
+        ));
+    }
+    (from_ing != to_ing).then(|| {
+        violation(
+            Invariant::FailoverContainment,
+            format!(
+                "`{from}` → `{to}` moves from ingestion region `{}` to `{}`",
+                policy.ingestion_path(from_ing),
+                policy.ingestion_path(to_ing)
+            ),
+        )
+    })
+}
+
+/// Whether `question` names something the policy does not define, or something malformed,
+/// judged by linear scans of the document (independently of the compiled tables).
+pub fn names_unknown(policy: &Policy, question: &Question) -> bool {
+    let doc = &policy.document;
+    let region = |name: &str| doc.regions.iter().any(|r| r.id == name);
+    let source = |name: &str| {
+        doc.source_kinds.iter().any(|k| k.id == name) || doc.sources.iter().any(|s| s.id == name)
+    };
+    let host = |raw: &str| match crate::host::normalize_host(raw) {
+        Ok(h) => doc
+            .regions
+            .iter()
+            .flat_map(|r| &r.ingestion)
+            .any(|i| i.hosts.iter().any(|x| x == h.as_str())),
+        Err(_) => false,
+    };
+    let warehouse = |name: &str| {
+        doc.stores
+            .iter()
+            .any(|s| s.id == name && s.kind == crate::document::StoreKind::Warehouse)
+    };
+    let location = |name: &str| {
+        doc.regions.iter().any(|r| {
+            r.ingestion
+                .iter()
+                .any(|i| i.zones.iter().any(|z| name == format!("{}/{}-{}", r.id, i.id, z)))
+        })
+    };
+    let known = match question {
+        Question::Ingest {
+            workspace,
+            source: s,
+            host: h,
+        } => region(workspace) && source(s) && host(h),
+        Question::Resolve {
+            workspace,
+            source: s,
+            ingestion,
+        } => {
+            region(workspace)
+                && source(s)
+                && ingestion
+                    .as_deref()
+                    .is_none_or(|n| doc.regions.iter().any(|r| r.ingestion.iter().any(|i| i.id == n)))
+        }
+        Question::Deliver {
+            workspace,
+            destination,
+            endpoint,
+        } => {
+            let dest = doc.destinations.iter().find(|d| &d.id == destination);
+            region(workspace)
+                && dest.is_some_and(|d| {
+                    endpoint.as_deref().is_none_or(|e| {
+                        let normal = crate::host::normalize_host(e).ok();
+                        d.endpoints.iter().any(|x| {
+                            x.id == e
+                                || x.hosts
+                                    .iter()
+                                    .any(|h| Some(h.as_str()) == normal.as_ref().map(|n| n.as_str()))
+                        })
+                    })
+                })
+        }
+        Question::Store {
+            workspace,
+            store,
+            cloud_region,
+        } => {
+            region(workspace)
+                && doc.stores.iter().any(|s| &s.id == store)
+                && doc.cloud_regions.iter().any(|c| &c.id == cloud_region)
+        }
+        Question::Connect {
+            workspace,
+            warehouse: w,
+            ip,
+        } => region(workspace) && warehouse(w) && crate::ip::parse_ip(ip).is_some(),
+        Question::Allowlist {
+            workspace,
+            warehouse: w,
+        } => region(workspace) && warehouse(w),
+        Question::Failover { from, to } => location(from) && location(to),
+        Question::RegionChange { workspace, to } => region(workspace) && region(to),
+    };
+    !known
+}
+
+/// Invariant 4: unknown or malformed names are denied, with a reason that says so.
+pub fn fail_closed(policy: &Policy, question: &Question, decision: &Decision) -> Option<Violation> {
+    if !names_unknown(policy, question) {
+        return None;
+    }
+    if decision.verdict() == Verdict::Allow {
+        return Some(violation(
+            Invariant::FailClosed,
+            "a question naming something unknown or malformed was allowed".into(),
+        ));
+    }
+    (!decision.codes().any(|c| c.is_unknown_or_malformed())).then(|| {
+        violation(
+            Invariant::FailClosed,
+            format!(
+                "a question naming something unknown was denied without saying so ({})",
+                decision
+                    .codes()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })
+}
+
+/// Invariant 5: a workspace never changes region.
+pub fn immutability(policy: &Policy, question: &Question, decision: &Decision) -> Option<Violation> {
+    let Question::RegionChange { workspace, to } = question else {
+        return None;
+    };
+    (decision.verdict() == Verdict::Allow && (workspace != to || policy.region_id(to).is_none())).then(|| {
+        violation(
+            Invariant::Immutability,
+            format!("the workspace may move from `{workspace}` to `{to}`"),
+        )
+    })
+}
