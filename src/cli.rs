@@ -219,3 +219,34 @@ fn fail(err: &mut dyn Write, message: &str) -> Outcome {
     let _ = writeln!(err, "error: {message}");
     Outcome::Failure
 }
+
+/// `regionfence audit`: proves the invariants over the policy's question space; success
+/// when all hold, violated otherwise.
+pub fn audit(policy: Option<&Path>, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
+    let policy = match load_policy(policy) {
+        Ok(p) => p,
+        Err(e) => return fail(err, &e),
+    };
+    let started = std::time::Instant::now();
+    let report = crate::audit::audit(&policy);
+    let elapsed = started.elapsed();
+    match format {
+        Format::Json => {
+            let json = serde_json::json!({
+                "passed": report.passed(),
+                "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
+                "report": report,
+            });
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+        }
+        Format::Text => {
+            let _ = write!(out, "{}", report.to_text());
+            let _ = writeln!(out, "({:.1} ms)", elapsed.as_secs_f64() * 1000.0);
+        }
+    }
+    if report.passed() {
+        Outcome::Success
+    } else {
+        Outcome::Violated
+    }
+}

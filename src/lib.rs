@@ -11,6 +11,7 @@
     )
 )]
 
+pub mod audit;
 pub mod cases;
 pub mod cli;
 mod compile;

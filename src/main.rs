@@ -34,6 +34,12 @@ enum Command {
         #[arg(long, default_value = "text")]
         format: Format,
     },
+    /// Prove the policy's invariants over its whole question space; exit 3 if one is violated.
+    Audit {
+        /// `text` or `json`.
+        #[arg(long, default_value = "text")]
+        format: Format,
+    },
     /// Load and validate a policy; exit 1 with the error if it does not load.
     Check {
         /// Policy files (the `--policy`, or the embedded default, when none).
@@ -65,6 +71,7 @@ fn main() -> ExitCode {
             &mut err,
         ),
         Command::Test { files, format } => cli::test(policy, &files, format, &mut out, &mut err),
+        Command::Audit { format } => cli::audit(policy, format, &mut out, &mut err),
         Command::Check { files } => cli::check(policy, &files, &mut out, &mut err),
     };
     ExitCode::from(outcome.code())

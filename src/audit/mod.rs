@@ -1,0 +1,233 @@
+//! The audit: every question a policy can be asked, decided and checked against every
+//! invariant, plus lints for entries that are legal but suspicious.
+//!
+//! A compiled policy's question space is finite once each free-text field (a host, an IP,
+//! a name) is reduced to the policy's own values, their hostile variants and a few unknowns;
+//! [`space`] enumerates it, and [`audit`] proves each invariant over all of it or hands back
+//! the first counterexamples as ready-to-paste `regionfence ask` questions.
+
+mod lints;
+mod space;
+
+pub use lints::{lints, Lint, Severity};
+pub use space::space;
+
+use crate::explain::Explanation;
+use crate::invariants::{decide_and_check, Invariant};
+use crate::policy::Policy;
+use crate::question::Question;
+use serde::Serialize;
+use strum::IntoEnumIterator;
+
+/// How many counterexamples are kept per violated invariant.
+pub const MAX_COUNTEREXAMPLES: usize = 3;
+
+/// The result of auditing one policy. An audit is a result, not an error: read
+/// [`AuditReport::passed`].
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditReport {
+    /// The policy's name.
+    pub policy: String,
+    /// How many questions were decided and checked.
+    pub questions: usize,
+    /// One entry per invariant, in a fixed order.
+    pub invariants: Vec<InvariantResult>,
+    /// Warnings about legal but suspicious entries.
+    pub lints: Vec<Lint>,
+}
+
+/// Whether an invariant held over the whole question space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::Display)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Status {
+    /// It held for every question it applies to.
+    Proved,
+    /// At least one question breaks it.
+    Violated,
+}
+
+/// One invariant's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvariantResult {
+    /// Which invariant.
+    pub invariant: Invariant,
+    /// Proved or violated.
+    pub status: Status,
+    /// How many questions it applies to.
+    pub checked: usize,
+    /// How many of those break it.
+    pub violations: usize,
+    /// The first few that break it.
+    pub counterexamples: Vec<Counterexample>,
+}
+
+/// A question that breaks an invariant, with the decision it got and why that is wrong.
+#[derive(Debug, Clone, Serialize)]
+pub struct Counterexample {
+    /// The question.
+    pub question: Question,
+    /// The question as a shell command.
+    pub command: String,
+    /// The decision it got.
+    pub decision: Explanation,
+    /// Why that breaks the invariant.
+    pub why: String,
+}
+
+impl AuditReport {
+    /// Whether every invariant was proved (lints do not count).
+    pub fn passed(&self) -> bool {
+        self.invariants.iter().all(|i| i.status == Status::Proved)
+    }
+
+    /// The result for one invariant.
+    pub fn result(&self, invariant: Invariant) -> Option<&InvariantResult> {
+        self.invariants.iter().find(|i| i.invariant == invariant)
+    }
+}
+
+/// Whether an invariant speaks about this kind of question.
+fn applies(invariant: Invariant, question: &Question) -> bool {
+    match invariant {
+        Invariant::Residency => matches!(
+            question,
+            Question::Ingest { .. }
+                | Question::Resolve { .. }
+                | Question::Deliver { .. }
+                | Question::Store { .. }
+                | Question::Connect { .. }
+        ),
+        Invariant::ProcessingPin => matches!(question, Question::Ingest { .. } | Question::Resolve { .. }),
+        Invariant::FailoverContainment => matches!(question, Question::Failover { .. }),
+        Invariant::Immutability => matches!(question, Question::RegionChange { .. }),
+        Invariant::FailClosed | Invariant::Totality => true,
+    }
+}
+
+/// Shell-quotes a question for `regionfence ask`.
+fn command(question: &Question) -> String {
+    format!("regionfence ask '{}'", question.to_json().replace('\'', r"'\''"))
+}
+
+/// Audits a policy: decides every question of its [`space`], checks every invariant on
+/// every answer, and lints the policy.
+///
+/// # Examples
+///
+/// ```
+/// use regionfence::{audit, Policy};
+/// let report = audit::audit(&Policy::default_policy());
+/// assert!(report.passed());
+/// assert!(report.questions > 10_000);
+/// ```
+pub fn audit(policy: &Policy) -> AuditReport {
+    let mut results: Vec<InvariantResult> = Invariant::iter()
+        .map(|invariant| InvariantResult {
+            invariant,
+            status: Status::Proved,
+            checked: 0,
+            violations: 0,
+            counterexamples: Vec::new(),
+        })
+        .collect();
+    let questions = space(policy);
+    for question in &questions {
+        let (decision, violations) = decide_and_check(policy, question);
+        for result in results.iter_mut() {
+            if applies(result.invariant, question) {
+                result.checked += 1;
+            }
+        }
+        for v in violations {
+            let Some(result) = results.iter_mut().find(|r| r.invariant == v.invariant) else {
+                continue;
+            };
+            result.status = Status::Violated;
+            result.violations += 1;
+            if result.counterexamples.len() < MAX_COUNTEREXAMPLES {
+                let explained = match &decision {
+                    Some(d) => d.explain(policy, question),
+                    None => Explanation {
+                        decision: crate::decision::Verdict::Deny,
+                        reasons: Vec::new(),
+                        host: None,
+                        mechanism: None,
+                        ingestion: None,
+                        endpoint: None,
+                        endpoint_hosts: None,
+                        cidrs: None,
+                    },
+                };
+                result.counterexamples.push(Counterexample {
+                    question: question.clone(),
+                    command: command(question),
+                    decision: explained,
+                    why: v.why,
+                });
+            }
+        }
+    }
+    AuditReport {
+        policy: policy.name().to_string(),
+        questions: questions.len(),
+        invariants: results,
+        lints: lints(policy),
+    }
+}
+
+impl AuditReport {
+    /// The report for people.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "audit of policy `{}`: {} questions decided and checked",
+            self.policy, self.questions
+        );
+        for r in &self.invariants {
+            match r.status {
+                Status::Proved => {
+                    let _ = writeln!(
+                        out,
+                        "  {:<22} proved over {} questions",
+                        r.invariant.to_string(),
+                        r.checked
+                    );
+                }
+                Status::Violated => {
+                    let _ = writeln!(
+                        out,
+                        "  {:<22} VIOLATED by {} of {} questions; first counterexamples:",
+                        r.invariant.to_string(),
+                        r.violations,
+                        r.checked
+                    );
+                    for c in &r.counterexamples {
+                        let _ = writeln!(out, "    - {}", c.why);
+                        let _ = writeln!(out, "      {}", c.command);
+                    }
+                }
+            }
+        }
+        if self.lints.is_empty() {
+            let _ = writeln!(out, "no warnings");
+        } else {
+            let _ = writeln!(out, "{} warning(s):", self.lints.len());
+            for l in &self.lints {
+                let _ = writeln!(out, "  {}: {}", l.code, l.message);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "{}",
+            if self.passed() {
+                "all invariants hold"
+            } else {
+                "INVARIANTS VIOLATED"
+            }
+        );
+        out
+    }
+}
