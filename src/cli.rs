@@ -250,3 +250,19 @@ pub fn audit(policy: Option<&Path>, format: Format, out: &mut dyn Write, err: &m
         Outcome::Violated
     }
 }
+
+/// `regionfence graph`: prints the policy's allowed flows as DOT or Mermaid.
+pub fn graph(
+    policy: Option<&Path>,
+    format: crate::graph::GraphFormat,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Outcome {
+    match load_policy(policy) {
+        Ok(p) => {
+            let _ = write!(out, "{}", p.flow_graph().render(format));
+            Outcome::Success
+        }
+        Err(e) => fail(err, &e),
+    }
+}

@@ -20,6 +20,7 @@ mod decision;
 pub mod document;
 mod error;
 mod explain;
+pub mod graph;
 mod host;
 pub mod invariants;
 mod ip;

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use regionfence::cli::{self, Format};
+use regionfence::graph::GraphFormat;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,6 +41,12 @@ enum Command {
         #[arg(long, default_value = "text")]
         format: Format,
     },
+    /// Draw the policy's allowed flows, clustered by jurisdiction.
+    Graph {
+        /// `dot` or `mermaid`.
+        #[arg(long, default_value = "mermaid")]
+        format: GraphFormat,
+    },
     /// Load and validate a policy; exit 1 with the error if it does not load.
     Check {
         /// Policy files (the `--policy`, or the embedded default, when none).
@@ -72,6 +79,7 @@ fn main() -> ExitCode {
         ),
         Command::Test { files, format } => cli::test(policy, &files, format, &mut out, &mut err),
         Command::Audit { format } => cli::audit(policy, format, &mut out, &mut err),
+        Command::Graph { format } => cli::graph(policy, format, &mut out, &mut err),
         Command::Check { files } => cli::check(policy, &files, &mut out, &mut err),
     };
     ExitCode::from(outcome.code())
