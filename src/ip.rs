@@ -2,7 +2,7 @@
 
 use crate::limits::MAX_IP_INPUT_BYTES;
 use ipnet::IpNet;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 
 /// Parses an IP address strictly: dotted-quad IPv4 without leading zeros, or IPv6 without a
 /// zone id or brackets; no surrounding white space. An IPv4-mapped IPv6 address
@@ -55,9 +55,7 @@ impl RangeTable {
                 IpNet::V6(n) => match n.network().to_ipv4_mapped() {
                     // An IPv4-mapped IPv6 network is the IPv4 network it carries.
                     Some(v4net) if n.prefix_len() >= 96 => {
-                        let last = Ipv6Addr::from(n.broadcast())
-                            .to_ipv4_mapped()
-                            .map_or(u32::MAX, u32::from);
+                        let last = n.broadcast().to_ipv4_mapped().map_or(u32::MAX, u32::from);
                         v4.push((u32::from(v4net), last));
                     }
                     _ => v6.push((u128::from(n.network()), u128::from(n.broadcast()))),

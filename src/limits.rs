@@ -21,3 +21,7 @@ pub const MAX_IP_INPUT_BYTES: usize = 64;
 
 /// The deepest nesting of flow collections (`[`, `{`) a policy or question may have.
 pub const MAX_NESTING: usize = 32;
+
+/// The most cells the compiled dense tables (regions × cloud regions, groups, kinds,
+/// sources and destinations) may take, so a small document cannot compile to a huge value.
+pub const MAX_TABLE_CELLS: usize = 16_000_000;

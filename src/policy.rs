@@ -109,8 +109,6 @@ pub(crate) struct Kind {
 pub(crate) struct Source {
     pub(crate) name: Box<str>,
     pub(crate) kind: KindId,
-    /// Whether this is a catalog entry (rather than a kind named directly).
-    pub(crate) catalog: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -126,7 +124,6 @@ pub(crate) struct Region {
     pub(crate) kinds: Box<[bool]>,
     pub(crate) egress: RangeTable,
     pub(crate) egress_nets: Box<[IpNet]>,
-    pub(crate) ingestions: Box<[IngestionId]>,
     /// Ingestion names of this region, sorted, for binary search.
     pub(crate) ingestion_names: Box<[(Box<str>, IngestionId)]>,
     pub(crate) default_ingestion: IngestionId,
@@ -138,7 +135,6 @@ pub(crate) struct Ingestion {
     pub(crate) region: RegionId,
     pub(crate) cloud: CloudId,
     pub(crate) hosts: Box<[HostId]>,
-    pub(crate) locations: Box<[LocationId]>,
     /// Other ingestion regions whose locations are failover targets too (an explicit loosening).
     pub(crate) failover_to: Box<[IngestionId]>,
 }

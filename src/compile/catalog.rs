@@ -1,0 +1,188 @@
+//! Compiling the catalogue: groups, cloud regions (placed in groups by country), source
+//! kinds, catalog sources and stores.
+
+use super::checks::{check_count, check_country, check_id, look_up};
+use super::{err, Compiler, Result};
+use crate::document::{Document, StoreKind};
+use crate::error::LoadErrorKind;
+use crate::policy::*;
+use std::collections::HashMap;
+
+impl Compiler {
+    /// Groups come first: cloud regions are placed in them by country.
+    pub(super) fn groups(&mut self, document: &Document) -> Result<()> {
+        for (i, g) in document.groups.iter().enumerate() {
+            check_id("group", &g.id)?;
+            check_count(&format!("groups[{}].countries", g.id), g.countries.len())?;
+            if !self.policy.group_names.insert(&g.id, i as u32) {
+                return Err(err(LoadErrorKind::Duplicate {
+                    what: "group",
+                    id: g.id.clone(),
+                }));
+            }
+            for country in &g.countries {
+                check_country(country, || format!("groups[{}].countries", g.id))?;
+            }
+            self.policy.groups.push(Group {
+                name: g.id.as_str().into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Cloud regions, each placed in every group that holds its country.
+    pub(super) fn cloud_regions(&mut self, document: &Document) -> Result<()> {
+        let mut members: HashMap<&str, Vec<GroupId>> = HashMap::new();
+        for (gi, g) in document.groups.iter().enumerate() {
+            for country in &g.countries {
+                let groups = members.entry(country.as_str()).or_default();
+                if groups.last() != Some(&GroupId(gi as u32)) {
+                    groups.push(GroupId(gi as u32));
+                }
+            }
+        }
+        for (i, c) in document.cloud_regions.iter().enumerate() {
+            let (provider, name) = c.id.split_once(':').ok_or_else(|| {
+                err(LoadErrorKind::InvalidId {
+                    what: "cloud region",
+                    id: c.id.clone(),
+                    why: "write it as `provider:name`, such as `aws:eu-west-1`",
+                })
+            })?;
+            check_id("cloud provider", provider)?;
+            check_id("cloud region", name)?;
+            check_country(&c.country, || format!("cloud_regions[{}].country", c.id))?;
+            if !self.policy.cloud_names.insert(&c.id, i as u32) {
+                return Err(err(LoadErrorKind::Duplicate {
+                    what: "cloud region",
+                    id: c.id.clone(),
+                }));
+            }
+            let provider = match self.provider_names.get(provider) {
+                Some(p) => p,
+                None => {
+                    let p = self.policy.providers.len() as u32;
+                    self.provider_names.insert(provider, p);
+                    self.policy.providers.push(provider.into());
+                    p
+                }
+            };
+            let groups = members
+                .get(c.country.as_str())
+                .cloned()
+                .unwrap_or_default()
+                .into_boxed_slice();
+            self.policy.clouds.push(CloudRegion {
+                name: c.id.as_str().into(),
+                provider,
+                country: c.country.as_str().into(),
+                groups,
+            });
+        }
+        Ok(())
+    }
+
+    /// Source kinds; each is also a source of its own name, usable wherever it is supported.
+    pub(super) fn source_kinds(&mut self, document: &Document) -> Result<()> {
+        for (i, k) in document.source_kinds.iter().enumerate() {
+            check_id("source kind", &k.id)?;
+            if !self.kind_names.insert(&k.id, i as u32) {
+                return Err(err(LoadErrorKind::Duplicate {
+                    what: "source kind",
+                    id: k.id.clone(),
+                }));
+            }
+            self.policy.source_names.insert(&k.id, i as u32);
+            self.policy.kinds.push(Kind {
+                name: k.id.as_str().into(),
+                side: k.side,
+                mechanism: k.mechanism,
+            });
+            self.policy.sources.push(Source {
+                name: k.id.as_str().into(),
+                kind: KindId(i as u32),
+            });
+        }
+        Ok(())
+    }
+
+    /// Catalog sources, after the regions they name. A slug may not repeat a kind's id.
+    pub(super) fn sources(&mut self, document: &Document) -> Result<()> {
+        let p = &mut self.policy;
+        let kinds = p.kinds.len();
+        let mut table = BitTable::new(kinds + document.sources.len(), p.regions.len());
+        for kind in 0..kinds {
+            for region in 0..p.regions.len() {
+                table.set(kind, region);
+            }
+        }
+        for s in &document.sources {
+            check_id("source", &s.id)?;
+            let source = p.sources.len() as u32;
+            if !p.source_names.insert(&s.id, source) {
+                return Err(err(LoadErrorKind::Duplicate {
+                    what: "source",
+                    id: s.id.clone(),
+                }));
+            }
+            let at = |field: &str| format!("sources[{}].{field}", s.id);
+            let kind = KindId(look_up(&self.kind_names, "source kind", &s.kind, || at("kind"))?);
+            check_count(&at("regions"), s.regions.len())?;
+            for region in &s.regions {
+                let r = look_up(&p.region_names, "region", region, || at("regions"))?;
+                table.set(source as usize, r as usize);
+            }
+            p.sources.push(Source {
+                name: s.id.as_str().into(),
+                kind,
+            });
+        }
+        p.source_regions = table;
+        Ok(())
+    }
+
+    /// Stores, with the cloud providers they run on and, for warehouses, their allowlisting.
+    pub(super) fn stores(&mut self, document: &Document) -> Result<()> {
+        for (si, s) in document.stores.iter().enumerate() {
+            check_id("store", &s.id)?;
+            if !self.policy.store_names.insert(&s.id, si as u32) {
+                return Err(err(LoadErrorKind::Duplicate {
+                    what: "store",
+                    id: s.id.clone(),
+                }));
+            }
+            let at = |field: &str| format!("stores[{}].{field}", s.id);
+            check_count(&at("clouds"), s.clouds.len())?;
+            let mut providers = vec![false; self.policy.providers.len()].into_boxed_slice();
+            for cloud in &s.clouds {
+                let p = look_up(&self.provider_names, "cloud provider", cloud, || at("clouds"))?;
+                if let Some(slot) = providers.get_mut(p as usize) {
+                    *slot = true;
+                }
+            }
+            match (s.kind, s.allowlist) {
+                (StoreKind::Warehouse, None) => {
+                    return Err(err(LoadErrorKind::Invalid {
+                        message: format!(
+                            "warehouse `{}` must say whether allowlisting is `required`, `recommended` or `not-needed`",
+                            s.id
+                        ),
+                    }))
+                }
+                (StoreKind::Archive | StoreKind::DataLake, Some(_)) => {
+                    return Err(err(LoadErrorKind::Invalid {
+                        message: format!("`allowlist` is for warehouses; `{}` is a {}", s.id, s.kind),
+                    }))
+                }
+                _ => {}
+            }
+            self.policy.stores.push(Store {
+                name: s.id.as_str().into(),
+                kind: s.kind,
+                providers,
+                allowlist: s.allowlist,
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,86 @@
+//! Compiling destinations: availability per region, endpoints by id and host, and the
+//! endpoint each region uses when none is named.
+
+use super::checks::{check_bare_host, check_count, check_id, look_up};
+use super::{err, Compiler, Result};
+use crate::document::Document;
+use crate::error::LoadErrorKind;
+use crate::policy::*;
+
+impl Compiler {
+    pub(super) fn destinations(&mut self, document: &Document) -> Result<()> {
+        let regions = self.policy.regions.len();
+        let mut available = BitTable::new(document.destinations.len(), regions);
+        let mut defaults = vec![0u32; document.destinations.len().saturating_mul(regions)];
+        for (di, d) in document.destinations.iter().enumerate() {
+            check_id("destination", &d.id)?;
+            if !self.policy.destination_names.insert(&d.id, di as u32) {
+                return Err(err(LoadErrorKind::Duplicate {
+                    what: "destination",
+                    id: d.id.clone(),
+                }));
+            }
+            let at = |field: &str| format!("destinations[{}].{field}", d.id);
+            check_count(&at("regions"), d.regions.len())?;
+            for region in &d.regions {
+                let r = look_up(&self.policy.region_names, "region", region, || at("regions"))?;
+                available.set(di, r as usize);
+            }
+            if d.endpoints.is_empty() {
+                return Err(err(LoadErrorKind::Empty { at: at("endpoints") }));
+            }
+            check_count(&at("endpoints"), d.endpoints.len())?;
+            let mut endpoints = Vec::new();
+            let mut lookup: Vec<(Box<str>, u32)> = Vec::new();
+            for (ei, e) in d.endpoints.iter().enumerate() {
+                let eat = |field: &str| format!("destinations[{}].endpoints[{}].{field}", d.id, e.id);
+                check_id("endpoint", &e.id)?;
+                let jurisdiction = GroupId(look_up(
+                    &self.policy.group_names,
+                    "group",
+                    &e.jurisdiction,
+                    || eat("jurisdiction"),
+                )?);
+                check_count(&eat("hosts"), e.hosts.len())?;
+                lookup.push((e.id.as_str().into(), ei as u32));
+                for host in &e.hosts {
+                    check_bare_host(host, || eat("hosts"))?;
+                    lookup.push((host.as_str().into(), ei as u32));
+                }
+                endpoints.push(Endpoint {
+                    name: e.id.as_str().into(),
+                    jurisdiction,
+                    hosts: e.hosts.iter().map(|h| h.as_str().into()).collect(),
+                });
+            }
+            lookup.sort();
+            if let Some(pair) = lookup.windows(2).find(|w| matches!(w, [a, b] if a.0 == b.0)) {
+                let name = pair.first().map_or("", |(n, _)| &**n);
+                return Err(err(LoadErrorKind::Duplicate {
+                    what: "endpoint",
+                    id: format!("{}/{name}", d.id),
+                }));
+            }
+            for (ri, region) in self.policy.regions.iter().enumerate() {
+                // In-jurisdiction first, then any endpoint the region may deliver to.
+                let home = endpoints.iter().position(|e| {
+                    e.jurisdiction == region.jurisdiction && region.delivery.has_group(e.jurisdiction)
+                });
+                let fallback = endpoints
+                    .iter()
+                    .position(|e| region.delivery.has_group(e.jurisdiction));
+                if let (Some(e), Some(slot)) = (home.or(fallback), defaults.get_mut(di * regions + ri)) {
+                    *slot = e as u32 + 1;
+                }
+            }
+            self.policy.destinations.push(Destination {
+                name: d.id.as_str().into(),
+                endpoints: endpoints.into_boxed_slice(),
+                endpoint_lookup: lookup.into_boxed_slice(),
+            });
+        }
+        self.policy.destination_regions = available;
+        self.policy.default_endpoints = defaults;
+        Ok(())
+    }
+}

@@ -1,0 +1,163 @@
+//! Loading: YAML text → validated [`Document`] → compiled [`Policy`], with an error that
+//! says what and where for every way a document can be wrong.
+//!
+//! Compilation runs in steps, each in its own file: the catalogue (groups, cloud regions,
+//! source kinds, catalog sources, stores), the regions (ingestion regions, hosts, failover
+//! locations, place sets, CIDRs), and the destinations.
+
+mod catalog;
+mod checks;
+mod destinations;
+mod locate;
+mod regions;
+
+use crate::document::Document;
+use crate::error::{LoadError, LoadErrorKind};
+use crate::limits::MAX_POLICY_BYTES;
+use crate::names::NameMap;
+use crate::policy::*;
+
+/// The default policy's text, embedded at build time.
+pub const DEFAULT_POLICY_YAML: &str = include_str!("../../policies/segment.yaml");
+
+type Result<T> = std::result::Result<T, LoadError>;
+
+fn err(kind: LoadErrorKind) -> LoadError {
+    LoadError::new(kind)
+}
+
+impl Policy {
+    /// Parses, validates and compiles a policy document.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let text = regionfence::DEFAULT_POLICY_YAML.replace("jurisdiction: eu\n", "jurisdiction: euu\n");
+    /// let err = regionfence::Policy::from_yaml(&text).unwrap_err();
+    /// assert!(err.to_string().contains("unknown group `euu`"), "{err}");
+    /// assert!(err.to_string().contains("did you mean `eu`?"), "{err}");
+    /// assert!(err.location().is_some());
+    /// ```
+    pub fn from_yaml(text: &str) -> Result<Policy> {
+        if text.len() > MAX_POLICY_BYTES {
+            return Err(err(LoadErrorKind::TooLarge {
+                size: text.len(),
+                limit: MAX_POLICY_BYTES,
+            }));
+        }
+        let document: Document = crate::yaml::from_str(text)
+            .map_err(|e| err(LoadErrorKind::Syntax { message: e.message }).at(e.location))?;
+        Policy::compile(document).map_err(|e| {
+            let location = locate::locate(text, &e);
+            e.at(location)
+        })
+    }
+
+    /// The embedded default policy: Segment's Regional Segment rules of October 2022
+    /// (`policies/segment.yaml`).
+    pub fn default_policy() -> Policy {
+        match Policy::from_yaml(DEFAULT_POLICY_YAML) {
+            Ok(policy) => policy,
+            // INVARIANT: the embedded text is loaded by the test suite on every build; this
+            // arm only exists so a broken build fails closed (an empty policy denies all).
+            Err(_) => Policy::empty(Document::empty()),
+        }
+    }
+
+    /// Validates and compiles a document already in memory.
+    pub fn compile(document: Document) -> Result<Policy> {
+        let mut compiler = Compiler {
+            policy: Policy::empty(Document::empty()),
+            kind_names: NameMap::default(),
+            provider_names: NameMap::default(),
+        };
+        compiler.run(&document)?;
+        compiler.policy.document = document;
+        Ok(compiler.policy)
+    }
+
+    /// A policy that knows nothing, so denies everything.
+    fn empty(document: Document) -> Policy {
+        Policy {
+            document,
+            clouds: vec![],
+            cloud_names: NameMap::default(),
+            providers: vec![],
+            groups: vec![],
+            group_names: NameMap::default(),
+            kinds: vec![],
+            sources: vec![],
+            source_names: NameMap::default(),
+            source_regions: BitTable::default(),
+            regions: vec![],
+            region_names: NameMap::default(),
+            default_region: RegionId(u32::MAX),
+            ingestions: vec![],
+            hosts: vec![],
+            host_names: NameMap::default(),
+            locations: vec![],
+            location_names: NameMap::default(),
+            destinations: vec![],
+            destination_names: NameMap::default(),
+            destination_regions: BitTable::default(),
+            default_endpoints: vec![],
+            stores: vec![],
+            store_names: NameMap::default(),
+        }
+    }
+}
+
+impl Document {
+    /// A document with nothing in it.
+    fn empty() -> Document {
+        Document {
+            version: 1,
+            name: "empty".into(),
+            description: None,
+            cloud_regions: vec![],
+            groups: vec![],
+            source_kinds: vec![],
+            regions: vec![],
+            sources: vec![],
+            destinations: vec![],
+            stores: vec![],
+        }
+    }
+}
+
+/// The policy being built, and the name tables only compilation needs.
+struct Compiler {
+    policy: Policy,
+    kind_names: NameMap,
+    provider_names: NameMap,
+}
+
+impl Compiler {
+    /// Every step, in dependency order: each reads only what earlier steps built.
+    fn run(&mut self, document: &Document) -> Result<()> {
+        if document.version != 1 {
+            return Err(err(LoadErrorKind::UnsupportedVersion {
+                found: document.version,
+            }));
+        }
+        for (what, count) in [
+            ("cloud_regions", document.cloud_regions.len()),
+            ("groups", document.groups.len()),
+            ("source_kinds", document.source_kinds.len()),
+            ("regions", document.regions.len()),
+            ("sources", document.sources.len()),
+            ("destinations", document.destinations.len()),
+            ("stores", document.stores.len()),
+        ] {
+            checks::check_count(what, count)?;
+        }
+        self.groups(document)?;
+        self.cloud_regions(document)?;
+        self.source_kinds(document)?;
+        self.regions(document)?;
+        self.failover_targets(document)?;
+        self.sources(document)?;
+        self.destinations(document)?;
+        self.stores(document)
+    }
+}
