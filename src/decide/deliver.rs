@@ -1,0 +1,83 @@
+//! `deliver`: which destination endpoints a region's data may go through.
+
+use crate::decision::{Answer, Decision, Field, Reason};
+use crate::host::normalize_host;
+use crate::policy::*;
+
+impl Policy {
+    /// May this workspace's data be delivered to this destination, through this endpoint
+    /// (or, without one, through its in-region endpoint)?
+    pub fn deliver(&self, workspace: &str, destination: &str, endpoint: Option<&str>) -> Decision {
+        let mut denied = Decision::deny();
+        let region = self.region_id(workspace);
+        if region.is_none() {
+            denied.because(Reason::UnknownRegion(Field::Workspace));
+        }
+        let Some(destination) = self.destination_names.get(destination).map(DestinationId) else {
+            denied.because(Reason::UnknownDestination);
+            return denied;
+        };
+        let named = match endpoint {
+            None => None,
+            Some(raw) => match self.endpoint_of(destination, raw) {
+                Some(e) => Some(e),
+                None => {
+                    denied.because(Reason::UnknownEndpoint(Some(destination)));
+                    return denied;
+                }
+            },
+        };
+        let Some(region) = region else {
+            return denied;
+        };
+        if !self.destination_regions.get(destination.index(), region.index()) {
+            denied.because(Reason::DestinationUnavailableInRegion { destination, region });
+            return denied;
+        }
+        let chosen = match named {
+            Some(e) => Some(e),
+            None => self
+                .default_endpoints
+                .get(destination.index() * self.regions.len() + region.index())
+                .and_then(|&e| e.checked_sub(1)),
+        };
+        let inside = chosen.and_then(|e| {
+            let jurisdiction = self.endpoint(destination, e)?.jurisdiction;
+            self.region(region)?.delivery.has_group(jurisdiction).then_some(e)
+        });
+        match inside {
+            Some(endpoint) => Decision::allow(
+                Reason::EndpointInRegion {
+                    destination,
+                    endpoint,
+                    region,
+                },
+                Answer::Endpoint {
+                    destination,
+                    endpoint,
+                },
+            ),
+            None => {
+                denied.because(Reason::EndpointOutsideRegion {
+                    destination,
+                    endpoint: named,
+                    region,
+                });
+                denied
+            }
+        }
+    }
+
+    /// An endpoint of a destination by id, or by host in any form a gateway may see.
+    fn endpoint_of(&self, destination: DestinationId, raw: &str) -> Option<u32> {
+        let d = self.destinations.get(destination.index())?;
+        let find = |name: &str| {
+            d.endpoint_lookup
+                .binary_search_by(|(n, _)| (**n).cmp(name))
+                .ok()
+                .and_then(|i| d.endpoint_lookup.get(i))
+                .map(|(_, e)| *e)
+        };
+        find(raw).or_else(|| normalize_host(raw).ok().and_then(|h| find(h.as_str())))
+    }
+}

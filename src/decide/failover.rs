@@ -1,0 +1,86 @@
+//! `failover` and `region-change`: movement between locations and regions.
+
+use crate::decision::{Answer, Decision, Field, Reason};
+use crate::policy::*;
+
+impl Policy {
+    /// A failover location by name.
+    #[inline]
+    pub fn location_id(&self, name: &str) -> Option<LocationId> {
+        self.location_names.get(name).map(LocationId)
+    }
+
+    /// Is `to` a valid failover target for `from`?
+    pub fn failover(&self, from: &str, to: &str) -> Decision {
+        let mut denied = Decision::deny();
+        let from_id = self.location_id(from);
+        if from_id.is_none() {
+            denied.because(Reason::UnknownLocation(Field::From));
+        }
+        let to_id = self.location_id(to);
+        if to_id.is_none() {
+            denied.because(Reason::UnknownLocation(Field::To));
+        }
+        match (from_id, to_id) {
+            (Some(from), Some(to)) => self.failover_ids(from, to),
+            _ => denied,
+        }
+    }
+
+    /// [`Policy::failover`] on ids.
+    pub fn failover_ids(&self, from: LocationId, to: LocationId) -> Decision {
+        let mut denied = Decision::deny();
+        let owner = |l: LocationId| {
+            self.locations
+                .get(l.index())
+                .and_then(|l| Some((l.ingestion, self.ingestion(l.ingestion)?)))
+        };
+        let (Some((from_ing, from_entry)), Some((to_ing, to_entry))) = (owner(from), owner(to)) else {
+            denied.because(Reason::UnknownLocation(Field::From));
+            return denied;
+        };
+        // The combining rule, most specific first.
+        match () {
+            // A location is not its own failover.
+            _ if from == to => denied.because(Reason::FailoverSameLocation(from)),
+            // The one normal case: another zone of the same ingestion region.
+            _ if from_ing == to_ing => {
+                return Decision::allow(Reason::FailoverWithinIngestionRegion { from, to }, Answer::None)
+            }
+            // An explicit, named loosening in the policy; the audit checks it.
+            _ if from_entry.failover_to.contains(&to_ing) => {
+                return Decision::allow(Reason::FailoverListedTarget { from, to }, Answer::None)
+            }
+            // Never across processing regions.
+            _ if from_entry.region != to_entry.region => {
+                denied.because(Reason::FailoverAcrossRegions { from, to })
+            }
+            // Within a region, never across ingestion regions either.
+            _ => denied.because(Reason::FailoverAcrossIngestionRegions { from, to }),
+        }
+        denied
+    }
+
+    /// May the workspace move to another region? Never: only staying put is allowed.
+    pub fn region_change(&self, workspace: &str, to: &str) -> Decision {
+        let mut denied = Decision::deny();
+        let from = self.region_id(workspace);
+        if from.is_none() {
+            denied.because(Reason::UnknownRegion(Field::Workspace));
+        }
+        let target = self.region_id(to);
+        if target.is_none() {
+            denied.because(Reason::UnknownRegion(Field::To));
+        }
+        match (from, target) {
+            (Some(from), Some(to)) if from == to => {
+                Decision::allow(Reason::RegionUnchanged(from), Answer::None)
+            }
+            (Some(from), Some(to)) => {
+                denied.because(Reason::RegionImmutable { from, to });
+                denied
+            }
+            _ => denied,
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! `ingest` and `resolve`: which hosts a source of a region may send to, and which it is
+//! configured with.
+
+use crate::decision::{Answer, Decision, Field, Reason};
+use crate::host::normalize_host;
+use crate::policy::*;
+
+impl Policy {
+    /// A source by name: a source kind or a catalog slug.
+    #[inline]
+    pub fn source_id(&self, name: &str) -> Option<SourceId> {
+        self.source_names.get(name).map(SourceId)
+    }
+
+    /// An ingestion host by its raw form (normalised first).
+    #[inline]
+    pub fn host_id(&self, raw: &str) -> Result<HostId, Reason> {
+        match normalize_host(raw) {
+            Ok(normal) => self
+                .host_names
+                .get(normal.as_str())
+                .map(HostId)
+                .ok_or(Reason::UnknownHost(None)),
+            Err(e) if e.is_unknown_rather_than_malformed() => Err(Reason::UnknownHost(Some(e))),
+            Err(e) => Err(Reason::MalformedHost(e)),
+        }
+    }
+
+    /// May this source of this workspace send to this host?
+    ///
+    /// `host` is taken as a gateway sees it; see [`crate::normalize_host`].
+    pub fn ingest(&self, workspace: &str, source: &str, host: &str) -> Decision {
+        let mut denied = Decision::deny();
+        let region = self.region_id(workspace);
+        if region.is_none() {
+            denied.because(Reason::UnknownRegion(Field::Workspace));
+        }
+        let source = self.source_id(source);
+        if source.is_none() {
+            denied.because(Reason::UnknownSource);
+        }
+        let host = self.host_id(host).map_err(|reason| denied.because(reason)).ok();
+        match (region, source, host) {
+            (Some(region), Some(source), Some(host)) => self.ingest_ids(region, source, host),
+            // Something named was unknown or malformed: its reason is recorded above.
+            _ => denied,
+        }
+    }
+
+    /// [`Policy::ingest`] on ids already looked up: the gateway's hot path.
+    pub fn ingest_ids(&self, region: RegionId, source: SourceId, host: HostId) -> Decision {
+        let mut denied = Decision::deny();
+        self.check_source(region, source, &mut denied);
+        let owners = self.hosts.get(host.index()).map_or(&[][..], |h| &h.owners[..]);
+        let own = owners
+            .iter()
+            .copied()
+            .find(|&i| self.ingestion(i).is_some_and(|i| i.region == region));
+        match (own, owners.first()) {
+            (Some(ingestion), _) if !denied.has_reasons() => {
+                Decision::allow(Reason::HostInRegion { ingestion, host }, Answer::None)
+            }
+            // The host is this region's, but the source is not supported: reason recorded.
+            (Some(_), _) => denied,
+            (None, Some(&other)) => {
+                denied.because(Reason::IngestionOutsideRegion {
+                    ingestion: other,
+                    region,
+                    host: Some(host),
+                });
+                denied
+            }
+            // INVARIANT: every interned host has at least one owner; fail closed regardless.
+            (None, None) => {
+                denied.because(Reason::UnknownHost(None));
+                denied
+            }
+        }
+    }
+
+    /// Records why `source` may not be used in `region`, if it may not.
+    fn check_source(&self, region: RegionId, source: SourceId, denied: &mut Decision) {
+        let kind = self.sources.get(source.index()).map(|s| s.kind);
+        let kind_ok = kind.is_some_and(|k| {
+            self.region(region)
+                .is_some_and(|r| r.kinds.get(k.index()).copied().unwrap_or(false))
+        });
+        let entry_ok = self.source_regions.get(source.index(), region.index());
+        if !kind_ok || !entry_ok {
+            denied.because(Reason::SourceUnsupportedInRegion {
+                source,
+                region,
+                kind_unsupported: !kind_ok,
+            });
+        }
+    }
+
+    /// Which host must this source be configured with, and how?
+    pub fn resolve(&self, workspace: &str, source: &str, ingestion: Option<&str>) -> Decision {
+        let mut denied = Decision::deny();
+        let Some(region_id) = self.region_id(workspace) else {
+            denied.because(Reason::UnknownRegion(Field::Workspace));
+            if self.source_id(source).is_none() {
+                denied.because(Reason::UnknownSource);
+            }
+            return denied;
+        };
+        let Some(source) = self.source_id(source) else {
+            denied.because(Reason::UnknownSource);
+            return denied;
+        };
+        let Some(region) = self.region(region_id) else {
+            return denied;
+        };
+        let chosen = match ingestion {
+            None => Some(region.default_ingestion),
+            Some(name) => match region.ingestion_names.binary_search_by(|(n, _)| (**n).cmp(name)) {
+                Ok(i) => region.ingestion_names.get(i).map(|(_, id)| *id),
+                Err(_) => {
+                    match self.ingestion_anywhere(name) {
+                        Some(other) => denied.because(Reason::IngestionOutsideRegion {
+                            ingestion: other,
+                            region: region_id,
+                            host: None,
+                        }),
+                        None => denied.because(Reason::UnknownIngestionRegion),
+                    }
+                    None
+                }
+            },
+        };
+        self.check_source(region_id, source, &mut denied);
+        match chosen {
+            Some(ingestion) if !denied.has_reasons() => {
+                let host = self.ingestion(ingestion).and_then(|i| i.hosts.first().copied());
+                let mechanism = self
+                    .sources
+                    .get(source.index())
+                    .and_then(|s| self.kind(s.kind))
+                    .map(|k| k.mechanism);
+                match (host, mechanism) {
+                    (Some(host), Some(mechanism)) => Decision::allow(
+                        Reason::HostResolved { ingestion, source },
+                        Answer::Host {
+                            ingestion,
+                            host,
+                            mechanism,
+                        },
+                    ),
+                    // INVARIANT: ingestion regions have hosts and sources have kinds.
+                    _ => {
+                        denied.because(Reason::UnknownHost(None));
+                        denied
+                    }
+                }
+            }
+            _ => denied,
+        }
+    }
+
+    /// The first ingestion region of that name in any processing region (for the message
+    /// "belongs to another region").
+    fn ingestion_anywhere(&self, name: &str) -> Option<IngestionId> {
+        self.regions.iter().find_map(|r| {
+            r.ingestion_names
+                .binary_search_by(|(n, _)| (**n).cmp(name))
+                .ok()
+                .and_then(|i| r.ingestion_names.get(i))
+                .map(|(_, id)| *id)
+        })
+    }
+}

@@ -1,0 +1,61 @@
+//! Deciding: every question's rule, over the compiled tables, one file per group of
+//! questions. Nothing here parses YAML,
+//! allocates or locks; every look-up is a hash probe, a table index or a binary search.
+
+mod deliver;
+mod failover;
+mod ingest;
+mod store;
+#[cfg(test)]
+mod tests;
+
+use crate::decision::Decision;
+use crate::policy::Policy;
+use crate::question::Question;
+
+impl Policy {
+    /// Answers any question.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, Question};
+    /// let policy = Policy::default_policy();
+    /// let q = Question::Failover { from: "eu-west/dublin-a".into(), to: "us-west/dublin-a".into() };
+    /// let d = policy.decide(&q);
+    /// assert!(!d.is_allowed());
+    /// assert!(d.has_code(regionfence::ReasonCode::FailoverAcrossRegions));
+    /// ```
+    pub fn decide(&self, question: &Question) -> Decision {
+        match question {
+            Question::Ingest {
+                workspace,
+                source,
+                host,
+            } => self.ingest(workspace, source, host),
+            Question::Resolve {
+                workspace,
+                source,
+                ingestion,
+            } => self.resolve(workspace, source, ingestion.as_deref()),
+            Question::Deliver {
+                workspace,
+                destination,
+                endpoint,
+            } => self.deliver(workspace, destination, endpoint.as_deref()),
+            Question::Store {
+                workspace,
+                store,
+                cloud_region,
+            } => self.store(workspace, store, cloud_region),
+            Question::Connect {
+                workspace,
+                warehouse,
+                ip,
+            } => self.connect(workspace, warehouse, ip),
+            Question::Allowlist { workspace, warehouse } => self.allowlist(workspace, warehouse),
+            Question::Failover { from, to } => self.failover(from, to),
+            Question::RegionChange { workspace, to } => self.region_change(workspace, to),
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! `store`, `connect` and `allowlist`: where data may rest, and which loaders a warehouse
+//! admits.
+
+use crate::decision::{Answer, Decision, Field, Reason};
+use crate::document::{Allowlisting, StoreKind};
+use crate::ip::parse_ip;
+use crate::policy::*;
+
+impl Policy {
+    /// May this workspace's data at rest live in this store in this cloud region?
+    pub fn store(&self, workspace: &str, store: &str, cloud_region: &str) -> Decision {
+        let mut denied = Decision::deny();
+        let region = self.region_id(workspace);
+        if region.is_none() {
+            denied.because(Reason::UnknownRegion(Field::Workspace));
+        }
+        let store_id = self.store_names.get(store).map(StoreId);
+        if store_id.is_none() {
+            denied.because(Reason::UnknownStore);
+        }
+        let cloud = self.cloud_names.get(cloud_region).map(CloudId);
+        if cloud.is_none() {
+            denied.because(Reason::UnknownCloudRegion);
+        }
+        let (Some(region_id), Some(store), Some(cloud)) = (region, store_id, cloud) else {
+            return denied;
+        };
+        let (Some(region), Some(entry), Some(place)) = (
+            self.region(region_id),
+            self.stores.get(store.index()),
+            self.clouds.get(cloud.index()),
+        ) else {
+            return denied;
+        };
+        if !entry
+            .providers
+            .get(place.provider as usize)
+            .copied()
+            .unwrap_or(false)
+        {
+            denied.because(Reason::StoreProviderMismatch { store, cloud });
+        }
+        let places = match entry.kind {
+            StoreKind::Archive => &region.archive,
+            StoreKind::DataLake | StoreKind::Warehouse => &region.storage,
+        };
+        if !places.has_cloud(cloud) {
+            denied.because(Reason::StoreOutsideRegion {
+                store,
+                cloud,
+                region: region_id,
+            });
+        }
+        if denied.has_reasons() {
+            denied
+        } else {
+            Decision::allow(
+                Reason::StoreInRegion {
+                    store,
+                    cloud,
+                    region: region_id,
+                },
+                Answer::None,
+            )
+        }
+    }
+
+    /// A warehouse by name; a store that is not a warehouse is reported as such.
+    fn warehouse(&self, name: &str, denied: &mut Decision) -> Option<StoreId> {
+        match self.store_names.get(name).map(StoreId) {
+            Some(id)
+                if self
+                    .stores
+                    .get(id.index())
+                    .is_some_and(|s| s.kind == StoreKind::Warehouse) =>
+            {
+                Some(id)
+            }
+            other => {
+                denied.because(Reason::UnknownWarehouse(other));
+                None
+            }
+        }
+    }
+
+    /// May a warehouse firewall accept this IP as the workspace region's loader?
+    pub fn connect(&self, workspace: &str, warehouse: &str, ip: &str) -> Decision {
+        let mut denied = Decision::deny();
+        let region = self.region_id(workspace);
+        if region.is_none() {
+            denied.because(Reason::UnknownRegion(Field::Workspace));
+        }
+        let store = self.warehouse(warehouse, &mut denied);
+        let address = parse_ip(ip);
+        if address.is_none() {
+            denied.because(Reason::MalformedIp);
+        }
+        let (Some(region), Some(_), Some(address)) = (region, store, address) else {
+            return denied;
+        };
+        if self.region(region).is_some_and(|r| r.egress.contains(address)) {
+            Decision::allow(Reason::IpAllowlisted { region }, Answer::None)
+        } else {
+            denied.because(Reason::IpNotAllowlisted { region });
+            denied
+        }
+    }
+
+    /// Which CIDRs must the customer open for this warehouse?
+    pub fn allowlist(&self, workspace: &str, warehouse: &str) -> Decision {
+        let mut denied = Decision::deny();
+        let region = self.region_id(workspace);
+        if region.is_none() {
+            denied.because(Reason::UnknownRegion(Field::Workspace));
+        }
+        let store = self.warehouse(warehouse, &mut denied);
+        let (Some(region), Some(store)) = (region, store) else {
+            return denied;
+        };
+        let level = self
+            .stores
+            .get(store.index())
+            .and_then(|s| s.allowlist)
+            .unwrap_or(Allowlisting::Required);
+        let ranges_known = self.region(region).is_some_and(|r| !r.egress.is_empty());
+        match level {
+            Allowlisting::NotNeeded => Decision::allow(
+                Reason::Allowlist { store, region, level },
+                Answer::Cidrs { region: None },
+            ),
+            _ if ranges_known => Decision::allow(
+                Reason::Allowlist { store, region, level },
+                Answer::Cidrs { region: Some(region) },
+            ),
+            _ => {
+                denied.because(Reason::AllowlistUnknown { store, region });
+                denied
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Unit tables for every question, against the default policy.
+
+use crate::decision::ReasonCode::{self, *};
+use crate::Policy;
+use std::sync::OnceLock;
+
+fn policy() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
+    POLICY.get_or_init(Policy::default_policy)
+}
+
+macro_rules! allowed {
+    ($method:ident($($arg:expr),*)) => {{
+        let d = policy().$method($($arg),*);
+        assert!(d.is_allowed(), "{}({:?}) denied: {:?}", stringify!($method), ($($arg),*), d);
+    }};
+}
+macro_rules! denied {
+    ($method:ident($($arg:expr),*) => $code:expr) => {{
+        let d = policy().$method($($arg),*);
+        assert!(!d.is_allowed(), "{}({:?}) allowed", stringify!($method), ($($arg),*));
+        let code: ReasonCode = $code;
+        assert!(d.has_code(code), "{}({:?}): {:?} lacks {code}", stringify!($method), ($($arg),*), d);
+    }};
+}
+
+#[test]
+fn ingest() {
+    allowed!(ingest("us-west", "javascript", "api.segment.io"));
+    allowed!(ingest("us-west", "ios", "in.eu2.segmentapis.com"));
+    allowed!(ingest("us-west", "android", "in.ap1.segmentapis.com"));
+    allowed!(ingest("us-west", "react-native", "in.au1.segmentapis.com"));
+    allowed!(ingest("us-west", "salesforce", "api.segment.io"));
+    allowed!(ingest(
+        "eu-west",
+        "server",
+        "https://events.eu1.segmentapis.com/v1/"
+    ));
+    allowed!(ingest("eu-west", "node-js", "EVENTS.EU1.SEGMENTAPIS.COM."));
+    allowed!(ingest("eu-west", "project", "events.eu1.segmentapis.com:443"));
+    denied!(ingest("eu-west", "javascript", "api.segment.io") => IngestionOutsideRegion);
+    denied!(ingest("eu-west", "javascript", "in.eu2.segmentapis.com") => IngestionOutsideRegion);
+    denied!(ingest("us-west", "javascript", "events.eu1.segmentapis.com") => IngestionOutsideRegion);
+    denied!(ingest("eu-west", "cloud-event", "events.eu1.segmentapis.com") => SourceUnsupportedInRegion);
+    denied!(ingest("eu-west", "cloud-object", "events.eu1.segmentapis.com") => SourceUnsupportedInRegion);
+    denied!(ingest("eu-west", "salesforce", "events.eu1.segmentapis.com") => SourceUnsupportedInRegion);
+    denied!(ingest("eu-west", "swift-ios", "events.eu1.segmentapis.com") => SourceUnsupportedInRegion);
+    denied!(ingest("EU-West", "javascript", "events.eu1.segmentapis.com") => UnknownRegion);
+    denied!(ingest("eu-west", "cobol", "events.eu1.segmentapis.com") => UnknownSource);
+    denied!(ingest("eu-west", "javascript", "events.eu1.segmentapis.com.evil.example") => UnknownHost);
+    denied!(ingest("eu-west", "javascript", "3.251.148.97") => UnknownHost);
+    denied!(ingest("eu-west", "javascript", "events.eu1.segmentapis.com:8443") => UnknownHost);
+    denied!(ingest("eu-west", "javascript", "user@events.eu1.segmentapis.com") => MalformedHost);
+    denied!(ingest("eu-west", "javascript", "*.segmentapis.com") => MalformedHost);
+    denied!(ingest("eu-west", "javascript", "") => MalformedHost);
+}
+
+#[test]
+fn every_unknown_name_is_reported_at_once() {
+    let d = policy().ingest("mars", "cobol", "user@x");
+    let codes: Vec<_> = d.codes().collect();
+    assert_eq!(codes, [UnknownRegion, UnknownSource, MalformedHost]);
+}
+
+#[test]
+fn resolve() {
+    allowed!(resolve("eu-west", "javascript", None::<&str>));
+    allowed!(resolve("us-west", "server", Some("dublin")));
+    denied!(resolve("eu-west", "javascript", Some("singapore")) => IngestionOutsideRegion);
+    denied!(resolve("eu-west", "javascript", Some("atlantis")) => UnknownIngestionRegion);
+    denied!(resolve("eu-west", "cloud-event", None::<&str>) => SourceUnsupportedInRegion);
+    denied!(resolve("nowhere", "javascript", None::<&str>) => UnknownRegion);
+}
+
+#[test]
+fn deliver() {
+    allowed!(deliver("eu-west", "amplitude", None::<&str>));
+    allowed!(deliver("eu-west", "amplitude", Some("eu")));
+    allowed!(deliver(
+        "eu-west",
+        "mixpanel",
+        Some("https://API-EU.mixpanel.com/track")
+    ));
+    allowed!(deliver("us-west", "amplitude", Some("eu")));
+    allowed!(deliver("us-west", "google-analytics", None::<&str>));
+    denied!(deliver("eu-west", "amplitude", Some("us")) => EndpointOutsideRegion);
+    denied!(deliver("eu-west", "amplitude", Some("api2.amplitude.com")) => EndpointOutsideRegion);
+    denied!(deliver("eu-west", "google-analytics", None::<&str>) => EndpointOutsideRegion);
+    denied!(deliver("eu-west", "amplitude", Some("api.eu.amplitude.com.evil.example")) => UnknownEndpoint);
+    denied!(deliver("eu-west", "no-such-destination", None::<&str>) => UnknownDestination);
+}
+
+#[test]
+fn store() {
+    allowed!(store("eu-west", "archive", "aws:eu-west-1"));
+    allowed!(store("eu-west", "redshift", "aws:eu-central-1"));
+    allowed!(store("eu-west", "bigquery", "gcp:europe-west3"));
+    allowed!(store("eu-west", "azuresqldw", "azure:westeurope"));
+    allowed!(store("us-west", "snowflake", "aws:ap-southeast-2"));
+    denied!(store("eu-west", "archive", "aws:us-west-2") => StoreOutsideRegion);
+    denied!(store("eu-west", "archive", "aws:eu-central-1") => StoreOutsideRegion);
+    denied!(store("eu-west", "redshift", "aws:eu-west-2") => StoreOutsideRegion);
+    denied!(store("eu-west", "bigquery", "gcp:europe-west6") => StoreOutsideRegion);
+    denied!(store("eu-west", "redshift", "gcp:europe-west3") => StoreProviderMismatch);
+    denied!(store("eu-west", "redshift", "aws:mars-1") => UnknownCloudRegion);
+    denied!(store("eu-west", "lake", "aws:eu-west-1") => UnknownStore);
+}
+
+#[test]
+fn connect_and_allowlist() {
+    allowed!(connect("eu-west", "redshift", "3.251.148.96"));
+    allowed!(connect("eu-west", "postgres", "3.251.148.103"));
+    allowed!(connect("eu-west", "postgres", "::ffff:3.251.148.100"));
+    allowed!(connect("us-west", "redshift", "52.25.130.38"));
+    denied!(connect("eu-west", "redshift", "3.251.148.104") => IpNotAllowlisted);
+    denied!(connect("eu-west", "redshift", "52.25.130.38") => IpNotAllowlisted);
+    denied!(connect("eu-west", "redshift", "03.251.148.96") => MalformedIp);
+    denied!(connect("eu-west", "archive", "3.251.148.96") => UnknownWarehouse);
+    allowed!(allowlist("eu-west", "redshift"));
+    allowed!(allowlist("eu-west", "bigquery"));
+    denied!(allowlist("eu-west", "data-lake") => UnknownWarehouse);
+}
+
+#[test]
+fn failover_and_region_change() {
+    allowed!(failover("eu-west/dublin-a", "eu-west/dublin-c"));
+    allowed!(failover("us-west/oregon-d", "us-west/oregon-a"));
+    denied!(failover("eu-west/dublin-a", "us-west/dublin-a") => FailoverAcrossRegions);
+    denied!(failover("us-west/oregon-a", "us-west/dublin-a") => FailoverAcrossIngestionRegions);
+    denied!(failover("eu-west/dublin-a", "eu-west/dublin-a") => FailoverSameLocation);
+    denied!(failover("eu-west/dublin-d", "eu-west/dublin-a") => UnknownLocation);
+    allowed!(region_change("eu-west", "eu-west"));
+    denied!(region_change("eu-west", "us-west") => RegionImmutable);
+    denied!(region_change("us-west", "eu-west") => RegionImmutable);
+    denied!(region_change("us-west", "mars") => UnknownRegion);
+}
