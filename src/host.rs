@@ -52,37 +52,49 @@ impl fmt::Display for HostError {
     }
 }
 
-/// A normalised host name, held inline (no allocation).
+/// A normalised host name: borrowed from the input when it was already in normal form
+/// (the common case), else held inline. Never allocates.
 #[derive(Clone, Copy)]
-pub struct NormalHost {
-    bytes: [u8; MAX_HOST_NAME_BYTES],
-    len: usize,
+pub struct NormalHost<'a> {
+    form: Form<'a>,
 }
 
-impl NormalHost {
+#[derive(Clone, Copy)]
+enum Form<'a> {
+    Borrowed(&'a str),
+    Inline {
+        bytes: [u8; MAX_HOST_NAME_BYTES],
+        len: usize,
+    },
+}
+
+impl NormalHost<'_> {
     /// The bare, lower-case host name.
     pub fn as_str(&self) -> &str {
-        // INVARIANT: only ASCII bytes are ever written into `bytes[..len]`.
-        self.bytes
-            .get(..self.len)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or("")
+        match &self.form {
+            Form::Borrowed(s) => s,
+            // INVARIANT: only ASCII bytes are ever written into `bytes[..len]`.
+            Form::Inline { bytes, len } => bytes
+                .get(..*len)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or(""),
+        }
     }
 }
 
-impl fmt::Debug for NormalHost {
+impl fmt::Debug for NormalHost<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("NormalHost").field(&self.as_str()).finish()
     }
 }
 
-impl PartialEq for NormalHost {
+impl PartialEq for NormalHost<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
 
-impl Eq for NormalHost {}
+impl Eq for NormalHost<'_> {}
 
 /// Normalises a host as a gateway or a configuration may carry it.
 ///
@@ -102,84 +114,141 @@ impl Eq for NormalHost {}
 /// assert_eq!(normalize_host("10.0.0.1"), Err(HostError::IpLiteral));
 /// assert_eq!(normalize_host("*.segment.io"), Err(HostError::Wildcard));
 /// ```
-pub fn normalize_host(raw: &str) -> Result<NormalHost, HostError> {
+pub fn normalize_host(raw: &str) -> Result<NormalHost<'_>, HostError> {
     if raw.len() > MAX_HOST_INPUT_BYTES {
         return Err(HostError::TooLong);
     }
-    let (rest, default_ports): (&str, &[&str]) = match raw.find("://") {
-        Some(i) => {
-            let scheme = raw.get(..i).unwrap_or("");
-            let rest = raw.get(i + 3..).unwrap_or("");
-            if scheme.eq_ignore_ascii_case("https") {
-                (rest, &["443"])
-            } else if scheme.eq_ignore_ascii_case("http") {
-                (rest, &["80"])
-            } else {
-                return Err(HostError::Scheme);
-            }
+    let bytes = raw.as_bytes();
+    // A scheme is a letter, then letters, digits, `+`, `-` or `.`, then `://` (RFC 3986).
+    let scheme_len = match bytes.first() {
+        Some(b) if b.is_ascii_alphabetic() => bytes
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+            .unwrap_or(bytes.len()),
+        _ => 0,
+    };
+    let has_scheme = scheme_len > 0 && bytes.get(scheme_len..scheme_len + 3) == Some(b"://");
+    let (start, default_ports): (usize, &[&[u8]]) = if has_scheme {
+        let scheme = bytes.get(..scheme_len).unwrap_or_default();
+        if scheme.eq_ignore_ascii_case(b"https") {
+            (scheme_len + 3, &[b"443"])
+        } else if scheme.eq_ignore_ascii_case(b"http") {
+            (scheme_len + 3, &[b"80"])
+        } else {
+            return Err(HostError::Scheme);
         }
-        None => (raw, &["443", "80"]),
+    } else {
+        (0, &[b"443", b"80"])
     };
-    let authority = match rest.find(['/', '?', '#']) {
-        Some(i) => rest.get(..i).unwrap_or(""),
-        None => rest,
-    };
-    if authority.contains('@') {
+    let rest = bytes.get(start..).unwrap_or_default();
+    // One pass over the authority (up to the path, query or fragment): where its colons
+    // are, and whether it carries userinfo.
+    let mut authority_len = rest.len();
+    let mut colons = 0usize;
+    let mut last_colon = 0usize;
+    let mut userinfo = false;
+    for (i, &b) in rest.iter().enumerate() {
+        match b {
+            b'/' | b'?' | b'#' => {
+                authority_len = i;
+                break;
+            }
+            b':' => {
+                colons += 1;
+                last_colon = i;
+            }
+            b'@' => userinfo = true,
+            _ => {}
+        }
+    }
+    let authority = rest.get(..authority_len).unwrap_or_default();
+    if userinfo {
         return Err(HostError::Userinfo);
     }
-    if authority.starts_with('[') {
+    if authority.first() == Some(&b'[') {
         return Err(HostError::IpLiteral);
     }
-    let name = match authority.rfind(':') {
-        Some(i) => {
-            let port = authority.get(i + 1..).unwrap_or("");
-            if !default_ports.contains(&port) {
-                // Several colons without brackets is an unbracketed IPv6 literal.
-                if authority.get(..i).is_some_and(|h| h.contains(':')) {
-                    return Err(HostError::IpLiteral);
-                }
-                return Err(HostError::Port);
-            }
-            authority.get(..i).unwrap_or("")
+    let name_len = if colons == 0 {
+        authority.len()
+    } else {
+        let port = authority.get(last_colon + 1..).unwrap_or_default();
+        // Several colons without brackets is an unbracketed IPv6 literal.
+        if colons > 1 && !default_ports.contains(&port) {
+            return Err(HostError::IpLiteral);
         }
-        None => authority,
+        if port.is_empty() || !port.iter().all(u8::is_ascii_digit) {
+            return Err(HostError::Character);
+        }
+        if !default_ports.contains(&port) {
+            return Err(HostError::Port);
+        }
+        last_colon
     };
-    let name = name.strip_suffix('.').unwrap_or(name);
+    let mut name = authority.get(..name_len).unwrap_or_default();
+    if let Some(stripped) = name.strip_suffix(b".") {
+        name = stripped;
+    }
     if name.is_empty() {
         return Err(HostError::Empty);
     }
     if name.len() > MAX_HOST_NAME_BYTES {
         return Err(HostError::TooLong);
     }
-    let mut out = NormalHost {
-        bytes: [0; MAX_HOST_NAME_BYTES],
-        len: 0,
-    };
-    for (slot, byte) in out.bytes.iter_mut().zip(name.bytes()) {
-        *slot = match byte {
-            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' => byte,
-            b'A'..=b'Z' => byte.to_ascii_lowercase(),
+    // One pass: check every byte and every label, note whether lower-casing is needed, and
+    // whether the last label is numeric (then the name is an IPv4 address in some notation:
+    // dotted, octal, hex or a single integer, as URL parsers read it).
+    let mut has_upper = false;
+    let mut label_len = 0usize;
+    let mut previous = b'.';
+    let mut label_start = 0usize;
+    for (i, &byte) in name.iter().enumerate() {
+        match byte {
+            b'.' => {
+                if label_len == 0 || label_len > 63 || previous == b'-' {
+                    return Err(HostError::Label);
+                }
+                label_len = 0;
+                label_start = i + 1;
+            }
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' => {
+                if byte == b'-' && label_len == 0 {
+                    return Err(HostError::Label);
+                }
+                has_upper |= byte.is_ascii_uppercase();
+                label_len += 1;
+            }
             b'*' => return Err(HostError::Wildcard),
             _ => return Err(HostError::Character),
-        };
-    }
-    out.len = name.len();
-    let normal = out.as_str();
-    let mut last_label = "";
-    for label in normal.split('.') {
-        if label.is_empty() || label.len() > 63 || label.starts_with('-') || label.ends_with('-') {
-            return Err(HostError::Label);
         }
-        last_label = label;
+        previous = byte;
     }
-    // A numeric last label makes the whole name an IPv4 address in some notation
-    // (dotted, octal, hex, or a single integer), as URL parsers read it.
-    if last_label.bytes().all(|b| b.is_ascii_digit())
-        || (last_label.starts_with("0x") && last_label.bytes().skip(2).all(|b| b.is_ascii_hexdigit()))
-    {
+    if label_len == 0 || label_len > 63 || previous == b'-' {
+        return Err(HostError::Label);
+    }
+    let last_label = name.get(label_start..).unwrap_or_default();
+    let hex = last_label.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"0x"))
+        && last_label.iter().skip(2).all(u8::is_ascii_hexdigit);
+    if hex || last_label.iter().all(u8::is_ascii_digit) {
         return Err(HostError::IpLiteral);
     }
-    Ok(out)
+    // INVARIANT: every byte of `name` was checked to be ASCII above, so this slice of `raw`
+    // lies on character boundaries.
+    let name_str = raw.get(start..start + name.len()).ok_or(HostError::Character)?;
+    if !has_upper {
+        return Ok(NormalHost {
+            form: Form::Borrowed(name_str),
+        });
+    }
+    let mut inline = [0u8; MAX_HOST_NAME_BYTES];
+    for (slot, byte) in inline.iter_mut().zip(name) {
+        *slot = byte.to_ascii_lowercase();
+    }
+    Ok(NormalHost {
+        form: Form::Inline {
+            bytes: inline,
+            len: name.len(),
+        },
+    })
 }
 
 #[cfg(test)]
@@ -214,6 +283,8 @@ mod tests {
         normal!("events.eu1.segmentapis.com/v1/" => "events.eu1.segmentapis.com");
         normal!("api.segment.io:443" => "api.segment.io");
         normal!("api.segment.io#frag" => "api.segment.io");
+        normal!("api.segment.io/x://y" => "api.segment.io");
+        normal!("api.segment.io:443/x://y" => "api.segment.io");
     }
 
     #[test]
@@ -226,8 +297,11 @@ mod tests {
         refused!("https://api.segment.io@evil.example" => HostError::Userinfo);
         refused!("https://api.segment.io:8443" => HostError::Port);
         refused!("http://api.segment.io:443" => HostError::Port);
-        refused!("api.segment.io:" => HostError::Port);
+        refused!("api.segment.io:" => HostError::Character);
+        refused!("api.segment.io:https" => HostError::Character);
         refused!("ftp://api.segment.io" => HostError::Scheme);
+        refused!("git+ssh://api.segment.io" => HostError::Scheme);
+        refused!("://api.segment.io" => HostError::Character);
         refused!("3.251.148.97" => HostError::IpLiteral);
         refused!("0x7f.1" => HostError::IpLiteral);
         refused!("2130706433" => HostError::IpLiteral);

@@ -2,31 +2,54 @@
 
 use std::collections::HashMap;
 
-/// A table from names to dense ids, built once and only read afterwards.
+/// Up to this many names are scanned linearly; more go in a hash map.
+const SMALL: usize = 8;
+
+/// A table from names to dense ids, built once and only read afterwards. The strategy is
+/// chosen by size: a short list compared in order (a few `memcmp`s beat hashing), or a hash
+/// map.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NameMap {
-    ids: HashMap<Box<str>, u32>,
+    small: Vec<(Box<str>, u32)>,
+    large: HashMap<Box<str>, u32>,
 }
 
 impl NameMap {
     /// Adds `name` with `id`; returns `false` (and keeps the first) if it was already there.
     pub(crate) fn insert(&mut self, name: &str, id: u32) -> bool {
-        if self.ids.contains_key(name) {
+        if self.get(name).is_some() {
             return false;
         }
-        self.ids.insert(name.into(), id);
+        if self.large.is_empty() && self.small.len() < SMALL {
+            self.small.push((name.into(), id));
+        } else {
+            self.large.extend(self.small.drain(..));
+            self.large.insert(name.into(), id);
+        }
         true
     }
 
     /// Looks `name` up without allocating.
     #[inline]
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
-        self.ids.get(name).copied()
+        if self.large.is_empty() {
+            self.small.iter().find(|(n, _)| **n == *name).map(|(_, id)| *id)
+        } else {
+            self.large.get(name).copied()
+        }
+    }
+
+    /// Every name in the table.
+    fn names(&self) -> impl Iterator<Item = &str> {
+        self.small
+            .iter()
+            .map(|(n, _)| &**n)
+            .chain(self.large.keys().map(|k| &**k))
     }
 
     /// The nearest known name to `name`, if one is close enough to be a likely typo.
     pub(crate) fn nearest(&self, name: &str) -> Option<&str> {
-        nearest(name, self.ids.keys().map(|k| &**k))
+        nearest(name, self.names())
     }
 }
 
@@ -106,6 +129,19 @@ mod tests {
         assert_eq!(nearest("us-wets", names.iter().copied()), Some("us-west"));
         assert_eq!(nearest("antarctica", names.iter().copied()), None);
         assert_eq!(nearest("eu-west", names.iter().copied()), Some("us-west"));
+    }
+
+    #[test]
+    fn name_map_switches_strategy_without_losing_names() {
+        let mut map = NameMap::default();
+        for i in 0..20u32 {
+            assert!(map.insert(&format!("n{i}"), i));
+            for j in 0..=i {
+                assert_eq!(map.get(&format!("n{j}")), Some(j));
+            }
+            assert!(!map.insert(&format!("n{i}"), 99));
+        }
+        assert_eq!(map.names().count(), 20);
     }
 
     #[test]
