@@ -59,6 +59,8 @@ pub struct NormalHost<'a> {
     form: Form<'a>,
 }
 
+// Boxing the inline form would allocate on the hot path; its size is the point.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Copy)]
 enum Form<'a> {
     Borrowed(&'a str),
