@@ -194,6 +194,14 @@ pub enum LoadErrorKind {
         /// The field.
         at: String,
     },
+    /// An entry breaks a rule of its kind.
+    #[error("{message} (in `{at}`)")]
+    Rule {
+        /// The field.
+        at: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A value is not allowed where it stands.
     #[error("{message}")]
     Invalid {

@@ -208,6 +208,7 @@ fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
                 .map(|d| {
                     d.endpoint_lookup
                         .iter()
+                        .chain(d.endpoint_hosts.iter())
                         .map(|(n, _)| format!("`{n}`"))
                         .collect::<Vec<_>>()
                         .join(", ")

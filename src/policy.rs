@@ -163,8 +163,10 @@ pub(crate) struct Endpoint {
 pub(crate) struct Destination {
     pub(crate) name: Box<str>,
     pub(crate) endpoints: Box<[Endpoint]>,
-    /// Endpoint ids and host names → endpoint position, sorted, for binary search.
+    /// Endpoint ids → endpoint position, sorted, for binary search.
     pub(crate) endpoint_lookup: Box<[(Box<str>, u32)]>,
+    /// Endpoint host names → endpoint position, sorted, for binary search.
+    pub(crate) endpoint_hosts: Box<[(Box<str>, u32)]>,
 }
 
 #[derive(Debug, Clone)]
@@ -242,6 +244,8 @@ pub struct Policy {
     pub(crate) region_names: NameMap,
     pub(crate) default_region: RegionId,
     pub(crate) ingestions: Vec<Ingestion>,
+    /// Ingestion region names → the first ingestion region of that name, in any region.
+    pub(crate) ingestion_names: NameMap,
     pub(crate) hosts: Vec<Host>,
     pub(crate) host_names: NameMap,
     pub(crate) locations: Vec<Location>,

@@ -162,7 +162,8 @@ impl Compiler {
             }
             match (s.kind, s.allowlist) {
                 (StoreKind::Warehouse, None) => {
-                    return Err(err(LoadErrorKind::Invalid {
+                    return Err(err(LoadErrorKind::Rule {
+                        at: at("kind"),
                         message: format!(
                             "warehouse `{}` must say whether allowlisting is `required`, `recommended` or `not-needed`",
                             s.id
@@ -170,8 +171,9 @@ impl Compiler {
                     }))
                 }
                 (StoreKind::Archive | StoreKind::DataLake, Some(_)) => {
-                    return Err(err(LoadErrorKind::Invalid {
-                        message: format!("`allowlist` is for warehouses; `{}` is a {}", s.id, s.kind),
+                    return Err(err(LoadErrorKind::Rule {
+                        at: at("allowlist"),
+                        message: format!("`allowlist` is for warehouses; `{}` is of kind `{}`", s.id, s.kind),
                     }))
                 }
                 _ => {}

@@ -32,6 +32,7 @@ impl Compiler {
             check_count(&at("endpoints"), d.endpoints.len())?;
             let mut endpoints = Vec::new();
             let mut lookup: Vec<(Box<str>, u32)> = Vec::new();
+            let mut hosts: Vec<(Box<str>, u32)> = Vec::new();
             for (ei, e) in d.endpoints.iter().enumerate() {
                 let eat = |field: &str| format!("destinations[{}].endpoints[{}].{field}", d.id, e.id);
                 check_id("endpoint", &e.id)?;
@@ -45,7 +46,7 @@ impl Compiler {
                 lookup.push((e.id.as_str().into(), ei as u32));
                 for host in &e.hosts {
                     check_bare_host(host, || eat("hosts"))?;
-                    lookup.push((host.as_str().into(), ei as u32));
+                    hosts.push((host.as_str().into(), ei as u32));
                 }
                 endpoints.push(Endpoint {
                     name: e.id.as_str().into(),
@@ -53,13 +54,15 @@ impl Compiler {
                     hosts: e.hosts.iter().map(|h| h.as_str().into()).collect(),
                 });
             }
-            lookup.sort();
-            if let Some(pair) = lookup.windows(2).find(|w| matches!(w, [a, b] if a.0 == b.0)) {
-                let name = pair.first().map_or("", |(n, _)| &**n);
-                return Err(err(LoadErrorKind::Duplicate {
-                    what: "endpoint",
-                    id: format!("{}/{name}", d.id),
-                }));
+            for table in [&mut lookup, &mut hosts] {
+                table.sort();
+                if let Some(pair) = table.windows(2).find(|w| matches!(w, [a, b] if a.0 == b.0)) {
+                    let name = pair.first().map_or("", |(n, _)| &**n);
+                    return Err(err(LoadErrorKind::Duplicate {
+                        what: "endpoint",
+                        id: format!("{}/{name}", d.id),
+                    }));
+                }
             }
             for (ri, region) in self.policy.regions.iter().enumerate() {
                 // In-jurisdiction first, then any endpoint the region may deliver to.
@@ -77,6 +80,7 @@ impl Compiler {
                 name: d.id.as_str().into(),
                 endpoints: endpoints.into_boxed_slice(),
                 endpoint_lookup: lookup.into_boxed_slice(),
+                endpoint_hosts: hosts.into_boxed_slice(),
             });
         }
         self.policy.destination_regions = available;

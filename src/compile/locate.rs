@@ -3,7 +3,8 @@
 use crate::error::{LoadError, LoadErrorKind, Location as TextLocation};
 
 /// Points a semantic error at the text: the first whole-word occurrence of the offending
-/// name after its entry's id.
+/// name after its entry's id, outside comments. A `region/name` pair is found as `name`
+/// after `region`; for a duplicate, the second occurrence is the one pointed at.
 pub(super) fn locate(text: &str, error: &LoadError) -> Option<TextLocation> {
     let (anchor, token): (Option<&str>, &str) = match error.kind() {
         LoadErrorKind::UnknownReference { at, name, .. }
@@ -11,17 +12,18 @@ pub(super) fn locate(text: &str, error: &LoadError) -> Option<TextLocation> {
         | LoadErrorKind::CidrHostBits { at, cidr: name, .. }
         | LoadErrorKind::MalformedHost { at, host: name, .. }
         | LoadErrorKind::MalformedCountry { at, country: name } => (entry_of(at), name),
-        LoadErrorKind::Duplicate { id, .. } | LoadErrorKind::InvalidId { id, .. } => (None, id),
-        LoadErrorKind::LocationClaimedTwice { second, .. } => (None, second),
+        LoadErrorKind::Duplicate { id, .. } | LoadErrorKind::InvalidId { id, .. } => split(id),
+        LoadErrorKind::LocationClaimedTwice { second, .. } => split(second),
         LoadErrorKind::DefaultIngestion { region, .. } => (None, region),
-        LoadErrorKind::Empty { at } => (entry_of(at), field_of(at)),
+        LoadErrorKind::Empty { at } | LoadErrorKind::Rule { at, .. } => (entry_of(at), field_of(at)),
+        LoadErrorKind::DefaultRegion { .. } => (None, "regions"),
+        LoadErrorKind::UnsupportedVersion { .. } => (None, "version"),
         _ => return None,
     };
     let start = anchor.and_then(|a| find_word(text, a, 0)).unwrap_or(0);
     let mut offset = find_word(text, token, start).or_else(|| find_word(text, token, 0))?;
-    if let LoadErrorKind::Duplicate { id, .. } = error.kind() {
-        // The second occurrence is the duplicate.
-        offset = find_word(text, id, offset + id.len()).unwrap_or(offset);
+    if let LoadErrorKind::Duplicate { .. } = error.kind() {
+        offset = find_word(text, token, offset + token.len()).unwrap_or(offset);
     }
     let before = text.get(..offset)?;
     let line = before.matches('\n').count() + 1;
@@ -29,6 +31,14 @@ pub(super) fn locate(text: &str, error: &LoadError) -> Option<TextLocation> {
         before.get(i + 1..).map_or(0, |s| s.chars().count())
     }) + 1;
     Some(TextLocation { line, column })
+}
+
+/// `eu-west/dublin` → (`eu-west`, `dublin`); a plain name has no anchor.
+fn split(name: &str) -> (Option<&str>, &str) {
+    match name.rsplit_once('/') {
+        Some((anchor, last)) => (Some(anchor.rsplit('/').next().unwrap_or(anchor)), last),
+        None => (None, name),
+    }
 }
 
 /// `regions[eu-west].ingestion[dublin].cloud_region` → `dublin` (the innermost entry id).
@@ -43,22 +53,33 @@ fn field_of(at: &str) -> &str {
     at.rsplit('.').next().unwrap_or(at)
 }
 
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/')
+}
+
+/// The first occurrence of `word` at or after byte `from` that stands alone (a `.` or `:`
+/// right after it may end a sentence or a key) and is not inside a comment.
 fn find_word(text: &str, word: &str, from: usize) -> Option<usize> {
     if word.is_empty() {
         return None;
     }
-    let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/');
     let mut search = from;
     while let Some(found) = text.get(search..)?.find(word) {
         let at = search + found;
         let before_ok = text.get(..at)?.chars().next_back().is_none_or(|c| !is_word(c));
         let after = text.get(at + word.len()..)?;
-        let after_ok = after.chars().next().is_none_or(|c| !is_word(c))
-            || (after.starts_with('.') && after.chars().nth(1).is_none_or(|c| !is_word(c)));
-        if before_ok && after_ok {
+        let mut rest = after.chars();
+        let after_ok = match rest.next() {
+            None => true,
+            Some('.' | ':') => rest.next().is_none_or(|c| !is_word(c)),
+            Some(c) => !is_word(c),
+        };
+        let line = text.get(..at)?.rsplit('\n').next().unwrap_or("");
+        let in_comment = line.trim_start().starts_with('#') || line.contains(" #");
+        if before_ok && after_ok && !in_comment {
             return Some(at);
         }
-        search = at + word.len().max(1);
+        search = at + word.len();
     }
     None
 }
@@ -72,6 +93,9 @@ mod tests {
         let text = "a: eu-west-x\nb: eu-west\n";
         assert_eq!(find_word(text, "eu-west", 0), Some(16));
         assert_eq!(find_word("x: api.segment.io.\n", "api.segment.io", 0), Some(3));
+        assert_eq!(find_word("  hosts: []\n", "hosts", 0), Some(2));
+        assert_eq!(find_word("# eu\nx: eu\n", "eu", 0), Some(8));
+        assert_eq!(split("eu-west/dublin"), (Some("eu-west"), "dublin"));
     }
 
     #[test]

@@ -93,6 +93,7 @@ impl Policy {
             region_names: NameMap::default(),
             default_region: RegionId(u32::MAX),
             ingestions: vec![],
+            ingestion_names: NameMap::default(),
             hosts: vec![],
             host_names: NameMap::default(),
             locations: vec![],

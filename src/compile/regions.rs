@@ -128,6 +128,7 @@ impl Compiler {
             if ing.default {
                 defaults.push(ingestion);
             }
+            self.policy.ingestion_names.insert(&ing.id, ingestion.0);
             let compiled = self.ingestion(id, &r.id, ing, ingestion, owners)?;
             self.policy.ingestions.push(compiled);
             names.push((Box::<str>::from(ing.id.as_str()), ingestion));

@@ -68,16 +68,20 @@ impl Policy {
         }
     }
 
-    /// An endpoint of a destination by id, or by host in any form a gateway may see.
+    /// An endpoint of a destination by its exact id, or by host in any form a gateway may see.
     fn endpoint_of(&self, destination: DestinationId, raw: &str) -> Option<u32> {
         let d = self.destinations.get(destination.index())?;
-        let find = |name: &str| {
-            d.endpoint_lookup
+        let find = |table: &[(Box<str>, u32)], name: &str| {
+            table
                 .binary_search_by(|(n, _)| (**n).cmp(name))
                 .ok()
-                .and_then(|i| d.endpoint_lookup.get(i))
+                .and_then(|i| table.get(i))
                 .map(|(_, e)| *e)
         };
-        find(raw).or_else(|| normalize_host(raw).ok().and_then(|h| find(h.as_str())))
+        find(&d.endpoint_lookup, raw).or_else(|| {
+            normalize_host(raw)
+                .ok()
+                .and_then(|h| find(&d.endpoint_hosts, h.as_str()))
+        })
     }
 }

@@ -98,36 +98,45 @@ impl Policy {
     /// Which host must this source be configured with, and how?
     pub fn resolve(&self, workspace: &str, source: &str, ingestion: Option<&str>) -> Decision {
         let mut denied = Decision::deny();
-        let Some(region_id) = self.region_id(workspace) else {
+        let region_id = self.region_id(workspace);
+        if region_id.is_none() {
             denied.because(Reason::UnknownRegion(Field::Workspace));
-            if self.source_id(source).is_none() {
-                denied.because(Reason::UnknownSource);
-            }
-            return denied;
-        };
-        let Some(source) = self.source_id(source) else {
+        }
+        let source = self.source_id(source);
+        if source.is_none() {
             denied.because(Reason::UnknownSource);
+        }
+        // An ingestion region some region offers, if one was named.
+        let named = match ingestion {
+            None => None,
+            Some(name) => match self.ingestion_names.get(name) {
+                Some(id) => Some(IngestionId(id)),
+                None => {
+                    denied.because(Reason::UnknownIngestionRegion);
+                    return denied;
+                }
+            },
+        };
+        let (Some(region_id), Some(source), Some(region)) =
+            (region_id, source, region_id.and_then(|r| self.region(r)))
+        else {
             return denied;
         };
-        let Some(region) = self.region(region_id) else {
-            return denied;
-        };
-        let chosen = match ingestion {
-            None => Some(region.default_ingestion),
-            Some(name) => match region.ingestion_names.binary_search_by(|(n, _)| (**n).cmp(name)) {
-                Ok(i) => region.ingestion_names.get(i).map(|(_, id)| *id),
-                Err(_) => {
-                    match self.ingestion_anywhere(name) {
-                        Some(other) => denied.because(Reason::IngestionOutsideRegion {
+        let chosen = match (ingestion, named) {
+            (Some(name), Some(other)) => {
+                match region.ingestion_names.binary_search_by(|(n, _)| (**n).cmp(name)) {
+                    Ok(i) => region.ingestion_names.get(i).map(|(_, id)| *id),
+                    Err(_) => {
+                        denied.because(Reason::IngestionOutsideRegion {
                             ingestion: other,
                             region: region_id,
                             host: None,
-                        }),
-                        None => denied.because(Reason::UnknownIngestionRegion),
+                        });
+                        None
                     }
-                    None
                 }
-            },
+            }
+            _ => Some(region.default_ingestion),
         };
         self.check_source(region_id, source, &mut denied);
         match chosen {
@@ -156,17 +165,5 @@ impl Policy {
             }
             _ => denied,
         }
-    }
-
-    /// The first ingestion region of that name in any processing region (for the message
-    /// "belongs to another region").
-    fn ingestion_anywhere(&self, name: &str) -> Option<IngestionId> {
-        self.regions.iter().find_map(|r| {
-            r.ingestion_names
-                .binary_search_by(|(n, _)| (**n).cmp(name))
-                .ok()
-                .and_then(|i| r.ingestion_names.get(i))
-                .map(|(_, id)| *id)
-        })
     }
 }
