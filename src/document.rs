@@ -123,8 +123,7 @@ pub enum Residency {
 }
 
 /// A set of places: `any`, or a list of group and cloud-region ids.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlacesDoc {
     /// The word `any`.
     Any(AnyWord),
@@ -133,11 +132,46 @@ pub enum PlacesDoc {
 }
 
 /// The word `any`, alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AnyWord {
     /// Anywhere.
     Any,
+}
+
+impl Serialize for PlacesDoc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PlacesDoc::Any(AnyWord::Any) => serializer.serialize_str("any"),
+            PlacesDoc::List(list) => list.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PlacesDoc {
+    /// Reads `any` or a list directly (no buffering), with a message that says both.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Places;
+        impl<'de> serde::de::Visitor<'de> for Places {
+            type Value = PlacesDoc;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("the word `any` or a list of group and cloud-region ids")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PlacesDoc, E> {
+                match v {
+                    "any" => Ok(PlacesDoc::Any(AnyWord::Any)),
+                    other => Err(E::invalid_value(serde::de::Unexpected::Str(other), &self)),
+                }
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<PlacesDoc, A::Error> {
+                let mut list = Vec::new();
+                while let Some(place) = seq.next_element::<String>()? {
+                    list.push(place);
+                }
+                Ok(PlacesDoc::List(list))
+            }
+        }
+        deserializer.deserialize_any(Places)
+    }
 }
 
 /// A processing region, such as `eu-west`.

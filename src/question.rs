@@ -98,7 +98,7 @@ impl Question {
                 limit: MAX_QUESTION_BYTES,
             });
         }
-        crate::yaml::from_str(text).map_err(|e| QuestionError::Syntax {
+        crate::yaml::question_from_str(text).map_err(|e| QuestionError::Syntax {
             location: e.location,
             message: e.message,
         })

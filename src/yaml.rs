@@ -9,14 +9,16 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// A parse failure: where, and the parser's message.
+#[derive(Debug)]
 pub(crate) struct YamlError {
     pub(crate) location: Option<Location>,
     pub(crate) message: String,
 }
 
-/// Parses `text` into `T`, refusing flow nesting deeper than [`MAX_NESTING`] before the
-/// parser sees it.
+/// Parses `text` into `T`, refusing anchors with aliases and flow nesting deeper than
+/// [`MAX_NESTING`] before the parser sees it.
 pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    check_aliases(text)?;
     check_nesting(text)?;
     serde_yaml::from_str(text).map_err(|e| YamlError {
         location: e.location().map(|l| Location {
@@ -30,6 +32,62 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> 
 /// Serialises `value` as YAML.
 pub(crate) fn to_string<T: Serialize>(value: &T) -> Result<String, String> {
     serde_yaml::to_string(value).map_err(|e| e.to_string())
+}
+
+/// Parses a question: JSON (text starting with `{`) with the JSON parser, which has no
+/// aliases and a nesting limit of its own; anything else as YAML with at most
+/// [`MAX_NESTING`] flow openers in all, wherever they stand.
+pub(crate) fn question_from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    if text.trim_start().starts_with('{') {
+        match serde_json::from_str(text) {
+            Ok(value) => return Ok(value),
+            // Well-formed JSON of the wrong shape: the JSON parser's message is the clearest.
+            Err(e) if e.classify() == serde_json::error::Category::Data => {
+                return Err(YamlError {
+                    location: (e.line() > 0).then(|| Location {
+                        line: e.line(),
+                        column: e.column(),
+                    }),
+                    message: strip_position(&e.to_string()),
+                })
+            }
+            // Not JSON: a YAML flow mapping such as `{ask: ingest, …}`; read it as YAML below.
+            Err(_) => {}
+        }
+    }
+    let openers = text.bytes().filter(|b| matches!(b, b'[' | b'{')).count();
+    if openers > MAX_NESTING {
+        return Err(YamlError {
+            location: None,
+            message: format!("a YAML question may hold at most {MAX_NESTING} `[` or `{{` in all"),
+        });
+    }
+    from_str(text)
+}
+
+/// Refuses a text that could hold an alias: one with both an anchor-like `&name` and an
+/// alias-like `*name` anywhere (quoted or not). Aliases replay whole subtrees, so a small
+/// text could otherwise expand to a huge value; an alias needs an anchor, so this check
+/// cannot be slipped past, and it costs legitimate documents nothing they need.
+fn check_aliases(text: &str) -> Result<(), YamlError> {
+    let marked = |sigil: u8| {
+        let bytes = text.as_bytes();
+        bytes.windows(2).position(|w| {
+            matches!(w, [s, next] if *s == sigil && !next.is_ascii_whitespace() && !matches!(next, b'[' | b']' | b'{' | b'}' | b','))
+        })
+    };
+    match (marked(b'&'), marked(b'*')) {
+        (Some(_), Some(alias)) => {
+            let before = text.get(..alias).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err(YamlError {
+                location: Some(Location { line, column }),
+                message: "YAML anchors and aliases are not accepted".to_string(),
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// serde_yaml appends " at line L column C" to its messages; the location is reported
@@ -51,6 +109,7 @@ fn check_nesting(text: &str) -> Result<(), YamlError> {
     let mut quote: Option<char> = None;
     let mut comment = false;
     let mut previous = '\n';
+    let mut escaped = false;
     for c in text.chars() {
         column += 1;
         if c == '\n' {
@@ -64,6 +123,8 @@ fn check_nesting(text: &str) -> Result<(), YamlError> {
             continue;
         }
         match quote {
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None => match c {
@@ -110,6 +171,39 @@ mod tests {
     #[test]
     fn brackets_inside_quotes_and_comments_do_not_count() {
         let text = format!("a: '{}'\nb: 1 # {}\n", "[".repeat(40), "{".repeat(40));
+        assert!(from_str::<serde_yaml::Value>(&text).is_ok());
+    }
+
+    #[test]
+    fn anchors_with_aliases_are_refused() {
+        let bomb = "a: &a [x, x]\nb: [*a, *a]\n";
+        let err = from_str::<serde_yaml::Value>(bomb).err().unwrap();
+        assert!(err.message.contains("aliases"), "{}", err.message);
+        assert_eq!(err.location, Some(Location { line: 2, column: 5 }));
+        // An ampersand or an asterisk alone is text.
+        assert!(from_str::<serde_yaml::Value>("a: \"Criteo App & Web\"\nb: \"*.x\"\n").is_ok());
+        assert!(from_str::<serde_yaml::Value>("a: \"R&D\"\n").is_ok());
+    }
+
+    #[test]
+    fn questions_in_json_and_yaml() {
+        let json: serde_yaml::Value = question_from_str("{\"a\": \"[[[[\"}").unwrap();
+        assert_eq!(json["a"], "[[[[");
+        let err = question_from_str::<serde_yaml::Value>("{\"a\": ").err().unwrap();
+        assert!(err.location.is_some());
+        let flow: serde_yaml::Value = question_from_str("{a: b}").unwrap();
+        assert_eq!(flow["a"], "b");
+        let wrong = question_from_str::<Vec<u8>>("{\"a\": 1}").err().unwrap();
+        assert!(wrong.message.contains("expected"), "{}", wrong.message);
+        let yaml: serde_yaml::Value = question_from_str("a: b\n").unwrap();
+        assert_eq!(yaml["a"], "b");
+        let deep = format!("a: {}", "[".repeat(MAX_NESTING + 1));
+        assert!(question_from_str::<serde_yaml::Value>(&deep).is_err());
+    }
+
+    #[test]
+    fn an_escaped_quote_does_not_end_a_string() {
+        let text = format!("a: \"x\\\" {}\"\n", "[".repeat(40));
         assert!(from_str::<serde_yaml::Value>(&text).is_ok());
     }
 
