@@ -99,9 +99,14 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Rejects flow collections (and block indentation) nested deeper than [`MAX_NESTING`],
-/// counting brackets outside quoted scalars and comments. Block nesting is bounded by the
-/// document types themselves, so only unbounded flow nesting needs a guard.
+/// Rejects flow collections nested deeper than [`MAX_NESTING`], counting brackets outside
+/// quoted scalars and comments. Block nesting is bounded by the document types themselves,
+/// so only flow nesting (whose parsing cost grows with the square of its depth) needs a guard.
+///
+/// A quote opens a quoted scalar only where YAML starts a node: after white space that
+/// follows `:`, `-`, `?`, or at the start of a line's content, or right after `[`, `{`, `,`,
+/// or right after the `:` of a quoted key (`{"a":"b"}`); anywhere else it is text of a plain
+/// scalar. Inside double quotes `\` escapes; inside single quotes `''` is a quote.
 fn check_nesting(text: &str) -> Result<(), YamlError> {
     let mut depth = 0usize;
     let mut line = 1usize;
@@ -109,41 +114,74 @@ fn check_nesting(text: &str) -> Result<(), YamlError> {
     let mut quote: Option<char> = None;
     let mut comment = false;
     let mut previous = '\n';
-    let mut escaped = false;
-    for c in text.chars() {
+    // The last character other than white space on this line, outside quotes.
+    let mut significant: Option<char> = None;
+    let mut closed_quote_just_before = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         column += 1;
         if c == '\n' {
             line += 1;
             column = 0;
             comment = false;
             previous = c;
+            significant = None;
             continue;
         }
         if comment {
             continue;
         }
-        match quote {
-            Some('"') if escaped => escaped = false,
-            Some('"') if c == '\\' => escaped = true,
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None => match c {
-                '"' | '\'' if matches!(previous, ' ' | '[' | '{' | ',' | ':' | '\n' | '\t') => {
-                    quote = Some(c)
+        if let Some(q) = quote {
+            match c {
+                '\\' if q == '"' => {
+                    chars.next();
+                    column += 1;
                 }
-                '#' if matches!(previous, ' ' | '\t' | '\n') => comment = true,
-                '[' | '{' => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
-                        return Err(YamlError {
-                            location: Some(Location { line, column }),
-                            message: format!("nesting deeper than {MAX_NESTING} levels"),
-                        });
-                    }
+                '\'' if q == '\'' && chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    column += 1;
                 }
-                ']' | '}' => depth = depth.saturating_sub(1),
+                _ if c == q => {
+                    quote = None;
+                    significant = Some(c);
+                    closed_quote_just_before = true;
+                    previous = c;
+                    continue;
+                }
                 _ => {}
-            },
+            }
+            previous = c;
+            continue;
+        }
+        let after_quoted_key = closed_quote_just_before && previous == ':';
+        match c {
+            '"' | '\'' => {
+                let node_start = matches!(previous, '[' | '{' | ',')
+                    || after_quoted_key
+                    || (matches!(previous, ' ' | '\t' | '\n')
+                        && matches!(significant, None | Some(':' | '-' | '?' | '[' | '{' | ',')));
+                if node_start {
+                    quote = Some(c);
+                }
+            }
+            '#' if matches!(previous, ' ' | '\t' | '\n') => comment = true,
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(YamlError {
+                        location: Some(Location { line, column }),
+                        message: format!("nesting deeper than {MAX_NESTING} levels"),
+                    });
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if c != ':' {
+            closed_quote_just_before = false;
+        }
+        if !matches!(c, ' ' | '\t') {
+            significant = Some(c);
         }
         previous = c;
     }
@@ -199,6 +237,30 @@ mod tests {
         assert_eq!(yaml["a"], "b");
         let deep = format!("a: {}", "[".repeat(MAX_NESTING + 1));
         assert!(question_from_str::<serde_yaml::Value>(&deep).is_err());
+    }
+
+    #[test]
+    fn a_quote_inside_a_plain_scalar_hides_nothing() {
+        let deep = format!("{}x{}", "[".repeat(40), "]".repeat(40));
+        for text in [
+            format!("d: the \"EU West\nk: {deep}\n"),
+            format!("d: it's\nk: {deep}\n"),
+            format!("k: [a\"b, {deep}]\n"),
+        ] {
+            let err = from_str::<serde_yaml::Value>(&text).err().unwrap();
+            assert!(err.message.contains("nesting"), "{text}: {}", err.message);
+        }
+        // Quoted scalars, in block and flow style, do hide their brackets.
+        for text in [
+            format!("d: \"{deep}\"\n"),
+            format!("d: '{deep}'\n"),
+            format!("- '{deep}'\n"),
+            format!("{{\"a\":\"{deep}\"}}\n"),
+            format!("[\"{deep}\", '{deep}']\n"),
+            format!("d: 'it''s {deep}'\n"),
+        ] {
+            assert!(from_str::<serde_yaml::Value>(&text).is_ok(), "{text}");
+        }
     }
 
     #[test]

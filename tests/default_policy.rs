@@ -1,0 +1,186 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The default policy's own suite (`policies/segment.cases.yaml`) passes, covers every question
+//! kind both ways, and decides the same after `Policy::to_yaml`; the policies in the repo load.
+
+use regionfence::cases::{CaseFile, CaseResult};
+use regionfence::cli::run_case_file;
+use regionfence::{Policy, ReasonCode, Verdict, DEFAULT_POLICY_YAML};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use strum::IntoEnumIterator;
+
+const ASKS: [&str; 8] = [
+    "ingest",
+    "resolve",
+    "deliver",
+    "store",
+    "connect",
+    "allowlist",
+    "failover",
+    "region-change",
+];
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn cases_path() -> PathBuf {
+    repo("policies/segment.cases.yaml")
+}
+
+fn case_file() -> CaseFile {
+    CaseFile::parse(&std::fs::read_to_string(cases_path()).unwrap()).unwrap()
+}
+
+fn report(failed: &[&CaseResult]) -> String {
+    failed
+        .iter()
+        .map(|r| {
+            format!(
+                "  {} ({}: {})\n    {}",
+                r.name,
+                r.decision,
+                r.reasons.join(", "),
+                r.failures.join("\n    ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_case_of_the_default_suite_passes() {
+    let results = run_case_file(&cases_path(), None).unwrap();
+    let failed: Vec<&CaseResult> = results.iter().filter(|r| !r.passed).collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failed.len(),
+        results.len(),
+        report(&failed)
+    );
+}
+
+#[test]
+fn the_suite_is_large_and_names_each_case_once() {
+    let file = case_file();
+    assert!(file.cases.len() >= 150, "only {} cases", file.cases.len());
+    assert!(
+        file.policy.is_none(),
+        "the suite runs against the embedded default policy"
+    );
+    let mut names = BTreeSet::new();
+    for case in &file.cases {
+        assert!(
+            names.insert(case.name.as_str()),
+            "two cases are named {:?}",
+            case.name
+        );
+    }
+}
+
+#[test]
+fn the_suite_expects_both_verdicts_for_every_question_kind() {
+    let mut seen: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for case in &case_file().cases {
+        seen.entry(case.question.ask())
+            .or_default()
+            .insert(case.expect.to_string());
+    }
+    for ask in ASKS {
+        let verdicts = seen.get(ask).cloned().unwrap_or_default();
+        assert!(
+            verdicts.contains("allow") && verdicts.contains("deny"),
+            "`{ask}` cases expect only {verdicts:?}"
+        );
+    }
+}
+
+#[test]
+fn the_suite_names_every_reason_code_the_default_policy_can_give() {
+    let named: BTreeSet<String> = case_file()
+        .cases
+        .iter()
+        .filter_map(|c| c.reason.clone())
+        .collect();
+    // The default policy has no `failover_to` loosening and gives egress ranges to both regions.
+    let unreachable = [ReasonCode::FailoverListedTarget, ReasonCode::AllowlistUnknown];
+    for code in ReasonCode::iter().filter(|c| !unreachable.contains(c)) {
+        assert!(named.contains(code.as_str()), "no case names reason `{code}`");
+    }
+}
+
+#[test]
+fn the_embedded_policy_is_policies_segment_yaml_and_loads() {
+    let on_disk = std::fs::read_to_string(repo("policies/segment.yaml")).unwrap();
+    assert_eq!(DEFAULT_POLICY_YAML, on_disk);
+    let policy = Policy::from_yaml(DEFAULT_POLICY_YAML).unwrap();
+    assert_eq!(policy.name(), "segment-regional-2022");
+    // `default_policy` is that policy, not the empty fail-closed fallback.
+    let default = Policy::default_policy();
+    assert_eq!(default.name(), "segment-regional-2022");
+    assert_eq!(default.document(), policy.document());
+    assert_eq!(default.region_name(default.default_region()), "us-west");
+    let regions: Vec<&str> = default.region_ids().map(|r| default.region_name(r)).collect();
+    assert_eq!(regions, ["us-west", "eu-west"]);
+}
+
+#[test]
+fn to_yaml_round_trips_to_the_same_decisions_on_every_case() {
+    let policy = Policy::default_policy();
+    let text = policy.to_yaml().unwrap();
+    let reloaded =
+        Policy::from_yaml(&text).unwrap_or_else(|e| panic!("serialised policy does not load: {e}"));
+    assert_eq!(reloaded.document(), policy.document());
+    assert_eq!(reloaded.to_yaml().unwrap(), text, "serialising is a fixed point");
+    let file = case_file();
+    for case in &file.cases {
+        let question = &case.question;
+        let before = policy.decide(question).explain(&policy, question);
+        let after = reloaded.decide(question).explain(&reloaded, question);
+        assert_eq!(before, after, "{}", case.name);
+    }
+    let before = run_case_file(&cases_path(), Some(&policy)).unwrap();
+    let after = run_case_file(&cases_path(), Some(&reloaded)).unwrap();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn the_suite_gives_the_same_results_against_the_file_on_disk() {
+    let from_disk = regionfence::cli::load_policy(Some(&repo("policies/segment.yaml"))).unwrap();
+    let embedded = run_case_file(&cases_path(), None).unwrap();
+    let on_disk = run_case_file(&cases_path(), Some(&from_disk)).unwrap();
+    assert_eq!(embedded, on_disk);
+}
+
+#[test]
+fn the_2025_policy_loads_and_differs_where_the_docs_changed() {
+    let policy = regionfence::cli::load_policy(Some(&repo("policies/segment-2025.yaml"))).unwrap();
+    assert_eq!(policy.name(), "segment-regional-2025");
+    assert!(policy.region_id("eu-west").is_some() && policy.region_id("us-west").is_some());
+    // The same EU rules hold today: EU data never goes to the US host.
+    let d = policy.ingest("eu-west", "javascript", "api.segment.io");
+    assert_eq!(d.verdict(), Verdict::Deny);
+    let d = policy.ingest("eu-west", "javascript", "events.eu1.segmentapis.com");
+    assert_eq!(d.verdict(), Verdict::Allow);
+    // What changed since October 2022: Amazon S3 is an EU cloud event source, and Oregon also
+    // answers at events.segmentapis.com.
+    let october_2022 = Policy::default_policy();
+    for (then, now) in [
+        (
+            october_2022.ingest("eu-west", "amazon-s3", "events.eu1.segmentapis.com"),
+            policy.ingest("eu-west", "amazon-s3", "events.eu1.segmentapis.com"),
+        ),
+        (
+            october_2022.ingest("us-west", "javascript", "events.segmentapis.com"),
+            policy.ingest("us-west", "javascript", "events.segmentapis.com"),
+        ),
+    ] {
+        assert_eq!((then.verdict(), now.verdict()), (Verdict::Deny, Verdict::Allow));
+    }
+}
