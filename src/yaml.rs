@@ -117,6 +117,10 @@ fn check_nesting(text: &str) -> Result<(), YamlError> {
     // The last character other than white space on this line, outside quotes.
     let mut significant: Option<char> = None;
     let mut closed_quote_just_before = false;
+    // The indentation of the line that opened a block scalar being skipped.
+    let mut block_scalar: Option<usize> = None;
+    let mut indent = 0usize;
+    let mut at_line_start = true;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         column += 1;
@@ -126,7 +130,26 @@ fn check_nesting(text: &str) -> Result<(), YamlError> {
             comment = false;
             previous = c;
             significant = None;
+            indent = 0;
+            at_line_start = true;
             continue;
+        }
+        if at_line_start {
+            if c == ' ' {
+                indent += 1;
+                continue;
+            }
+            at_line_start = false;
+            if let Some(opened) = block_scalar {
+                if indent > opened || c == '\r' {
+                    // A content line of the block scalar: skip it whole.
+                    while chars.peek().is_some_and(|&n| n != '\n') {
+                        chars.next();
+                    }
+                    continue;
+                }
+                block_scalar = None;
+            }
         }
         if comment {
             continue;
@@ -165,6 +188,13 @@ fn check_nesting(text: &str) -> Result<(), YamlError> {
                 }
             }
             '#' if matches!(previous, ' ' | '\t' | '\n') => comment = true,
+            '|' | '>'
+                if depth == 0
+                    && matches!(previous, ' ' | '\t' | '\n')
+                    && matches!(significant, None | Some(':' | '-' | '?')) =>
+            {
+                block_scalar = Some(indent);
+            }
             '[' | '{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -261,6 +291,18 @@ mod tests {
         ] {
             assert!(from_str::<serde_yaml::Value>(&text).is_ok(), "{text}");
         }
+    }
+
+    #[test]
+    fn block_scalars_hide_their_lines_and_nothing_after() {
+        let deep = "[".repeat(40);
+        assert!(from_str::<serde_yaml::Value>(&format!("d: |-\n  x\n  {deep}\n\n  y\nk: 1\n")).is_ok());
+        assert!(from_str::<serde_yaml::Value>(&format!("- >\n  {deep}\n- x\n")).is_ok());
+        let after = format!("d: |\n  x\nk: {deep}{}\n", "]".repeat(40));
+        assert!(from_str::<serde_yaml::Value>(&after).is_err());
+        // Not at a node start: plain text.
+        let plain = format!("d: a | b\nk: {deep}{}\n", "]".repeat(40));
+        assert!(from_str::<serde_yaml::Value>(&plain).is_err());
     }
 
     #[test]
