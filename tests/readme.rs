@@ -1,6 +1,11 @@
 //! The README shows what the code does: its flow picture is the default policy's current
 //! graph, and its two commands are the ones CI runs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use regionfence::graph::GraphFormat;
 use regionfence::Policy;
@@ -27,7 +32,10 @@ fn ci_runs_the_readmes_commands() {
     let text = readme();
     let ci = std::fs::read_to_string(".ci/run").unwrap();
     assert!(text.contains("cargo test"));
-    assert!(ci.contains("\ncargo test\n"), ".ci/run must run the README's test command");
+    assert!(
+        ci.contains("\ncargo test\n"),
+        ".ci/run must run the README's test command"
+    );
     assert!(text.contains("cargo run --release -- audit"));
     assert!(ci.contains("-- audit"));
 }
