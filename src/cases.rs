@@ -130,9 +130,11 @@ impl Case {
         expect_field("endpoint", &self.expect_endpoint, &explained.endpoint);
         if let Some(want) = &self.expect_cidrs {
             if explained.cidrs.as_ref() != Some(want) {
+                let got = explained.cidrs.unwrap_or_default();
                 failures.push(format!(
-                    "expected cidrs {want:?}, got {:?}",
-                    explained.cidrs.unwrap_or_default()
+                    "expected cidrs [{}], got [{}]",
+                    want.join(", "),
+                    got.join(", ")
                 ));
             }
         }

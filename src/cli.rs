@@ -207,7 +207,7 @@ pub fn check(policy: Option<&Path>, files: &[PathBuf], out: &mut dyn Write, err:
                 let _ = writeln!(out, "{name}: ok: policy `{}`", p.name());
             }
             Err(e) => {
-                let _ = writeln!(err, "{e}");
+                let _ = writeln!(err, "error: {e}");
                 outcome = Outcome::Failure;
             }
         }

@@ -99,7 +99,7 @@ pub enum LoadErrorKind {
         found: u32,
     },
     /// An id is not of the allowed shape.
-    #[error("{what} id `{id}` is not valid: {why}")]
+    #[error("{what} id `{}` is not valid: {why}", crate::names::shown(id))]
     InvalidId {
         /// What kind of entry.
         what: &'static str,
@@ -109,7 +109,7 @@ pub enum LoadErrorKind {
         why: &'static str,
     },
     /// Two entries share an id.
-    #[error("duplicate {what} `{id}`")]
+    #[error("duplicate {what} `{}`", crate::names::shown(id))]
     Duplicate {
         /// What kind of entry.
         what: &'static str,
@@ -117,7 +117,7 @@ pub enum LoadErrorKind {
         id: String,
     },
     /// A reference names nothing the policy defines.
-    #[error("unknown {what} `{name}` in `{at}`{}", crate::names::hint(suggestion.as_deref()))]
+    #[error("unknown {what} `{}` in `{at}`{}", crate::names::shown(name), crate::names::hint(suggestion.as_deref()))]
     UnknownReference {
         /// What kind of entry was expected.
         what: &'static str,
@@ -129,7 +129,7 @@ pub enum LoadErrorKind {
         suggestion: Option<String>,
     },
     /// A CIDR does not parse.
-    #[error("malformed CIDR `{cidr}` in `{at}`")]
+    #[error("malformed CIDR `{}` in `{at}`", crate::names::shown(cidr))]
     MalformedCidr {
         /// The text.
         cidr: String,
@@ -147,7 +147,7 @@ pub enum LoadErrorKind {
         network: String,
     },
     /// A host name in the policy is not a bare, lower-case host name.
-    #[error("host `{host}` in `{at}` is not a bare lower-case host name{}", match normal { Some(n) => format!("; write `{n}`"), None => String::new() })]
+    #[error("host `{}` in `{at}` is not a bare lower-case host name{}", crate::names::shown(host), match normal { Some(n) => format!("; write `{n}`"), None => String::new() })]
     MalformedHost {
         /// The text.
         host: String,
@@ -157,7 +157,10 @@ pub enum LoadErrorKind {
         normal: Option<String>,
     },
     /// A country code is not two upper-case letters.
-    #[error("country `{country}` in `{at}` is not an ISO 3166-1 alpha-2 code")]
+    #[error(
+        "country `{}` in `{at}` is not an ISO 3166-1 alpha-2 code",
+        crate::names::shown(country)
+    )]
     MalformedCountry {
         /// The text.
         country: String,

@@ -156,6 +156,13 @@ pub fn residency(policy: &Policy, question: &Question, decision: &Decision) -> O
             ),
         ))
     };
+    // Whatever the question, an allowed flow of a strict region is processed at home.
+    if !cloud_in(policy, region.processing, home) {
+        return outside(format!(
+            "processing (and loader egress) in `{}`",
+            policy.cloud_name(region.processing)
+        ));
+    }
     let ingestion_outside = |ingestion: IngestionId| {
         let i = policy.ingestion(ingestion)?;
         (!cloud_in(policy, i.cloud, home)).then(|| {
@@ -207,12 +214,6 @@ pub fn residency(policy: &Policy, question: &Question, decision: &Decision) -> O
         }
         Question::Connect { ip, .. } => {
             let address = crate::ip::parse_ip(ip)?;
-            if !cloud_in(policy, region.processing, home) {
-                return outside(format!(
-                    "loaders egressing from `{}`",
-                    policy.cloud_name(region.processing)
-                ));
-            }
             let other = policy
                 .regions
                 .iter()

@@ -2,6 +2,9 @@
 
 use std::collections::HashMap;
 
+/// Names longer than this get no "did you mean" hint.
+const MAX_HINTED_NAME: usize = 128;
+
 /// Up to this many names are scanned linearly; more go in a hash map.
 const SMALL: usize = 8;
 
@@ -57,10 +60,19 @@ impl NameMap {
 ///
 /// Ties go to the lexicographically smallest candidate so hints are deterministic.
 pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let budget = (name.chars().count() / 3).max(2);
+    // No id is longer than this, so a longer name is no typo of one; and the distance costs
+    // name length × candidate length.
+    if name.len() > MAX_HINTED_NAME {
+        return None;
+    }
+    let length = name.chars().count();
+    let budget = (length / 3).max(2);
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
         if candidate == name {
+            continue;
+        }
+        if candidate.chars().count().abs_diff(length) > budget {
             continue;
         }
         let distance = edit_distance(name, candidate);
@@ -99,6 +111,17 @@ fn edit_distance(a: &str, b: &str) -> usize {
         std::mem::swap(&mut previous, &mut current);
     }
     previous.last().copied().unwrap_or(0)
+}
+
+/// User input as an error message shows it: control characters escaped, and cut after 80
+/// characters, so no input can break a message over lines or flood a log.
+pub(crate) fn shown(input: &str) -> String {
+    const MAX: usize = 80;
+    let mut out: String = input.chars().take(MAX).flat_map(char::escape_debug).collect();
+    if input.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// A hint suffix for an error message: `; did you mean `x`?` or nothing.
@@ -142,6 +165,14 @@ mod tests {
             assert!(!map.insert(&format!("n{i}"), 99));
         }
         assert_eq!(map.names().count(), 20);
+    }
+
+    #[test]
+    fn long_names_get_no_hint_and_inputs_are_shown_safely() {
+        let long = "a".repeat(200);
+        assert_eq!(nearest(&long, ["a"].into_iter()), None);
+        assert_eq!(shown("a\nb"), "a\\nb");
+        assert_eq!(shown(&long).chars().count(), 81);
     }
 
     #[test]

@@ -135,7 +135,8 @@ pub(crate) struct Ingestion {
     pub(crate) region: RegionId,
     pub(crate) cloud: CloudId,
     pub(crate) hosts: Box<[HostId]>,
-    /// Other ingestion regions whose locations are failover targets too (an explicit loosening).
+    /// Other ingestion regions whose locations are failover targets too (an explicit
+    /// loosening), sorted.
     pub(crate) failover_to: Box<[IngestionId]>,
 }
 

@@ -29,9 +29,16 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> 
     })
 }
 
-/// Serialises `value` as YAML.
+/// Serialises `value` as YAML that [`from_str`] reads back. When plain YAML would trip the
+/// guards (a string holding both `&x` and `*y`, say), the text is JSON — which is YAML —
+/// with every `&` and `*` escaped: in JSON they can only stand inside strings.
 pub(crate) fn to_string<T: Serialize>(value: &T) -> Result<String, String> {
-    serde_yaml::to_string(value).map_err(|e| e.to_string())
+    let yaml = serde_yaml::to_string(value).map_err(|e| e.to_string())?;
+    if check_aliases(&yaml).is_ok() && check_nesting(&yaml).is_ok() {
+        return Ok(yaml);
+    }
+    let json = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    Ok(json.replace('&', "\\u0026").replace('*', "\\u002a") + "\n")
 }
 
 /// Parses a question: JSON (text starting with `{`) with the JSON parser, which has no
@@ -99,38 +106,68 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Rejects flow collections nested deeper than [`MAX_NESTING`], counting brackets outside
-/// quoted scalars and comments. Block nesting is bounded by the document types themselves,
-/// so only flow nesting (whose parsing cost grows with the square of its depth) needs a guard.
+/// Rejects flow collections nested deeper than [`MAX_NESTING`] (the parser's cost grows with
+/// the square of their depth), counting brackets outside quoted scalars, comments and block
+/// scalars, following YAML's lexical rules closely enough that what it skips, YAML skips too:
 ///
-/// A quote opens a quoted scalar only where YAML starts a node: after white space that
-/// follows `:`, `-`, `?`, or at the start of a line's content, or right after `[`, `{`, `,`,
-/// or right after the `:` of a quoted key (`{"a":"b"}`); anywhere else it is text of a plain
-/// scalar. Inside double quotes `\` escapes; inside single quotes `''` is a quote.
+/// - a line ends at LF, CR, CR LF, NEL, LS or PS;
+/// - a quote opens a quoted scalar only where a node starts: in block context after white
+///   space that follows `:`, `-` or `?`, or first on a line; in a flow collection right after
+///   `[`, `{`, `,`, after white space that follows one of those or `:`, or right after the `:`
+///   of a quoted key; tags (`!…`) and anchors (`&…`) before a node do not move its start;
+/// - inside double quotes `\` escapes; inside single quotes `''` is a quote; a quoted scalar
+///   in block context must end on its line (a longer one is refused: it could be the text of
+///   a plain scalar that only looks quoted);
+/// - `#` after white space starts a comment;
+/// - `|` or `>` where a block node starts opens a block scalar, whose lines (blank, or
+///   indented more than the key or `-` that owns it) are skipped.
 fn check_nesting(text: &str) -> Result<(), YamlError> {
+    let refuse = |line: usize, column: usize, message: String| {
+        Err(YamlError {
+            location: Some(Location { line, column }),
+            message,
+        })
+    };
     let mut depth = 0usize;
-    let mut line = 1usize;
-    let mut column = 0usize;
-    let mut quote: Option<char> = None;
+    let (mut line, mut column) = (1usize, 0usize);
+    let mut quote: Option<(char, bool)> = None; // (quote character, opened in block context)
     let mut comment = false;
     let mut previous = '\n';
-    // The last character other than white space on this line, outside quotes.
+    // The last character other than white space, outside quotes: on this line in block
+    // context, since the collection opened in flow context.
     let mut significant: Option<char> = None;
     let mut closed_quote_just_before = false;
-    // The indentation of the line that opened a block scalar being skipped.
-    let mut block_scalar: Option<usize> = None;
+    let mut in_property = false;
+    let mut block_scalar: Option<usize> = None; // the column of the node that owns it
     let mut indent = 0usize;
     let mut at_line_start = true;
+    let mut token_start = 0usize; // column where the current block token began
+    let mut owner = 0usize; // column of the last key or `-` on this line
     let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    while let Some(mut c) = chars.next() {
         column += 1;
-        if c == '\n' {
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            chars.next();
+            c = '\n';
+        }
+        if matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}') {
+            if let Some((_, true)) = quote {
+                return refuse(
+                    line,
+                    column,
+                    "a quoted scalar spanning lines is not accepted outside flow collections".into(),
+                );
+            }
             line += 1;
             column = 0;
             comment = false;
-            previous = c;
-            significant = None;
+            in_property = false;
+            previous = '\n';
+            if depth == 0 {
+                significant = None;
+            }
             indent = 0;
+            owner = 0;
             at_line_start = true;
             continue;
         }
@@ -140,10 +177,13 @@ fn check_nesting(text: &str) -> Result<(), YamlError> {
                 continue;
             }
             at_line_start = false;
-            if let Some(opened) = block_scalar {
-                if indent > opened || c == '\r' {
-                    // A content line of the block scalar: skip it whole.
-                    while chars.peek().is_some_and(|&n| n != '\n') {
+            if let Some(parent) = block_scalar {
+                if indent > parent || c == '\t' {
+                    // A line of the block scalar: skip to its end.
+                    while chars
+                        .peek()
+                        .is_some_and(|&n| !matches!(n, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+                    {
                         chars.next();
                     }
                     continue;
@@ -154,7 +194,7 @@ fn check_nesting(text: &str) -> Result<(), YamlError> {
         if comment {
             continue;
         }
-        if let Some(q) = quote {
+        if let Some((q, _)) = quote {
             match c {
                 '\\' if q == '"' => {
                     chars.next();
@@ -168,49 +208,55 @@ fn check_nesting(text: &str) -> Result<(), YamlError> {
                     quote = None;
                     significant = Some(c);
                     closed_quote_just_before = true;
-                    previous = c;
-                    continue;
                 }
                 _ => {}
             }
             previous = c;
             continue;
         }
-        let after_quoted_key = closed_quote_just_before && previous == ':';
+        if in_property {
+            if !(c.is_whitespace() || (depth > 0 && matches!(c, ',' | '[' | ']' | '{' | '}'))) {
+                continue;
+            }
+            in_property = false;
+        }
+        let white_before = matches!(previous, ' ' | '\t' | '\n');
+        let node_start = if depth == 0 {
+            white_before && matches!(significant, None | Some(':' | '-' | '?'))
+        } else {
+            matches!(previous, '[' | '{' | ',')
+                || (closed_quote_just_before && previous == ':')
+                || (white_before && matches!(significant, None | Some('[' | '{' | ',' | ':' | '?')))
+        };
         match c {
-            '"' | '\'' => {
-                let node_start = matches!(previous, '[' | '{' | ',')
-                    || after_quoted_key
-                    || (matches!(previous, ' ' | '\t' | '\n')
-                        && matches!(significant, None | Some(':' | '-' | '?' | '[' | '{' | ',')));
-                if node_start {
-                    quote = Some(c);
-                }
+            '!' | '&' if node_start => {
+                // A tag or an anchor: the node starts after it.
+                in_property = true;
+                continue;
             }
-            '#' if matches!(previous, ' ' | '\t' | '\n') => comment = true,
-            '|' | '>'
-                if depth == 0
-                    && matches!(previous, ' ' | '\t' | '\n')
-                    && matches!(significant, None | Some(':' | '-' | '?')) =>
-            {
-                block_scalar = Some(indent);
+            '"' | '\'' if node_start => quote = Some((c, depth == 0)),
+            '#' if white_before => comment = true,
+            '|' | '>' if depth == 0 && node_start => block_scalar = Some(owner),
+            '-' if depth == 0 && node_start && chars.peek().is_some_and(|n| n.is_whitespace()) => {
+                owner = column - 1;
             }
+            ':' if depth == 0 && chars.peek().is_none_or(|n| n.is_whitespace()) => owner = token_start,
             '[' | '{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(YamlError {
-                        location: Some(Location { line, column }),
-                        message: format!("nesting deeper than {MAX_NESTING} levels"),
-                    });
+                    return refuse(line, column, format!("nesting deeper than {MAX_NESTING} levels"));
                 }
             }
             ']' | '}' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        if depth == 0 && node_start && !matches!(c, ' ' | '\t') {
+            token_start = column - 1;
+        }
         if c != ':' {
             closed_quote_just_before = false;
         }
-        if !matches!(c, ' ' | '\t') {
+        if !matches!(c, ' ' | '\t') && !comment {
             significant = Some(c);
         }
         previous = c;
@@ -303,6 +349,48 @@ mod tests {
         // Not at a node start: plain text.
         let plain = format!("d: a | b\nk: {deep}{}\n", "]".repeat(40));
         assert!(from_str::<serde_yaml::Value>(&plain).is_err());
+    }
+
+    /// Texts that once slipped past the guard: each must be refused.
+    #[test]
+    fn known_bypasses_are_closed() {
+        let deep = format!("{}x{}", "[".repeat(40), "]".repeat(40));
+        for text in [
+            format!("version: 1\ndescription: a,'b\nname: {deep}\n"),
+            format!("version: 1\ndescription: a\n  'b\nname: {deep}\n"),
+            format!("version: 1\nname: x\ncloud_regions: [! \"x #\", {deep}]\n"),
+            format!("version: 1\nname: x\ncloud_regions: [&a \"x #\", {deep}]\n"),
+            format!("version: 1 # c\rname: {deep}\n"),
+            format!("version: 1 # c{}name: {deep}\n", '\u{85}'),
+            format!("version: 1 # c{}name: {deep}\n", '\u{2028}'),
+            format!("version: 1\nname: x\ngroups:\n  - name: |\n      hello\n    id: {deep}\n"),
+            format!("version: 1\ndescription: !!str |\n  'hello\nname: {deep}\n"),
+        ] {
+            assert!(from_str::<serde_yaml::Value>(&text).is_err(), "{text:?}");
+        }
+        // The same shapes without the deep nesting load.
+        for text in [
+            "version: 1\nname: x\ncloud_regions: [! \"x #\", a]\n",
+            "a: !!str |\n  'hello\nb: 1\n",
+            "groups:\n  - name: |\n      hello\n    id: x\n",
+            "a: 1\r\nb: [x]\r\n",
+        ] {
+            assert!(from_str::<serde_yaml::Value>(text).is_ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn what_is_written_reads_back() {
+        for value in [
+            "R&D owns *all* regions",
+            "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+            "a\nb",
+            "'q",
+        ] {
+            let doc = vec![value.to_string()];
+            let text = to_string(&doc).unwrap();
+            assert_eq!(from_str::<Vec<String>>(&text).unwrap(), doc, "{text}");
+        }
     }
 
     #[test]

@@ -41,6 +41,20 @@ impl Compiler {
                 }
             }
         }
+        // Each cloud region keeps the groups holding its country: bound that before building it.
+        let memberships: usize = document
+            .cloud_regions
+            .iter()
+            .map(|c| members.get(c.country.as_str()).map_or(0, Vec::len))
+            .sum();
+        if memberships > crate::limits::MAX_TABLE_CELLS {
+            return Err(err(LoadErrorKind::Invalid {
+                message: format!(
+                    "cloud regions would belong to groups {memberships} times, over the limit of {}",
+                    crate::limits::MAX_TABLE_CELLS
+                ),
+            }));
+        }
         for (i, c) in document.cloud_regions.iter().enumerate() {
             let (provider, name) = c.id.split_once(':').ok_or_else(|| {
                 err(LoadErrorKind::InvalidId {

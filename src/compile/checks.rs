@@ -85,8 +85,28 @@ pub(super) fn check_bare_host(host: &str, at: impl FnOnce() -> String) -> Result
     }
 }
 
+/// The officially assigned ISO 3166-1 alpha-2 codes, sorted.
+const ISO_3166_ALPHA_2: [&str; 249] = [
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA",
+    "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV",
+    "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU",
+    "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES",
+    "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM",
+    "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE",
+    "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM",
+    "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY",
+    "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT",
+    "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU",
+    "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA",
+    "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM",
+    "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL",
+    "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE",
+    "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+];
+
+/// Whether `country` is an assigned ISO 3166-1 alpha-2 code (`GB`, never `UK`).
 pub(super) fn check_country(country: &str, at: impl FnOnce() -> String) -> Result<()> {
-    if country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase()) {
+    if ISO_3166_ALPHA_2.binary_search(&country).is_ok() {
         Ok(())
     } else {
         Err(err(LoadErrorKind::MalformedCountry {
@@ -106,6 +126,17 @@ mod tests {
         assert!(valid_id("a.b_c-1").is_ok());
         for bad in ["", "-a", "a-", "a--b", "A", "a b", "a/b", "a:b", "é"] {
             assert!(valid_id(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn countries_are_assigned_iso_codes() {
+        assert!(ISO_3166_ALPHA_2.windows(2).all(|w| w[0] < w[1]));
+        for good in ["GB", "IE", "US", "NO"] {
+            assert!(check_country(good, String::new).is_ok());
+        }
+        for bad in ["UK", "EU", "ZZ", "gb", "GBR", ""] {
+            assert!(check_country(bad, String::new).is_err(), "{bad}");
         }
     }
 }

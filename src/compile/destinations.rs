@@ -64,6 +64,16 @@ impl Compiler {
                     }));
                 }
             }
+            // An id that is also a host would let the id's endpoint answer for the host's.
+            if let Some((name, _)) = lookup
+                .iter()
+                .find(|(id, _)| hosts.binary_search_by(|(h, _)| h.cmp(id)).is_ok())
+            {
+                return Err(err(LoadErrorKind::Duplicate {
+                    what: "endpoint id and host",
+                    id: format!("{}/{name}", d.id),
+                }));
+            }
             for (ri, region) in self.policy.regions.iter().enumerate() {
                 // In-jurisdiction first, then any endpoint the region may deliver to.
                 let home = endpoints.iter().position(|e| {

@@ -74,10 +74,12 @@ fn find_word(text: &str, word: &str, from: usize) -> Option<usize> {
             Some('.' | ':') => rest.next().is_none_or(|c| !is_word(c)),
             Some(c) => !is_word(c),
         };
-        let line = text.get(..at)?.rsplit('\n').next().unwrap_or("");
-        let in_comment = line.trim_start().starts_with('#') || line.contains(" #");
-        if before_ok && after_ok && !in_comment {
-            return Some(at);
+        if before_ok && after_ok {
+            // Only whole-word matches pay for a look back along their line.
+            let line = text.get(..at)?.rsplit('\n').next().unwrap_or("");
+            if !(line.trim_start().starts_with('#') || line.contains(" #")) {
+                return Some(at);
+            }
         }
         search = at + word.len();
     }

@@ -45,9 +45,11 @@ impl Compiler {
     /// Dense tables cost regions × (cloud regions, groups, kinds, sources, destinations)
     /// cells; refuse a document that would need more than [`crate::limits::MAX_TABLE_CELLS`].
     fn check_table_size(&self, document: &Document) -> Result<()> {
+        // Per region: three place sets (each a cell per cloud region and per group), a cell
+        // per kind, a source row cell per kind and catalog source, and two destination cells.
         let columns = 3 * document.cloud_regions.len()
             + 3 * document.groups.len()
-            + document.source_kinds.len()
+            + 2 * document.source_kinds.len()
             + document.sources.len()
             + 2 * document.destinations.len();
         let cells = document.regions.len().saturating_mul(columns);
@@ -276,6 +278,9 @@ impl Compiler {
                     }
                 }
             }
+            // Sorted, so deciding finds a target by binary search.
+            targets.sort_unstable();
+            targets.dedup();
             if let Some(i) = self.policy.ingestions.get_mut(position) {
                 i.failover_to = targets.into_boxed_slice();
             }

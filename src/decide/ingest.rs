@@ -47,15 +47,20 @@ impl Policy {
         }
     }
 
-    /// [`Policy::ingest`] on ids already looked up: the gateway's hot path.
+    /// [`Policy::ingest`] on ids already looked up: the gateway's hot path. Ids are valid only
+    /// for the policy that issued them; look them up again after loading another policy.
     pub fn ingest_ids(&self, region: RegionId, source: SourceId, host: HostId) -> Decision {
         let mut denied = Decision::deny();
         self.check_source(region, source, &mut denied);
         let owners = self.hosts.get(host.index()).map_or(&[][..], |h| &h.owners[..]);
+        // INVARIANT: owners are in ingestion order, and ingestion ids are given region by
+        // region, so owners are sorted by region: the region's own owner is a binary search away.
+        let region_of = |i: &IngestionId| self.ingestion(*i).map_or(u32::MAX, |i| i.region.0);
+        let first_at_or_after = owners.partition_point(|i| region_of(i) < region.0);
         let own = owners
-            .iter()
+            .get(first_at_or_after)
             .copied()
-            .find(|&i| self.ingestion(i).is_some_and(|i| i.region == region));
+            .filter(|i| region_of(i) == region.0);
         match (own, owners.first()) {
             (Some(ingestion), _) if !denied.has_reasons() => {
                 Decision::allow(Reason::HostInRegion { ingestion, host }, Answer::None)

@@ -51,6 +51,19 @@ pub fn residency_breach(doc: &Document, q: &Question, outcome: &Outcome) -> Opti
     if !outcome.allow {
         return None;
     }
+    // Every flow of a strict region is processed where the region processes.
+    if let Question::Ingest { workspace, .. }
+    | Question::Resolve { workspace, .. }
+    | Question::Deliver { workspace, .. }
+    | Question::Store { workspace, .. }
+    | Question::Connect { workspace, .. } = q
+    {
+        if let Some((r, home)) = strict_home(doc, workspace) {
+            if !cloud_inside(doc, &r.processing, home) {
+                return Some(format!("`{}` processes in `{}`", r.id, r.processing));
+            }
+        }
+    }
     match q {
         Question::Ingest { workspace, host, .. } => {
             let (_, home) = strict_home(doc, workspace)?;
