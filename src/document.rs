@@ -231,6 +231,13 @@ pub struct IngestionDoc {
     pub failover_to: Vec<String>,
 }
 
+impl IngestionDoc {
+    /// The failover location of one of its zones: `<region>/<ingestion>-<zone>`.
+    pub fn location(&self, region: &str, zone: &str) -> String {
+        format!("{region}/{}-{zone}", self.id)
+    }
+}
+
 /// A catalog source, such as `node-js`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

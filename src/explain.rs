@@ -57,22 +57,14 @@ impl Decision {
     /// assert_eq!(e.reasons[0].code, "allowlist-required");
     /// ```
     pub fn explain(&self, policy: &Policy, question: &Question) -> Explanation {
-        let mut out = Explanation {
-            decision: self.verdict(),
-            reasons: self
-                .reasons()
-                .map(|r| ExplainedReason {
-                    code: r.code().as_str().to_string(),
-                    message: message(policy, question, r),
-                })
-                .collect(),
-            host: None,
-            mechanism: None,
-            ingestion: None,
-            endpoint: None,
-            endpoint_hosts: None,
-            cidrs: None,
-        };
+        let mut out = Explanation::bare(self.verdict());
+        out.reasons = self
+            .reasons()
+            .map(|r| ExplainedReason {
+                code: r.code().as_str().to_string(),
+                message: message(policy, question, r),
+            })
+            .collect();
         match self.answer() {
             Answer::None => {}
             Answer::Host {
@@ -105,6 +97,20 @@ impl Decision {
 }
 
 impl Explanation {
+    /// A verdict with nothing else (no reasons, no answer).
+    pub(crate) fn bare(decision: Verdict) -> Explanation {
+        Explanation {
+            decision,
+            reasons: Vec::new(),
+            host: None,
+            mechanism: None,
+            ingestion: None,
+            endpoint: None,
+            endpoint_hosts: None,
+            cidrs: None,
+        }
+    }
+
     /// The explanation as one line of JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()

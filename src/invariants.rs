@@ -338,7 +338,7 @@ pub fn names_unknown(policy: &Policy, question: &Question) -> bool {
         doc.regions.iter().any(|r| {
             r.ingestion
                 .iter()
-                .any(|i| i.zones.iter().any(|z| name == format!("{}/{}-{}", r.id, i.id, z)))
+                .any(|i| i.zones.iter().any(|z| name == i.location(&r.id, z)))
         })
     };
     let known = match question {

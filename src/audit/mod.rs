@@ -148,16 +148,8 @@ pub fn audit(policy: &Policy) -> AuditReport {
             if result.counterexamples.len() < MAX_COUNTEREXAMPLES {
                 let explained = match &decision {
                     Some(d) => d.explain(policy, question),
-                    None => Explanation {
-                        decision: crate::decision::Verdict::Deny,
-                        reasons: Vec::new(),
-                        host: None,
-                        mechanism: None,
-                        ingestion: None,
-                        endpoint: None,
-                        endpoint_hosts: None,
-                        cidrs: None,
-                    },
+                    // Deciding panicked: there is no decision to explain.
+                    None => Explanation::bare(crate::decision::Verdict::Deny),
                 };
                 result.counterexamples.push(Counterexample {
                     question: question.clone(),

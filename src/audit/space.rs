@@ -227,7 +227,7 @@ pub fn space(policy: &Policy) -> Vec<Question> {
     for r in &doc.regions {
         for i in &r.ingestion {
             for z in &i.zones {
-                locations.push(format!("{}/{}-{}", r.id, i.id, z));
+                locations.push(i.location(&r.id, z));
             }
         }
     }

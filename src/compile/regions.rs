@@ -223,7 +223,7 @@ impl Compiler {
                     why: "a zone is lower-case letters and digits, such as `a`",
                 }));
             }
-            let name = format!("{region_name}/{}-{zone}", ing.id);
+            let name = ing.location(region_name, zone);
             let location = LocationId(p.locations.len() as u32);
             if let Some(first) = p.location_names.get(&name) {
                 let first = p.locations.get(first as usize).map_or(id, |l| l.ingestion);
