@@ -117,6 +117,13 @@ impl Eq for NormalHost<'_> {}
 /// assert_eq!(normalize_host("*.segment.io"), Err(HostError::Wildcard));
 /// ```
 pub fn normalize_host(raw: &str) -> Result<NormalHost<'_>, HostError> {
+    let name = strip_around(raw)?;
+    check_name(name)
+}
+
+/// Removes what may stand around a host name — scheme, userinfo check, default port, path,
+/// one trailing dot — and returns the name as written (not yet checked or lower-cased).
+pub(crate) fn strip_around(raw: &str) -> Result<&str, HostError> {
     if raw.len() > MAX_HOST_INPUT_BYTES {
         return Err(HostError::TooLong);
     }
@@ -196,6 +203,14 @@ pub fn normalize_host(raw: &str) -> Result<NormalHost<'_>, HostError> {
     if name.len() > MAX_HOST_NAME_BYTES {
         return Err(HostError::TooLong);
     }
+    // INVARIANT: `name` ends before a `:`, `/`, `?`, `#` or `.` byte or at the end, and starts
+    // after `://` or at the start: all ASCII boundaries, so this slice of `raw` is valid.
+    raw.get(start..start + name.len()).ok_or(HostError::Character)
+}
+
+/// Checks a name stripped by [`strip_around`] and lower-cases it.
+pub(crate) fn check_name(name_str: &str) -> Result<NormalHost<'_>, HostError> {
+    let name = name_str.as_bytes();
     // One pass: check every byte and every label, note whether lower-casing is needed, and
     // whether the last label is numeric (then the name is an IPv4 address in some notation:
     // dotted, octal, hex or a single integer, as URL parsers read it).
@@ -233,9 +248,6 @@ pub fn normalize_host(raw: &str) -> Result<NormalHost<'_>, HostError> {
     if hex || last_label.iter().all(u8::is_ascii_digit) {
         return Err(HostError::IpLiteral);
     }
-    // INVARIANT: every byte of `name` was checked to be ASCII above, so this slice of `raw`
-    // lies on character boundaries.
-    let name_str = raw.get(start..start + name.len()).ok_or(HostError::Character)?;
     if !has_upper {
         return Ok(NormalHost {
             form: Form::Borrowed(name_str),

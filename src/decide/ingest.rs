@@ -2,7 +2,6 @@
 //! configured with.
 
 use crate::decision::{Answer, Decision, Field, Reason};
-use crate::host::normalize_host;
 use crate::policy::*;
 
 impl Policy {
@@ -15,15 +14,24 @@ impl Policy {
     /// An ingestion host by its raw form (normalised first).
     #[inline]
     pub fn host_id(&self, raw: &str) -> Result<HostId, Reason> {
-        match normalize_host(raw) {
-            Ok(normal) => self
-                .host_names
-                .get(normal.as_str())
-                .map(HostId)
-                .ok_or(Reason::UnknownHost(None)),
-            Err(e) if e.is_unknown_rather_than_malformed() => Err(Reason::UnknownHost(Some(e))),
-            Err(e) => Err(Reason::MalformedHost(e)),
+        let classify = |e: crate::host::HostError| {
+            if e.is_unknown_rather_than_malformed() {
+                Reason::UnknownHost(Some(e))
+            } else {
+                Reason::MalformedHost(e)
+            }
+        };
+        let name = crate::host::strip_around(raw).map_err(classify)?;
+        // Fast path: the name exactly as written is a listed host, so it is a valid,
+        // lower-case host name already (the loader checked every listed host).
+        if let Some(id) = self.host_names.get(name) {
+            return Ok(HostId(id));
         }
+        let normal = crate::host::check_name(name).map_err(classify)?;
+        self.host_names
+            .get(normal.as_str())
+            .map(HostId)
+            .ok_or(Reason::UnknownHost(None))
     }
 
     /// May this source of this workspace send to this host?
