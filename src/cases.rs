@@ -46,19 +46,6 @@ pub struct Case {
     pub expect_cidrs: Option<Vec<String>>,
 }
 
-impl<'de> Deserialize<'de> for Verdict {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        match text.as_str() {
-            "allow" => Ok(Verdict::Allow),
-            "deny" => Ok(Verdict::Deny),
-            other => Err(serde::de::Error::custom(format!(
-                "expected `allow` or `deny`, found `{other}`"
-            ))),
-        }
-    }
-}
-
 impl CaseFile {
     /// Reads a case file from YAML (or JSON) text, and checks every `reason` is a known code.
     pub fn parse(text: &str) -> Result<CaseFile, QuestionError> {

@@ -19,6 +19,20 @@ pub enum Verdict {
     Deny,
 }
 
+/// Reads `allow` or `deny`, as case files write an expected verdict.
+impl<'de> serde::Deserialize<'de> for Verdict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        match text.as_str() {
+            "allow" => Ok(Verdict::Allow),
+            "deny" => Ok(Verdict::Deny),
+            other => Err(serde::de::Error::custom(format!(
+                "expected `allow` or `deny`, found `{other}`"
+            ))),
+        }
+    }
+}
+
 /// The stable, kebab-case code of a reason. Codes never change meaning between releases.
 #[derive(
     Debug,

@@ -60,14 +60,14 @@ impl Policy {
             Ok(policy) => policy,
             // INVARIANT: the embedded text is loaded by the test suite on every build; this
             // arm only exists so a broken build fails closed (an empty policy denies all).
-            Err(_) => Policy::empty(Document::empty()),
+            Err(_) => Policy::empty(),
         }
     }
 
     /// Validates and compiles a document already in memory.
     pub fn compile(document: Document) -> Result<Policy> {
         let mut compiler = Compiler {
-            policy: Policy::empty(Document::empty()),
+            policy: Policy::empty(),
             kind_names: NameMap::default(),
             provider_names: NameMap::default(),
         };
@@ -77,9 +77,9 @@ impl Policy {
     }
 
     /// A policy that knows nothing, so denies everything.
-    fn empty(document: Document) -> Policy {
+    fn empty() -> Policy {
         Policy {
-            document,
+            document: Document::empty(),
             clouds: vec![],
             cloud_names: NameMap::default(),
             providers: vec![],

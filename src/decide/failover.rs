@@ -36,7 +36,13 @@ impl Policy {
                 .and_then(|l| Some((l.ingestion, self.ingestion(l.ingestion)?)))
         };
         let (Some((from_ing, from_entry)), Some((to_ing, to_entry))) = (owner(from), owner(to)) else {
-            denied.because(Reason::UnknownLocation(Field::From));
+            // Ids from another policy: name the side that is unknown here.
+            if owner(from).is_none() {
+                denied.because(Reason::UnknownLocation(Field::From));
+            }
+            if owner(to).is_none() {
+                denied.because(Reason::UnknownLocation(Field::To));
+            }
             return denied;
         };
         // The combining rule, most specific first.
