@@ -25,6 +25,10 @@ fn the_default_policy_keeps_every_invariant() {
     let report = audit(&policy);
     assert!(report.passed(), "{}", report.to_text());
     assert!(report.questions > 40_000, "{}", report.questions);
+    assert_eq!(report.strict_regions, ["eu-west"]);
+    assert!(report
+        .to_text()
+        .contains("residency is proved for the strict regions: `eu-west`"));
     for invariant in Invariant::iter() {
         let result = report.result(invariant).unwrap();
         assert_eq!(result.status, Status::Proved);

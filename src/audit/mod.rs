@@ -30,6 +30,9 @@ pub struct AuditReport {
     pub policy: String,
     /// How many questions were decided and checked.
     pub questions: usize,
+    /// The strict regions, whose residency the audit proves (an edge-ingest region promises
+    /// none), so a region that stopped being strict shows at once.
+    pub strict_regions: Vec<String>,
     /// One entry per invariant, in a fixed order.
     pub invariants: Vec<InvariantResult>,
     /// Warnings about legal but suspicious entries.
@@ -87,17 +90,22 @@ impl AuditReport {
     }
 }
 
-/// Whether an invariant speaks about this kind of question.
-fn applies(invariant: Invariant, question: &Question) -> bool {
+/// Whether an invariant speaks about this question: residency only about the flows of a
+/// strict region's workspaces.
+fn applies(policy: &Policy, invariant: Invariant, question: &Question) -> bool {
     match invariant {
-        Invariant::Residency => matches!(
-            question,
-            Question::Ingest { .. }
-                | Question::Resolve { .. }
-                | Question::Deliver { .. }
-                | Question::Store { .. }
-                | Question::Connect { .. }
-        ),
+        Invariant::Residency => match question {
+            Question::Ingest { workspace, .. }
+            | Question::Resolve { workspace, .. }
+            | Question::Deliver { workspace, .. }
+            | Question::Store { workspace, .. }
+            | Question::Connect { workspace, .. } => policy
+                .document()
+                .regions
+                .iter()
+                .any(|r| &r.id == workspace && r.residency == crate::document::Residency::Strict),
+            _ => false,
+        },
         Invariant::ProcessingPin => matches!(question, Question::Ingest { .. } | Question::Resolve { .. }),
         Invariant::FailoverContainment => matches!(question, Question::Failover { .. }),
         Invariant::Immutability => matches!(question, Question::RegionChange { .. }),
@@ -135,7 +143,7 @@ pub fn audit(policy: &Policy) -> AuditReport {
     for question in &questions {
         let (decision, violations) = decide_and_check(policy, question);
         for result in results.iter_mut() {
-            if applies(result.invariant, question) {
+            if applies(policy, result.invariant, question) {
                 result.checked += 1;
             }
         }
@@ -163,6 +171,13 @@ pub fn audit(policy: &Policy) -> AuditReport {
     AuditReport {
         policy: policy.name().to_string(),
         questions: questions.len(),
+        strict_regions: policy
+            .document()
+            .regions
+            .iter()
+            .filter(|r| r.residency == crate::document::Residency::Strict)
+            .map(|r| r.id.clone())
+            .collect(),
         invariants: results,
         lints: lints(policy),
     }
@@ -177,6 +192,16 @@ impl AuditReport {
             out,
             "audit of policy `{}`: {} questions decided and checked",
             self.policy, self.questions
+        );
+        let strict: Vec<String> = self.strict_regions.iter().map(|r| format!("`{r}`")).collect();
+        let _ = writeln!(
+            out,
+            "residency is proved for the strict regions: {}",
+            if strict.is_empty() {
+                "none".to_string()
+            } else {
+                strict.join(", ")
+            }
         );
         for r in &self.invariants {
             match r.status {
