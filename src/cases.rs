@@ -32,7 +32,7 @@ pub struct Case {
     /// A reason code the decision must carry.
     #[serde(default)]
     pub reason: Option<String>,
-    /// The host `resolve` must hand out.
+    /// The host `resolve` must hand out, or the host of the endpoint `deliver` goes through.
     #[serde(default)]
     pub expect_host: Option<String>,
     /// The mechanism `resolve` must name.

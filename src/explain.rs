@@ -14,7 +14,7 @@ pub struct Explanation {
     pub decision: Verdict,
     /// Why, most fundamental first.
     pub reasons: Vec<ExplainedReason>,
-    /// `resolve`: the host to configure.
+    /// `resolve`: the host to configure; `deliver`: the endpoint's host, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// `resolve`: how (`regional-settings`, `host-parameter` or `managed`).
@@ -82,6 +82,9 @@ impl Decision {
             } => {
                 if let Some(e) = policy.endpoint(destination, endpoint) {
                     out.endpoint = Some(e.name.to_string());
+                    // The endpoint's first host, where the policy knows one, is the host the
+                    // data goes to.
+                    out.host = e.hosts.first().map(|h| h.to_string());
                     out.endpoint_hosts = Some(e.hosts.iter().map(|h| h.to_string()).collect());
                 }
             }

@@ -39,3 +39,17 @@ fn ci_runs_the_readmes_commands() {
     assert!(text.contains("cargo run --release -- audit"));
     assert!(ci.contains("-- audit"));
 }
+
+#[test]
+fn the_case_file_example_passes() {
+    let text = readme();
+    let start = text.find("```yaml\ncases:").expect("a case file example") + "```yaml\n".len();
+    let end = start + text[start..].find("```").unwrap();
+    let file = regionfence::cases::CaseFile::parse(&text[start..end]).unwrap();
+    let policy = Policy::default_policy();
+    assert_eq!(file.cases.len(), 3);
+    for case in &file.cases {
+        let result = case.run(&policy);
+        assert!(result.passed, "{}: {:?}", case.name, result.failures);
+    }
+}

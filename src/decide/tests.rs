@@ -91,6 +91,18 @@ fn deliver() {
 }
 
 #[test]
+fn deliver_names_the_endpoint_and_its_host() {
+    let q = crate::Question::Deliver {
+        workspace: "eu-west".into(),
+        destination: "amplitude".into(),
+        endpoint: None,
+    };
+    let e = policy().decide(&q).explain(policy(), &q);
+    assert_eq!(e.endpoint.as_deref(), Some("eu"));
+    assert_eq!(e.host.as_deref(), Some("api.eu.amplitude.com"));
+}
+
+#[test]
 fn store() {
     allowed!(store("eu-west", "archive", "aws:eu-west-1"));
     allowed!(store("eu-west", "redshift", "aws:eu-central-1"));
