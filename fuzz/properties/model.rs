@@ -200,7 +200,7 @@ pub struct Expected {
     pub allow: bool,
     /// Whether a name in the question is unknown or malformed (so a reason must say so).
     pub unknown: bool,
-    /// `resolve`: the host handed out.
+    /// `resolve`: the host handed out; `deliver`: the chosen endpoint's first host.
     pub host: Option<String>,
     /// `resolve`: the mechanism.
     pub mechanism: Option<String>,
@@ -395,9 +395,11 @@ pub fn expected(doc: &Document, question: &Question) -> Expected {
                     .or_else(|| d.endpoints.iter().find(allowed))
             });
             match chosen {
+                // README: the answer names the endpoint, and its first host where known.
                 Some(e) if allowed(&e) => Expected {
                     allow: true,
                     endpoint: Some(e.id.clone()),
+                    host: e.hosts.first().cloned(),
                     ..deny(false)
                 },
                 _ => deny(false),
