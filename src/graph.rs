@@ -72,7 +72,28 @@ impl FlowGraph {
     fn used_clusters(&self) -> impl Iterator<Item = (&String, &String)> {
         self.clusters
             .iter()
-            .filter(|(c, _)| self.nodes.values().any(|n| n.cluster.as_ref() == Some(*c)))
+            .filter(|(c, _)| self.nodes_in(Some(c.as_str())).next().is_some())
+    }
+
+    /// The nodes of one cluster (`None`: the nodes that lie anywhere).
+    fn nodes_in<'a>(&'a self, cluster: Option<&'a str>) -> impl Iterator<Item = (&'a String, &'a Node)> {
+        self.nodes
+            .iter()
+            .filter(move |(_, n)| n.cluster.as_deref() == cluster)
+    }
+
+    /// Every edge as the ids both renderers draw, with its labels joined.
+    fn drawn_edges<'a>(
+        &'a self,
+        ids: &'a BTreeMap<&'a str, String>,
+    ) -> impl Iterator<Item = (&'a str, &'a str, String)> {
+        self.edges.iter().filter_map(move |((from, to), labels)| {
+            Some((
+                ids.get(from.as_str())?.as_str(),
+                ids.get(to.as_str())?.as_str(),
+                labels.join(", "),
+            ))
+        })
     }
 
     fn ids(&self) -> BTreeMap<&str, String> {
@@ -108,23 +129,16 @@ impl FlowGraph {
                 esc(cluster),
                 esc(label)
             );
-            for (key, node) in self
-                .nodes
-                .iter()
-                .filter(|(_, n)| n.cluster.as_deref() == Some(cluster))
-            {
+            for (key, node) in self.nodes_in(Some(cluster)) {
                 let _ = writeln!(out, "    {}", node_line(key, node));
             }
             out.push_str("  }\n");
         }
-        for (key, node) in self.nodes.iter().filter(|(_, n)| n.cluster.is_none()) {
+        for (key, node) in self.nodes_in(None) {
             let _ = writeln!(out, "  {}", node_line(key, node));
         }
-        for ((from, to), labels) in &self.edges {
-            let (Some(a), Some(b)) = (ids.get(from.as_str()), ids.get(to.as_str())) else {
-                continue;
-            };
-            let _ = writeln!(out, "  {a} -> {b} [label=\"{}\"];", esc(&labels.join(", ")));
+        for (a, b, label) in self.drawn_edges(&ids) {
+            let _ = writeln!(out, "  {a} -> {b} [label=\"{}\"];", esc(&label));
         }
         out.push_str("}\n");
         out
@@ -147,26 +161,19 @@ impl FlowGraph {
         let mut out = String::from("flowchart LR\n");
         for (i, (cluster, label)) in self.used_clusters().enumerate() {
             let _ = writeln!(out, "  subgraph c{i}[\"{}\"]", esc(label));
-            for (key, node) in self
-                .nodes
-                .iter()
-                .filter(|(_, n)| n.cluster.as_deref() == Some(cluster))
-            {
+            for (key, node) in self.nodes_in(Some(cluster)) {
                 let _ = writeln!(out, "    {}", node_text(key, node));
             }
             out.push_str("  end\n");
         }
-        for (key, node) in self.nodes.iter().filter(|(_, n)| n.cluster.is_none()) {
+        for (key, node) in self.nodes_in(None) {
             let _ = writeln!(out, "  {}", node_text(key, node));
         }
-        for ((from, to), labels) in &self.edges {
-            let (Some(a), Some(b)) = (ids.get(from.as_str()), ids.get(to.as_str())) else {
-                continue;
-            };
-            if labels.is_empty() {
+        for (a, b, label) in self.drawn_edges(&ids) {
+            if label.is_empty() {
                 let _ = writeln!(out, "  {a} --> {b}");
             } else {
-                let _ = writeln!(out, "  {a} -->|\"{}\"| {b}", esc(&labels.join(", ")));
+                let _ = writeln!(out, "  {a} -->|\"{}\"| {b}", esc(&label));
             }
         }
         out

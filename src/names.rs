@@ -56,6 +56,16 @@ impl NameMap {
     }
 }
 
+/// Looks `name` up in a table of `(name, value)` pairs sorted by name (binary search).
+#[inline]
+pub(crate) fn find_sorted<T: Copy>(table: &[(Box<str>, T)], name: &str) -> Option<T> {
+    table
+        .binary_search_by(|(n, _)| (**n).cmp(name))
+        .ok()
+        .and_then(|i| table.get(i))
+        .map(|(_, value)| *value)
+}
+
 /// The candidate closest to `name` by edit distance, if it is close enough to suggest.
 ///
 /// Ties go to the lexicographically smallest candidate so hints are deterministic.

@@ -292,12 +292,7 @@ impl Compiler {
     fn ingestion_by_path(&self, path: &str) -> Option<IngestionId> {
         let (region, name) = path.split_once('/')?;
         let region = self.policy.region(self.policy.region_id(region)?)?;
-        region
-            .ingestion_names
-            .binary_search_by(|(n, _)| (**n).cmp(name))
-            .ok()
-            .and_then(|i| region.ingestion_names.get(i))
-            .map(|(_, id)| *id)
+        crate::names::find_sorted(&region.ingestion_names, name)
     }
 
     /// Compiles a place list against the catalogue: listed groups, listed cloud regions,

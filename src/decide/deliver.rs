@@ -1,6 +1,6 @@
 //! `deliver`: which destination endpoints a region's data may go through.
 
-use crate::decision::{Answer, Decision, Field, Reason};
+use crate::decision::{Answer, Decision, Reason};
 use crate::host::normalize_host;
 use crate::policy::*;
 
@@ -9,10 +9,7 @@ impl Policy {
     /// (or, without one, through its in-region endpoint)?
     pub fn deliver(&self, workspace: &str, destination: &str, endpoint: Option<&str>) -> Decision {
         let mut denied = Decision::deny();
-        let region = self.region_id(workspace);
-        if region.is_none() {
-            denied.because(Reason::UnknownRegion(Field::Workspace));
-        }
+        let region = self.workspace_region(workspace, &mut denied);
         let Some(destination) = self.destination_names.get(destination).map(DestinationId) else {
             denied.because(Reason::UnknownDestination);
             return denied;
@@ -71,13 +68,7 @@ impl Policy {
     /// An endpoint of a destination by its exact id, or by host in any form a gateway may see.
     fn endpoint_of(&self, destination: DestinationId, raw: &str) -> Option<u32> {
         let d = self.destinations.get(destination.index())?;
-        let find = |table: &[(Box<str>, u32)], name: &str| {
-            table
-                .binary_search_by(|(n, _)| (**n).cmp(name))
-                .ok()
-                .and_then(|i| table.get(i))
-                .map(|(_, e)| *e)
-        };
+        let find = crate::names::find_sorted::<u32>;
         find(&d.endpoint_lookup, raw).or_else(|| {
             normalize_host(raw)
                 .ok()

@@ -70,10 +70,7 @@ impl Policy {
     /// May the workspace move to another region? Never: only staying put is allowed.
     pub fn region_change(&self, workspace: &str, to: &str) -> Decision {
         let mut denied = Decision::deny();
-        let from = self.region_id(workspace);
-        if from.is_none() {
-            denied.because(Reason::UnknownRegion(Field::Workspace));
-        }
+        let from = self.workspace_region(workspace, &mut denied);
         let target = self.region_id(to);
         if target.is_none() {
             denied.because(Reason::UnknownRegion(Field::To));

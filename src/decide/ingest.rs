@@ -1,7 +1,7 @@
 //! `ingest` and `resolve`: which hosts a source of a region may send to, and which it is
 //! configured with.
 
-use crate::decision::{Answer, Decision, Field, Reason};
+use crate::decision::{Answer, Decision, Reason};
 use crate::policy::*;
 
 impl Policy {
@@ -39,10 +39,7 @@ impl Policy {
     /// `host` is taken as a gateway sees it; see [`crate::normalize_host`].
     pub fn ingest(&self, workspace: &str, source: &str, host: &str) -> Decision {
         let mut denied = Decision::deny();
-        let region = self.region_id(workspace);
-        if region.is_none() {
-            denied.because(Reason::UnknownRegion(Field::Workspace));
-        }
+        let region = self.workspace_region(workspace, &mut denied);
         let source = self.source_id(source);
         if source.is_none() {
             denied.because(Reason::UnknownSource);
@@ -111,10 +108,7 @@ impl Policy {
     /// Which host must this source be configured with, and how?
     pub fn resolve(&self, workspace: &str, source: &str, ingestion: Option<&str>) -> Decision {
         let mut denied = Decision::deny();
-        let region_id = self.region_id(workspace);
-        if region_id.is_none() {
-            denied.because(Reason::UnknownRegion(Field::Workspace));
-        }
+        let region_id = self.workspace_region(workspace, &mut denied);
         let source = self.source_id(source);
         if source.is_none() {
             denied.because(Reason::UnknownSource);
@@ -137,17 +131,15 @@ impl Policy {
         };
         let chosen = match (ingestion, named) {
             (Some(name), Some(other)) => {
-                match region.ingestion_names.binary_search_by(|(n, _)| (**n).cmp(name)) {
-                    Ok(i) => region.ingestion_names.get(i).map(|(_, id)| *id),
-                    Err(_) => {
-                        denied.because(Reason::IngestionOutsideRegion {
-                            ingestion: other,
-                            region: region_id,
-                            host: None,
-                        });
-                        None
-                    }
+                let own = crate::names::find_sorted(&region.ingestion_names, name);
+                if own.is_none() {
+                    denied.because(Reason::IngestionOutsideRegion {
+                        ingestion: other,
+                        region: region_id,
+                        host: None,
+                    });
                 }
+                own
             }
             _ => Some(region.default_ingestion),
         };

@@ -9,8 +9,8 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use crate::decision::Decision;
-use crate::policy::Policy;
+use crate::decision::{Decision, Field, Reason};
+use crate::policy::{Policy, RegionId};
 use crate::question::Question;
 
 impl Policy {
@@ -57,5 +57,16 @@ impl Policy {
             Question::Failover { from, to } => self.failover(from, to),
             Question::RegionChange { workspace, to } => self.region_change(workspace, to),
         }
+    }
+
+    /// The workspace's region, or `None` with `unknown-region` recorded in `denied`: the
+    /// first look-up of every rule that takes a workspace.
+    #[inline]
+    pub(crate) fn workspace_region(&self, workspace: &str, denied: &mut Decision) -> Option<RegionId> {
+        let region = self.region_id(workspace);
+        if region.is_none() {
+            denied.because(Reason::UnknownRegion(Field::Workspace));
+        }
+        region
     }
 }

@@ -1,7 +1,7 @@
 //! `store`, `connect` and `allowlist`: where data may rest, and which loaders a warehouse
 //! admits.
 
-use crate::decision::{Answer, Decision, Field, Reason};
+use crate::decision::{Answer, Decision, Reason};
 use crate::document::{Allowlisting, StoreKind};
 use crate::ip::parse_ip;
 use crate::policy::*;
@@ -10,10 +10,7 @@ impl Policy {
     /// May this workspace's data at rest live in this store in this cloud region?
     pub fn store(&self, workspace: &str, store: &str, cloud_region: &str) -> Decision {
         let mut denied = Decision::deny();
-        let region = self.region_id(workspace);
-        if region.is_none() {
-            denied.because(Reason::UnknownRegion(Field::Workspace));
-        }
+        let region = self.workspace_region(workspace, &mut denied);
         let store_id = self.store_names.get(store).map(StoreId);
         if store_id.is_none() {
             denied.because(Reason::UnknownStore);
@@ -86,10 +83,7 @@ impl Policy {
     /// May a warehouse firewall accept this IP as the workspace region's loader?
     pub fn connect(&self, workspace: &str, warehouse: &str, ip: &str) -> Decision {
         let mut denied = Decision::deny();
-        let region = self.region_id(workspace);
-        if region.is_none() {
-            denied.because(Reason::UnknownRegion(Field::Workspace));
-        }
+        let region = self.workspace_region(workspace, &mut denied);
         let store = self.warehouse(warehouse, &mut denied);
         let address = parse_ip(ip);
         if address.is_none() {
@@ -109,10 +103,7 @@ impl Policy {
     /// Which CIDRs must the customer open for this warehouse?
     pub fn allowlist(&self, workspace: &str, warehouse: &str) -> Decision {
         let mut denied = Decision::deny();
-        let region = self.region_id(workspace);
-        if region.is_none() {
-            denied.because(Reason::UnknownRegion(Field::Workspace));
-        }
+        let region = self.workspace_region(workspace, &mut denied);
         let store = self.warehouse(warehouse, &mut denied);
         let (Some(region), Some(store)) = (region, store) else {
             return denied;
