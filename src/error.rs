@@ -17,6 +17,13 @@ impl fmt::Display for Location {
     }
 }
 
+/// A text that did not parse: where, and a bounded, escaped message.
+#[derive(Debug)]
+pub(crate) struct SyntaxError {
+    pub(crate) location: Option<Location>,
+    pub(crate) message: String,
+}
+
 /// Why a policy could not be loaded, and where in its text.
 ///
 /// ```

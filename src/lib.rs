@@ -24,10 +24,12 @@ pub mod graph;
 mod host;
 pub mod invariants;
 mod ip;
+mod json;
 pub mod limits;
 mod names;
 mod policy;
 mod question;
+pub mod text;
 mod yaml;
 
 pub use compile::DEFAULT_POLICY_YAML;
