@@ -11,13 +11,13 @@ pub const MAX_EXCERPT_CHARS: usize = 80;
 pub const MAX_MESSAGE_CHARS: usize = 400;
 
 /// `text` with every control character (C0, DEL, C1, and the Unicode line and paragraph
-/// separators and bidirectional overrides) written as a `\u{…}` escape; borrowed when there
-/// is none.
+/// separators and bidirectional overrides) written as Rust writes it escaped (`\n`,
+/// `\u{1b}`); borrowed when there is none.
 ///
 /// ```
 /// use regionfence::text::escape_control;
 /// assert_eq!(escape_control("eu-west"), "eu-west");
-/// assert_eq!(escape_control("a\u{1b}[2K\rb"), "a\\u{1b}[2K\\u{d}b");
+/// assert_eq!(escape_control("a\u{1b}[2K\rb"), "a\\u{1b}[2K\\rb");
 /// ```
 pub fn escape_control(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {
@@ -61,13 +61,42 @@ pub fn bounded(text: &str, limit: usize) -> String {
     out
 }
 
+/// The most items of a list from input named in one message.
+pub const MAX_LISTED: usize = 8;
+
+/// Up to [`MAX_LISTED`] items joined with `, `, then how many were left out.
+///
+/// ```
+/// use regionfence::text::list;
+/// assert_eq!(list(["a", "b"]), "a, b");
+/// assert_eq!(list((0..10).map(|i| i.to_string())), "0, 1, 2, 3, 4, 5, 6, 7 and 2 more");
+/// ```
+pub fn list<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+    let mut out = String::new();
+    let mut left_out = 0usize;
+    for (i, item) in items.into_iter().enumerate() {
+        if i >= MAX_LISTED {
+            left_out += 1;
+            continue;
+        }
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{item}");
+    }
+    if left_out > 0 {
+        let _ = write!(out, " and {left_out} more");
+    }
+    out
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn push_escaped(out: &mut String, c: char) {
     if needs_escape(c) {
-        let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        out.extend(c.escape_debug());
     } else {
         out.push(c);
     }
@@ -84,7 +113,7 @@ mod tests {
             escape_control("a\u{85}b\u{2028}c\u{202e}d"),
             "a\\u{85}b\\u{2028}c\\u{202e}d"
         );
-        assert_eq!(escape_control("line\nnext\t"), "line\\u{a}next\\u{9}");
+        assert_eq!(escape_control("line\nnext\t"), "line\\nnext\\t");
         assert!(matches!(escape_control("Zürich ✓"), Cow::Borrowed(_)));
     }
 
