@@ -34,7 +34,7 @@ mod yaml;
 
 pub use compile::DEFAULT_POLICY_YAML;
 pub use decision::{Answer, Decision, Field, Reason, ReasonCode, Verdict, MAX_REASONS};
-pub use error::{LoadError, LoadErrorKind, Location, QuestionError};
+pub use error::{LoadError, LoadErrorKind, Location, QuestionError, SyntaxError};
 pub use explain::{ExplainedReason, Explanation};
 pub use host::{normalize_host, HostError, NormalHost};
 pub use ip::parse_ip;
@@ -43,3 +43,4 @@ pub use policy::{
     StoreId,
 };
 pub use question::Question;
+pub use yaml::guard as yaml_guard;

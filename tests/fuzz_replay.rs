@@ -113,6 +113,11 @@ fn decide_structured_corpus_and_regressions() {
 }
 
 #[test]
+fn yaml_guard_corpus_and_regressions() {
+    replay("yaml_guard");
+}
+
+#[test]
 fn every_target_has_a_fuzz_binary_and_a_corpus() {
     for (target, _) in properties::TARGETS {
         let source = fuzz_dir().join("fuzz_targets").join(format!("{target}.rs"));

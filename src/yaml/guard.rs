@@ -16,6 +16,8 @@ use serde_saphyr::granit_parser::{ErrorKind, Event, Options, Parser, Span};
 /// What the guard saw of a text it accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Shape {
+    /// Parser events read (the guard's work).
+    pub events: usize,
     /// Nodes: scalars, sequences and mappings.
     pub nodes: usize,
     /// The deepest nesting of collections, block and flow alike.
@@ -28,7 +30,23 @@ pub struct Shape {
 /// event, when it nests collections deeper than [`MAX_NESTING`], holds more than
 /// [`MAX_YAML_NODES`] nodes, uses an anchor, an alias or a tag, holds more than one document,
 /// or is not YAML at all.
+///
+/// ```
+/// use regionfence::yaml_guard::check;
+/// assert_eq!(check("a: [1, {b: 2}]\n").unwrap().depth, 3);
+/// let deep = format!("a: {}", "[".repeat(33));
+/// assert!(check(&deep).unwrap_err().message.contains("nesting deeper than 32"));
+/// assert!(check("a: &x 1\nb: *x\n").is_err());
+/// assert!(check("a: !!binary aGk=\n").is_err());
+/// ```
 pub fn check(text: &str) -> Result<Shape, SyntaxError> {
+    let mut events = 0;
+    check_counted(text, &mut events)
+}
+
+/// [`check`], counting in `events` the parser events read, refused or not: the guard's work,
+/// which the fuzz target bounds per input byte.
+pub fn check_counted(text: &str, events: &mut usize) -> Result<Shape, SyntaxError> {
     let mut shape = Shape::default();
     let mut depth = 0usize;
     let mut options = Options::default();
@@ -47,6 +65,8 @@ pub fn check(text: &str) -> Result<Shape, SyntaxError> {
                 _ => bounded(&e.info(), MAX_MESSAGE_CHARS),
             },
         })?;
+        *events += 1;
+        shape.events = *events;
         match event {
             Event::DocumentStart(..) => {
                 shape.documents += 1;

@@ -91,7 +91,18 @@ fn message(error: &serde_saphyr::Error) -> String {
         None => match text {
             "expected sequence start" => "expected a sequence".to_string(),
             "expected mapping start" => "expected a mapping".to_string(),
-            other => other.to_string(),
+            t if t.starts_with("cannot deserialize null into string") => {
+                "expected a string, found null".to_string()
+            }
+            t => match t
+                .strip_prefix("The string value [")
+                .and_then(|v| v.strip_suffix("] must be quoted"))
+            {
+                Some(value) => format!(
+                    "expected a string, found the plain scalar `{value}`; quote it if it is meant as text"
+                ),
+                None => t.to_string(),
+            },
         },
     };
     bounded(&text, MAX_MESSAGE_CHARS)
