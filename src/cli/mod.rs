@@ -228,7 +228,10 @@ pub fn audit(policy: Option<&Path>, format: Format, out: &mut dyn Write, err: &m
         Err(e) => return fail(err, &e),
     };
     let started = std::time::Instant::now();
-    let report = crate::audit::audit(&policy);
+    let report = match crate::audit::audit(&policy) {
+        Ok(report) => report,
+        Err(refused) => return fail(err, &refused.to_string()),
+    };
     let elapsed = started.elapsed();
     match format {
         Format::Json => {
