@@ -262,10 +262,13 @@ pub fn graph(
     err: &mut dyn Write,
 ) -> Outcome {
     match load_policy(policy) {
-        Ok(p) => {
-            let _ = write!(out, "{}", p.flow_graph().render(format));
-            Outcome::Success
-        }
+        Ok(p) => match p.flow_graph() {
+            Ok(g) => {
+                let _ = write!(out, "{}", g.render(format));
+                Outcome::Success
+            }
+            Err(refused) => fail(err, &refused.to_string()),
+        },
         Err(e) => fail(err, &e),
     }
 }
