@@ -9,7 +9,15 @@
 use std::fmt::Write;
 
 /// The shapes a policy can be made large in.
-pub const SHAPES: &[&str] = &["zones", "regions", "hosts", "sources", "destinations", "cidrs"];
+pub const SHAPES: &[&str] = &[
+    "zones",
+    "regions",
+    "hosts",
+    "sources",
+    "destinations",
+    "cidrs",
+    "stores",
+];
 
 /// A policy of the given shape with `n` of that thing (at least one), or `None` for an unknown
 /// shape. Every policy loads and keeps every invariant.
@@ -17,8 +25,14 @@ pub fn generate(shape: &str, n: usize) -> Option<String> {
     let n = n.max(1);
     let mut out = String::with_capacity(64 * n + 2048);
     let _ = writeln!(out, "version: 1\nname: generated-{shape}-{n}");
+    out.push_str("cloud_regions:\n");
+    if shape == "stores" {
+        for i in 0..n {
+            let _ = writeln!(out, "  - {{id: aws:eu-extra-{i}, country: DE}}");
+        }
+    }
     out.push_str(
-        "cloud_regions:\n  - {id: aws:eu-west-1, country: IE}\n  - {id: aws:eu-central-1, country: DE}\n  - {id: aws:us-west-2, country: US}\n\
+        "  - {id: aws:eu-west-1, country: IE}\n  - {id: aws:eu-central-1, country: DE}\n  - {id: aws:us-west-2, country: US}\n\
          groups:\n  - {id: eu, countries: [IE, DE]}\n  - {id: us, countries: [US]}\n\
          source_kinds:\n  - {id: javascript, side: client, mechanism: regional-settings}\n  - {id: server, side: server, mechanism: host-parameter}\n",
     );
@@ -38,6 +52,8 @@ pub fn generate(shape: &str, n: usize) -> Option<String> {
         "hosts" => (2, n, 1, 1),
         "cidrs" => (2, 1, n, 1),
         "regions" => (2, 1, 1, n),
+        // `n` regions × `n` stores × `n` cloud regions: a product the audit asks in full.
+        "stores" => (2, 1, 1, n),
         "sources" | "destinations" => (2, 1, 1, 1),
         _ => return None,
     };
@@ -97,6 +113,11 @@ pub fn generate(shape: &str, n: usize) -> Option<String> {
         }
     }
     out.push_str("stores:\n  - {id: archive, kind: archive, clouds: [aws]}\n  - {id: redshift, kind: warehouse, clouds: [aws], allowlist: required}\n");
+    if shape == "stores" {
+        for i in 2..n {
+            let _ = writeln!(out, "  - {{id: lake-{i}, kind: data-lake, clouds: [aws]}}");
+        }
+    }
     Some(out)
 }
 

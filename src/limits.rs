@@ -29,7 +29,7 @@ pub const MAX_TABLE_CELLS: usize = 16_000_000;
 /// The most questions `regionfence audit` decides and checks. The audit computes its
 /// question count from the policy's sizes before asking anything, and refuses a policy
 /// past this with a message naming the limit.
-pub const MAX_AUDIT_QUESTIONS: u64 = 20_000_000;
+pub const MAX_AUDIT_QUESTIONS: u64 = 10_000_000;
 
 /// The most decisions `regionfence graph` takes, and the most nodes and edges it draws,
 /// each bounded from the policy's sizes before drawing; past either it refuses, naming
