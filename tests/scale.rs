@@ -15,7 +15,7 @@
 #[allow(dead_code)]
 #[path = "../examples/generate_policy.rs"]
 mod generate_policy;
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod model;
 
 use generate_policy::generate;
