@@ -6,6 +6,9 @@ use crate::policy::Policy;
 use serde::Serialize;
 use std::collections::HashSet;
 
+/// The most `shared-host` warnings given one by one; past it, one more counts the rest.
+const MAX_SHARED_HOST_WARNINGS: usize = 20;
+
 /// The most `overlapping-cidrs` warnings given one by one; past it, one more counts the rest.
 const MAX_OVERLAP_WARNINGS: usize = 20;
 
@@ -149,6 +152,7 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
     out.extend(overlapping_cidrs(policy));
 
     // A host listed under two regions.
+    let mut shared = 0usize;
     for host in &policy.hosts {
         let mut regions: Vec<&str> = host
             .owners
@@ -158,6 +162,10 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
         regions.sort_unstable();
         regions.dedup();
         if regions.len() > 1 {
+            shared += 1;
+            if shared > MAX_SHARED_HOST_WARNINGS {
+                continue;
+            }
             out.push(warn(
                 "shared-host",
                 format!(
@@ -167,6 +175,16 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
                 ),
             ));
         }
+    }
+
+    if shared > MAX_SHARED_HOST_WARNINGS {
+        out.push(warn(
+            "shared-host",
+            format!(
+                "and {} more hosts listed under more than one region",
+                shared - MAX_SHARED_HOST_WARNINGS
+            ),
+        ));
     }
 
     // Cloud regions in no group.

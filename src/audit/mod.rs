@@ -235,7 +235,16 @@ impl AuditReport {
             "audit of policy `{}`: {} questions decided and checked",
             self.policy, self.questions
         );
-        let strict: Vec<String> = self.strict_regions.iter().map(|r| format!("`{r}`")).collect();
+        const SHOWN: usize = 20;
+        let mut strict: Vec<String> = self
+            .strict_regions
+            .iter()
+            .take(SHOWN)
+            .map(|r| format!("`{r}`"))
+            .collect();
+        if self.strict_regions.len() > SHOWN {
+            strict.push(format!("and {} more", self.strict_regions.len() - SHOWN));
+        }
         let _ = writeln!(
             out,
             "residency is proved for the strict regions: {}",

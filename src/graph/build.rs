@@ -367,15 +367,19 @@ impl<'a> Builder<'a> {
 
 /// Builds the graph of `policy`, or refuses one whose graph is over the budget.
 pub(super) fn build(policy: &Policy) -> Result<FlowGraph, GraphRefused> {
+    build_within(policy, MAX_GRAPH_DECISIONS, MAX_GRAPH_ITEMS)
+}
+
+/// [`build`] within the given budget.
+pub(super) fn build_within(
+    policy: &Policy,
+    max_decisions: u64,
+    max_items: u64,
+) -> Result<FlowGraph, GraphRefused> {
     let e = estimate(policy);
     for (what, count, limit, name) in [
-        (
-            "decisions",
-            e.decisions,
-            MAX_GRAPH_DECISIONS,
-            "MAX_GRAPH_DECISIONS",
-        ),
-        ("nodes and edges", e.items, MAX_GRAPH_ITEMS, "MAX_GRAPH_ITEMS"),
+        ("decisions", e.decisions, max_decisions, "MAX_GRAPH_DECISIONS"),
+        ("nodes and edges", e.items, max_items, "MAX_GRAPH_ITEMS"),
     ] {
         if count > limit {
             return Err(GraphRefused {
@@ -397,4 +401,30 @@ pub(super) fn build(policy: &Policy) -> Result<FlowGraph, GraphRefused> {
     b.deliveries();
     b.failover();
     Ok(b.g)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bound computed up front is a bound: the graph drawn is never larger.
+    #[test]
+    fn the_estimate_bounds_the_graph() {
+        let texts = [
+            include_str!("../../policies/segment.yaml"),
+            include_str!("../../policies/segment-2025.yaml"),
+            include_str!("../../policies/broken/failover-shared-across-regions.yaml"),
+            include_str!("../../policies/broken/eu-host-under-us-west.yaml"),
+        ];
+        for text in texts {
+            let policy = Policy::from_yaml(text).unwrap();
+            let (nodes, edges) = policy.flow_graph().unwrap().size();
+            let e = estimate(&policy);
+            assert!(
+                (nodes + edges) as u64 <= e.items,
+                "{nodes} + {edges} > {}",
+                e.items
+            );
+        }
+    }
 }

@@ -169,4 +169,22 @@ mod tests {
             "empty clusters are not drawn"
         );
     }
+
+    #[test]
+    fn a_graph_over_the_budget_is_refused_naming_the_limit() {
+        let policy = Policy::default_policy();
+        let refused = build::build_within(&policy, 10, u64::MAX).unwrap_err();
+        assert_eq!(refused.what, "decisions");
+        assert!(
+            refused.to_string().contains("`limits::MAX_GRAPH_DECISIONS`"),
+            "{refused}"
+        );
+        let refused = build::build_within(&policy, u64::MAX, 10).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("over the limit of 10 (`limits::MAX_GRAPH_ITEMS`)"),
+            "{refused}"
+        );
+    }
 }
