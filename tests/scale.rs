@@ -133,6 +133,26 @@ fn a_product_over_the_budget_is_refused_naming_the_limit() {
     assert!(drawn(&policy).contains("eu-west customer stores"));
 }
 
+#[test]
+fn the_commands_refuse_with_the_limit_and_exit_one() {
+    let path = std::env::temp_dir().join(format!("regionfence-scale-{}.yaml", std::process::id()));
+    std::fs::write(&path, generate("stores", 300).unwrap()).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let outcome = regionfence::cli::audit(Some(&path), regionfence::cli::Format::Text, &mut out, &mut err);
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(outcome, regionfence::cli::Outcome::Failure);
+    assert!(
+        err.contains("over the limit of 10000000 (`limits::MAX_AUDIT_QUESTIONS`)"),
+        "{err}"
+    );
+    assert!(out.is_empty());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let outcome = regionfence::cli::graph(Some(&path), GraphFormat::Dot, &mut out, &mut err);
+    assert_eq!(outcome, regionfence::cli::Outcome::Success);
+    assert!(String::from_utf8(out).unwrap().starts_with("digraph flows {"));
+    std::fs::remove_file(&path).unwrap();
+}
+
 /// The invariants' statuses, in order.
 fn statuses(report: &AuditReport) -> Vec<(Invariant, Status)> {
     report

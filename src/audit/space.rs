@@ -787,7 +787,7 @@ impl<'a> Space<'a> {
             } else {
                 let next = self
                     .regions
-                    .get((k + 1) % self.regions.len())
+                    .get((k + 1).checked_rem(self.regions.len()).unwrap_or(0))
                     .unwrap_or(workspace);
                 visit(region_change(workspace, workspace));
                 visit(region_change(workspace, next));
