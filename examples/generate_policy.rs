@@ -17,10 +17,13 @@ pub const SHAPES: &[&str] = &[
     "destinations",
     "cidrs",
     "stores",
+    "ingestions",
+    "shared-host",
 ];
 
 /// A policy of the given shape with `n` of that thing (at least one), or `None` for an unknown
-/// shape. Every policy loads and keeps every invariant.
+/// shape. Every policy loads and keeps every invariant, but `shared-host`: one host listed
+/// by `n` strict regions, which breaks the processing pin (and is linted).
 pub fn generate(shape: &str, n: usize) -> Option<String> {
     let n = n.max(1);
     let mut out = String::with_capacity(64 * n + 2048);
@@ -54,6 +57,8 @@ pub fn generate(shape: &str, n: usize) -> Option<String> {
         "regions" => (2, 1, 1, n),
         // `n` regions × `n` stores × `n` cloud regions: a product the audit asks in full.
         "stores" => (2, 1, 1, n),
+        "ingestions" => (2, 1, 1, 1),
+        "shared-host" => (2, 1, 1, n),
         "sources" | "destinations" => (2, 1, 1, 1),
         _ => return None,
     };
@@ -80,12 +85,31 @@ pub fn generate(shape: &str, n: usize) -> Option<String> {
         list("in-", hosts, ".eu.example, ").to_string() + ".eu.example",
         list("z", zones, ", ")
     );
+    if shape == "ingestions" {
+        // More ingestion regions of EU West, every other one failing over to the next.
+        for i in 1..n {
+            let failover = if i % 2 == 1 && i + 1 < n {
+                format!(", failover_to: [eu-west/cork-{}]", i + 1)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "      - {{id: cork-{i}, cloud_region: aws:eu-west-1, hosts: [in.cork-{i}.eu.example], zones: [a, b]{failover}}}"
+            );
+        }
+    }
     // More strict EU regions, each with its own ingestion region, host, zones and loaders,
     // failing over to nothing outside itself.
     for r in 1..regions {
         let _ = writeln!(
             out,
-            "  - id: eu-{r}\n    residency: strict\n    jurisdiction: eu\n    processing: aws:eu-central-1\n    archive: [aws:eu-central-1]\n    source_kinds: [javascript]\n    warehouse_egress: [\"2001:db8:{r:x}::/48\"]\n    ingestion:\n      - {{id: frankfurt-{r}, default: true, cloud_region: aws:eu-central-1, hosts: [in.eu-{r}.example], zones: [a, b, c]}}",
+            "  - id: eu-{r}\n    residency: strict\n    jurisdiction: eu\n    processing: aws:eu-central-1\n    archive: [aws:eu-central-1]\n    source_kinds: [javascript]\n    warehouse_egress: [\"2001:db8:{r:x}::/48\"]\n    ingestion:\n      - {{id: frankfurt-{r}, default: true, cloud_region: aws:eu-central-1, hosts: [{}], zones: [a, b, c]}}",
+            if shape == "shared-host" {
+                "in.shared.example".to_string()
+            } else {
+                format!("in.eu-{r}.example")
+            }
         );
     }
     out.push_str("sources:\n  - {id: node-js, kind: server, regions: [us-west, eu-west]}\n");

@@ -119,6 +119,68 @@ fn ten_thousand_cidrs() {
     assert!(drawn(&policy).contains("warehouse loaders 10.0.0.0/30"));
 }
 
+/// Audits a generated policy that breaks exactly `broken`, in full and per class: both find
+/// it, and only it.
+fn broken_both_ways(policy: &Policy, broken: Invariant) -> AuditReport {
+    let full = audit_with(policy, u64::MAX).unwrap();
+    let classes = audit_with(policy, 0).unwrap();
+    assert_eq!(statuses(&full), statuses(&classes));
+    for r in &classes.invariants {
+        let expected = if r.invariant == broken {
+            Status::Violated
+        } else {
+            Status::Proved
+        };
+        assert_eq!(r.status, expected, "{}", classes.to_text());
+    }
+    classes
+}
+
+#[test]
+fn many_ingestion_regions_with_listed_failover_targets() {
+    let policy = load("ingestions", 300);
+    let report = broken_both_ways(&policy, Invariant::FailoverContainment);
+    let c = &report
+        .result(Invariant::FailoverContainment)
+        .unwrap()
+        .counterexamples[0];
+    assert!(
+        c.why
+            .contains("moves from ingestion region `eu-west/cork-1` to `eu-west/cork-2`"),
+        "{}",
+        c.why
+    );
+    // At scale, per class, with the graph drawing each listed target once.
+    let policy = load("ingestions", 20_000);
+    let report = audit(&policy).unwrap();
+    assert_eq!(
+        report.result(Invariant::FailoverContainment).unwrap().status,
+        Status::Violated
+    );
+    assert!(drawn(&policy).contains("eu-west/cork-19997 zones a b"));
+}
+
+#[test]
+fn one_host_shared_by_many_regions() {
+    let policy = load("shared-host", 50);
+    let report = broken_both_ways(&policy, Invariant::ProcessingPin);
+    assert!(report.lints.iter().any(|l| l.code == "shared-host"));
+    let policy = load("shared-host", 5_000);
+    let report = audit(&policy).unwrap();
+    assert_eq!(
+        report.result(Invariant::ProcessingPin).unwrap().status,
+        Status::Violated
+    );
+    let text = report.to_text();
+    assert!(
+        text.contains("`eu-19`, and 4980 more"),
+        "{}",
+        &text[..2000.min(text.len())]
+    );
+    assert!(text.len() < 10_000, "the report stays short");
+    drawn(&policy);
+}
+
 #[test]
 fn a_product_over_the_budget_is_refused_naming_the_limit() {
     let policy = load("stores", 300);

@@ -452,7 +452,13 @@ impl<'a> Space<'a> {
                 .filter_map(|o| p.ingestion(*o).map(|i| i.region))
                 .collect();
             owners.dedup();
-            let stranger = p.region_ids().find(|r| !owners.contains(r));
+            // INVARIANT: owners are sorted by region (ingestion ids are given region by
+            // region), so the first region missing from them is where they stop counting up.
+            let stranger = p
+                .region_ids()
+                .zip(owners.iter().map(Some).chain(std::iter::repeat(None)))
+                .find(|(r, o)| *o != Some(r))
+                .map(|(r, _)| r);
             for r in owners.iter().chain(stranger.iter()) {
                 let workspace = p.region_name(*r);
                 visit(ingest(workspace, self.usual_source(workspace), &host.name));
@@ -514,7 +520,8 @@ impl<'a> Space<'a> {
             for name in &own {
                 visit(resolve(workspace, source, Some(name)));
             }
-            if let Some(other) = self.ingestion_names.iter().find(|n| !own.contains(n)) {
+            let mine: std::collections::HashSet<&str> = own.iter().copied().collect();
+            if let Some(other) = self.ingestion_names.iter().find(|n| !mine.contains(*n)) {
                 visit(resolve(workspace, source, Some(other)));
             }
             visit(resolve(workspace, source, Some(UNKNOWN)));
