@@ -2,7 +2,10 @@
 //! regions, many hosts, many sources, many destinations or many CIDRs, up to the load limits.
 //!
 //! Run with `cargo run --release --example generate_policy -- SHAPE COUNT > policy.yaml`,
-//! where SHAPE is one of `zones`, `regions`, `hosts`, `sources`, `destinations`, `cidrs`;
+//! where SHAPE is one of `zones`, `regions`, `hosts`, `sources`, `destinations`, `cidrs`,
+//! `stores` (as many regions, stores and cloud regions), `ingestions` (ingestion regions
+//! of one region, half listing the next as a failover target) or `shared-host` (one host
+//! listed by every region);
 //! then `regionfence audit --policy policy.yaml` (or `graph`, `check`). The integration
 //! tests generate the same policies (`tests/scale.rs`).
 

@@ -182,8 +182,14 @@ fn one_host_shared_by_many_regions() {
 }
 
 #[test]
-fn a_product_over_the_budget_is_refused_naming_the_limit() {
+fn many_regions_stores_and_cloud_regions() {
     let policy = load("stores", 300);
+    audited(&policy, &[Family::Ingest, Family::Store, Family::Connect]);
+}
+
+#[test]
+fn a_product_over_the_budget_is_refused_naming_the_limit() {
+    let policy = load("stores", 2_000);
     let refused = audit(&policy).unwrap_err();
     assert_eq!(refused.limit, MAX_AUDIT_QUESTIONS);
     assert_eq!(refused.family, Family::Store);
@@ -198,7 +204,7 @@ fn a_product_over_the_budget_is_refused_naming_the_limit() {
 #[test]
 fn the_commands_refuse_with_the_limit_and_exit_one() {
     let path = std::env::temp_dir().join(format!("regionfence-scale-{}.yaml", std::process::id()));
-    std::fs::write(&path, generate("stores", 300).unwrap()).unwrap();
+    std::fs::write(&path, generate("stores", 2_000).unwrap()).unwrap();
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let outcome = regionfence::cli::audit(Some(&path), regionfence::cli::Format::Text, &mut out, &mut err);
     let err = String::from_utf8(err).unwrap();

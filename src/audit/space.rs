@@ -149,6 +149,8 @@ pub struct Space<'a> {
     region_ingestions: Vec<(usize, usize)>,
     /// Per ingestion region: its first two failover locations.
     ingestion_locations: Vec<(Option<usize>, Option<usize>)>,
+    /// One store of each kind of behaviour: the same kind, providers and allowlisting.
+    store_classes: Vec<usize>,
     /// (region, a net of another region lying inside one of its loader ranges).
     nested_loaders: Vec<(RegionId, IpNet)>,
     plans: Vec<Plan>,
@@ -261,6 +263,16 @@ impl<'a> Space<'a> {
             region_ingestions,
             ingestion_locations,
             nested_loaders: nested_loaders(policy),
+            store_classes: {
+                let mut seen = std::collections::HashSet::new();
+                policy
+                    .stores
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| seen.insert((s.kind, s.providers.clone(), s.allowlist)))
+                    .map(|(si, _)| si)
+                    .collect()
+            },
             plans: Vec::new(),
         };
         space.plans = Family::iter()
@@ -284,8 +296,8 @@ impl<'a> Space<'a> {
 
     fn plan(&self, family: Family, full_family_questions: u64) -> Plan {
         let (full, classes) = self.sizes(family);
-        // A family with no class enumeration of its own (store) is always asked in full.
-        let full_ok = full <= full_family_questions || full == classes;
+        // Classes no fewer than the product gain nothing: the product is asked.
+        let full_ok = full <= full_family_questions || full <= classes;
         Plan {
             family,
             full: full_ok,
@@ -345,7 +357,10 @@ impl<'a> Space<'a> {
             }
             Family::Store => {
                 let full = product(&[w, stores, p.clouds.len() + 3]);
-                (full, full)
+                let reps = self.store_classes.len() + 1;
+                let classes =
+                    product(&[w, reps, p.clouds.len() + 3]).saturating_add(2 * p.stores.len() as u64);
+                (full, classes)
             }
             Family::Connect => {
                 let nets: usize = p.regions.iter().map(|r| r.egress_nets.len()).sum();
@@ -373,7 +388,8 @@ impl<'a> Space<'a> {
                 (Family::Resolve, false) => self.resolve_classes(&mut visit),
                 (Family::Deliver, true) => self.deliver_full(&mut visit),
                 (Family::Deliver, false) => self.deliver_classes(&mut visit),
-                (Family::Store, _) => self.store_full(&mut visit),
+                (Family::Store, true) => self.store_full(&mut visit),
+                (Family::Store, false) => self.store_classes(&mut visit),
                 (Family::Connect, full) => self.connect(full, &mut visit),
                 (Family::Failover, true) => self.failover_full(&mut visit),
                 (Family::Failover, false) => self.failover_classes(&mut visit),
@@ -628,6 +644,54 @@ impl<'a> Space<'a> {
                     warehouse: store.to_string(),
                 });
             }
+        }
+    }
+
+    /// Store and allowlist per class. The engine decides a store on its kind (which places
+    /// apply), whether it runs on the cloud region's provider, and, for allowlist, its
+    /// allowlisting: stores alike in those answer alike. So one store of each such class
+    /// and an unknown one are asked in every region and every cloud region, and every store
+    /// once in the default region (its name's look-up).
+    fn store_classes(&self, visit: &mut impl FnMut(Question)) {
+        let p = self.policy;
+        let doc = p.document();
+        let mut stores: Vec<&str> = self
+            .store_classes
+            .iter()
+            .filter_map(|&si| p.stores.get(si))
+            .map(|s| &*s.name)
+            .collect();
+        stores.push(UNKNOWN);
+        let mut clouds: Vec<&str> = doc.cloud_regions.iter().map(|c| c.id.as_str()).collect();
+        clouds.push(UNKNOWN);
+        clouds.push("aws:EU-WEST-1");
+        for workspace in &self.regions {
+            for store in &stores {
+                for cloud_region in &clouds {
+                    visit(Question::Store {
+                        workspace: workspace.clone(),
+                        store: store.to_string(),
+                        cloud_region: cloud_region.to_string(),
+                    });
+                }
+                visit(Question::Allowlist {
+                    workspace: workspace.clone(),
+                    warehouse: store.to_string(),
+                });
+            }
+        }
+        let home = p.region_name(p.default_region);
+        let cloud = clouds.first().copied().unwrap_or(UNKNOWN);
+        for s in &p.stores {
+            visit(Question::Store {
+                workspace: home.to_string(),
+                store: s.name.to_string(),
+                cloud_region: cloud.to_string(),
+            });
+            visit(Question::Allowlist {
+                workspace: home.to_string(),
+                warehouse: s.name.to_string(),
+            });
         }
     }
 

@@ -6,7 +6,7 @@
 
 use crate::document::{Residency, StoreKind};
 use crate::ip::{span, Span};
-use crate::policy::{Policy, RegionId};
+use crate::policy::{HostId, IngestionId, Policy, RegionId};
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
@@ -27,7 +27,13 @@ pub struct Facts<'a> {
     clouds: HashSet<&'a str>,
     locations: HashSet<String>,
     loaders: Loaders,
+    /// Per host: the first owner of each distinct region among its owners, and the first
+    /// owner of each distinct cloud region, in owner order.
+    host_owners: Vec<(Owners, Owners)>,
 }
+
+/// Some owners of a host.
+type Owners = Box<[IngestionId]>;
 
 impl<'a> Facts<'a> {
     /// Indexes a policy's facts: linear in the document's size.
@@ -44,6 +50,25 @@ impl<'a> Facts<'a> {
             clouds: doc.cloud_regions.iter().map(|c| c.id.as_str()).collect(),
             locations: HashSet::new(),
             loaders: Loaders::new(policy),
+            host_owners: policy
+                .hosts
+                .iter()
+                .map(|h| {
+                    let mut regions = HashSet::new();
+                    let mut clouds = HashSet::new();
+                    let first = |key: &mut HashSet<u32>, of: fn(&crate::policy::Ingestion) -> u32| {
+                        h.owners
+                            .iter()
+                            .filter(|o| policy.ingestion(**o).is_some_and(|i| key.insert(of(i))))
+                            .copied()
+                            .collect::<Owners>()
+                    };
+                    (
+                        first(&mut regions, |i| i.region.0),
+                        first(&mut clouds, |i| i.cloud.0),
+                    )
+                })
+                .collect(),
         };
         facts
             .sources
@@ -118,6 +143,16 @@ impl<'a> Facts<'a> {
 
     pub(crate) fn location(&self, name: &str) -> bool {
         self.locations.contains(name)
+    }
+
+    /// The owners of a host that differ in region: the first owner of each region listing it.
+    pub(crate) fn owners_by_region(&self, host: HostId) -> &[IngestionId] {
+        self.host_owners.get(host.index()).map_or(&[], |o| &o.0)
+    }
+
+    /// The owners of a host that differ in cloud region: the first owner in each.
+    pub(crate) fn owners_by_cloud(&self, host: HostId) -> &[IngestionId] {
+        self.host_owners.get(host.index()).map_or(&[], |o| &o.1)
     }
 
     /// A region other than `home` whose loader ranges hold `ip`, if any.

@@ -87,7 +87,7 @@ pub fn check_with(
 ) -> Vec<Violation> {
     let mut found = Vec::new();
     found.extend(residency_with(policy, facts, question, decision));
-    found.extend(processing_pin(policy, question, decision));
+    found.extend(processing_pin_with(policy, facts, question, decision));
     found.extend(failover_containment(policy, question, decision));
     found.extend(fail_closed_with(facts, question, decision));
     found.extend(immutability(policy, question, decision));
@@ -209,8 +209,11 @@ pub fn residency_with(
     match question {
         Question::Ingest { host, .. } => {
             let host = policy.host_id(host).ok()?;
-            let owners = &policy.hosts.get(host.index())?.owners;
-            let bad = owners.iter().find_map(|&o| ingestion_outside(o))?;
+            // Owners in the same cloud region lie alike: one of each is checked.
+            let bad = facts
+                .owners_by_cloud(host)
+                .iter()
+                .find_map(|&o| ingestion_outside(o))?;
             outside(format!("host `{}` served by {bad}", policy.host_name(host)))
         }
         Question::Resolve { .. } => match decision.answer() {
@@ -259,6 +262,16 @@ pub fn residency_with(
 
 /// Invariant 2: an allowed ingest feeds the workspace's own region only.
 pub fn processing_pin(policy: &Policy, question: &Question, decision: &Decision) -> Option<Violation> {
+    processing_pin_with(policy, &Facts::new(policy), question, decision)
+}
+
+/// [`processing_pin`] with the policy's facts indexed once.
+pub fn processing_pin_with(
+    policy: &Policy,
+    facts: &Facts,
+    question: &Question,
+    decision: &Decision,
+) -> Option<Violation> {
     if decision.verdict() != Verdict::Allow {
         return None;
     }
@@ -278,8 +291,8 @@ pub fn processing_pin(policy: &Policy, question: &Question, decision: &Decision)
     match question {
         Question::Ingest { workspace, host, .. } => {
             let host = policy.host_id(host).ok()?;
-            let owners = &policy.hosts.get(host.index())?.owners;
-            owners.iter().find_map(|&o| {
+            // Owners in the same region feed it alike: one of each is checked.
+            facts.owners_by_region(host).iter().find_map(|&o| {
                 pin(
                     workspace,
                     o,
