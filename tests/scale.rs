@@ -261,7 +261,7 @@ fn every_broken_policy_is_caught_per_class_too() {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_none() { 200 } else { ProptestConfig::default().cases },
+        cases: if std::env::var_os("PROPTEST_CASES").is_none() { 100 } else { ProptestConfig::default().cases },
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
