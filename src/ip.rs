@@ -54,6 +54,30 @@ pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// The inclusive address range a network covers, in the family it is compared in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Span {
+    /// IPv4 (including an IPv4-mapped IPv6 network).
+    V4(u32, u32),
+    /// IPv6.
+    V6(u128, u128),
+}
+
+/// The range of a network (truncated to its prefix): an IPv4-mapped IPv6 network is the
+/// IPv4 network it carries.
+pub(crate) fn span(net: &IpNet) -> Span {
+    match net {
+        IpNet::V4(n) => Span::V4(u32::from(n.network()), u32::from(n.broadcast())),
+        IpNet::V6(n) => match n.network().to_ipv4_mapped() {
+            Some(v4net) if n.prefix_len() >= 96 => {
+                let last = n.broadcast().to_ipv4_mapped().map_or(u32::MAX, u32::from);
+                Span::V4(u32::from(v4net), last)
+            }
+            _ => Span::V6(u128::from(n.network()), u128::from(n.broadcast())),
+        },
+    }
+}
+
 /// A set of CIDRs as sorted, merged, inclusive ranges, one table per address family.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct RangeTable {
@@ -67,16 +91,9 @@ impl RangeTable {
         let mut v4 = Vec::new();
         let mut v6 = Vec::new();
         for net in nets {
-            match net {
-                IpNet::V4(n) => v4.push((u32::from(n.network()), u32::from(n.broadcast()))),
-                IpNet::V6(n) => match n.network().to_ipv4_mapped() {
-                    // An IPv4-mapped IPv6 network is the IPv4 network it carries.
-                    Some(v4net) if n.prefix_len() >= 96 => {
-                        let last = n.broadcast().to_ipv4_mapped().map_or(u32::MAX, u32::from);
-                        v4.push((u32::from(v4net), last));
-                    }
-                    _ => v6.push((u128::from(n.network()), u128::from(n.broadcast()))),
-                },
+            match span(net) {
+                Span::V4(first, last) => v4.push((first, last)),
+                Span::V6(first, last) => v6.push((first, last)),
             }
         }
         RangeTable {

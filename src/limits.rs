@@ -30,3 +30,16 @@ pub const MAX_YAML_NODES: usize = 4_000_000;
 /// The most cells the compiled dense tables (regions × cloud regions, groups, kinds,
 /// sources and destinations) may take, so a small document cannot compile to a huge value.
 pub const MAX_TABLE_CELLS: usize = 16_000_000;
+
+/// The most questions `regionfence audit` decides and checks. The audit computes its
+/// question count from the policy's sizes before asking anything, and refuses a policy
+/// past this with a message naming the limit.
+pub const MAX_AUDIT_QUESTIONS: u64 = 10_000_000;
+
+/// The most decisions `regionfence graph` takes, and the most nodes and edges it draws,
+/// each bounded from the policy's sizes before drawing; past either it refuses, naming
+/// the limit.
+pub const MAX_GRAPH_DECISIONS: u64 = 20_000_000;
+
+/// The most nodes and edges `regionfence graph` draws (see [`MAX_GRAPH_DECISIONS`]).
+pub const MAX_GRAPH_ITEMS: u64 = 1_000_000;

@@ -22,7 +22,7 @@ fn header(text: &str, key: &str) -> Option<String> {
 #[test]
 fn the_default_policy_keeps_every_invariant() {
     let policy = Policy::default_policy();
-    let report = audit(&policy);
+    let report = audit(&policy).unwrap();
     assert!(report.passed(), "{}", report.to_text());
     assert!(report.questions > 40_000, "{}", report.questions);
     assert_eq!(report.strict_regions, ["eu-west"]);
@@ -39,14 +39,14 @@ fn the_default_policy_keeps_every_invariant() {
 #[test]
 fn todays_policy_keeps_every_invariant() {
     let text = std::fs::read_to_string("policies/segment-2025.yaml").unwrap();
-    let report = audit(&Policy::from_yaml(&text).unwrap());
+    let report = audit(&Policy::from_yaml(&text).unwrap()).unwrap();
     assert!(report.passed(), "{}", report.to_text());
 }
 
 #[test]
 fn the_base_of_the_broken_policies_is_sound() {
     let text = std::fs::read_to_string("policies/broken/base.yaml").unwrap();
-    let report = audit(&Policy::from_yaml(&text).unwrap());
+    let report = audit(&Policy::from_yaml(&text).unwrap()).unwrap();
     assert!(report.passed(), "{}", report.to_text());
     assert!(report.lints.is_empty(), "{:?}", report.lints);
 }
@@ -68,7 +68,7 @@ fn every_broken_policy_is_caught_with_its_counterexample() {
             .unwrap();
         let question = Question::parse(&header(&text, "expect-counterexample:").unwrap()).unwrap();
 
-        let report = audit(&policy);
+        let report = audit(&policy).unwrap();
         assert!(!report.passed(), "{}: the audit passed", path.display());
         let result = report.result(expected).unwrap();
         assert_eq!(
@@ -117,7 +117,7 @@ fn every_broken_policy_is_caught_with_its_counterexample() {
 #[test]
 fn the_report_serialises_for_machines() {
     let text = std::fs::read_to_string("policies/broken/strict-store-in-us.yaml").unwrap();
-    let report = audit(&Policy::from_yaml(&text).unwrap());
+    let report = audit(&Policy::from_yaml(&text).unwrap()).unwrap();
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["invariants"][0]["invariant"], "residency");
     assert_eq!(json["invariants"][0]["status"], "violated");

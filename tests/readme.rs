@@ -19,7 +19,10 @@ fn the_pictured_flows_are_the_default_policys() {
     let text = readme();
     let start = text.find("```mermaid\n").expect("a mermaid block") + "```mermaid\n".len();
     let end = start + text[start..].find("```").unwrap();
-    let drawn = Policy::default_policy().flow_graph().render(GraphFormat::Mermaid);
+    let drawn = Policy::default_policy()
+        .flow_graph()
+        .unwrap()
+        .render(GraphFormat::Mermaid);
     assert_eq!(
         &text[start..end],
         drawn,

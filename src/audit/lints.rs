@@ -1,9 +1,16 @@
 //! Lints: entries a policy may legally hold but a reviewer should look at.
 
 use crate::document::Residency;
+use crate::ip::{span, Span};
 use crate::policy::Policy;
-use ipnet::IpNet;
 use serde::Serialize;
+use std::collections::HashSet;
+
+/// The most `shared-host` warnings given one by one; past it, one more counts the rest.
+const MAX_SHARED_HOST_WARNINGS: usize = 20;
+
+/// The most `overlapping-cidrs` warnings given one by one; past it, one more counts the rest.
+const MAX_OVERLAP_WARNINGS: usize = 20;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,13 +56,16 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
     let mut out = Vec::new();
 
     // Entries nothing refers to.
+    let used_kinds: HashSet<&str> = doc
+        .regions
+        .iter()
+        .flat_map(|r| r.source_kinds.iter().map(String::as_str))
+        .chain(doc.sources.iter().map(|s| s.kind.as_str()))
+        .collect();
     let unused_kinds: Vec<&str> = doc
         .source_kinds
         .iter()
-        .filter(|k| {
-            !doc.regions.iter().any(|r| r.source_kinds.contains(&k.id))
-                && !doc.sources.iter().any(|s| s.kind == k.id)
-        })
+        .filter(|k| !used_kinds.contains(k.id.as_str()))
         .map(|k| k.id.as_str())
         .collect();
     if !unused_kinds.is_empty() {
@@ -64,10 +74,11 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
             format!("source kinds no region supports: {}", sample(&unused_kinds)),
         ));
     }
+    let countries: HashSet<&str> = doc.cloud_regions.iter().map(|c| c.country.as_str()).collect();
     let empty_groups: Vec<&str> = doc
         .groups
         .iter()
-        .filter(|g| !doc.cloud_regions.iter().any(|c| g.countries.contains(&c.country)))
+        .filter(|g| !g.countries.iter().any(|c| countries.contains(c.as_str())))
         .map(|g| g.id.as_str())
         .collect();
     if !empty_groups.is_empty() {
@@ -116,7 +127,7 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
             .destinations
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.regions.contains(&r.id))
+            .filter(|(di, _)| policy.destination_regions.get(*di, ri))
             .filter(|(di, _)| {
                 let dest = policy.destinations.get(*di);
                 !dest.is_some_and(|d| d.endpoints.iter().any(|e| e.jurisdiction == region.jurisdiction))
@@ -138,27 +149,10 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
     }
 
     // CIDRs overlapping across regions.
-    let nets: Vec<(&str, IpNet)> = doc
-        .regions
-        .iter()
-        .flat_map(|r| {
-            r.warehouse_egress
-                .iter()
-                .filter_map(move |c| Some((r.id.as_str(), c.parse::<IpNet>().ok()?)))
-        })
-        .collect();
-    for (i, (ra, a)) in nets.iter().enumerate() {
-        for (rb, b) in nets.iter().skip(i + 1) {
-            if ra != rb && (a.contains(b) || b.contains(a)) {
-                out.push(warn(
-                    "overlapping-cidrs",
-                    format!("`{a}` of region `{ra}` overlaps `{b}` of region `{rb}`"),
-                ));
-            }
-        }
-    }
+    out.extend(overlapping_cidrs(policy));
 
     // A host listed under two regions.
+    let mut shared = 0usize;
     for host in &policy.hosts {
         let mut regions: Vec<&str> = host
             .owners
@@ -168,6 +162,10 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
         regions.sort_unstable();
         regions.dedup();
         if regions.len() > 1 {
+            shared += 1;
+            if shared > MAX_SHARED_HOST_WARNINGS {
+                continue;
+            }
             out.push(warn(
                 "shared-host",
                 format!(
@@ -177,6 +175,16 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
                 ),
             ));
         }
+    }
+
+    if shared > MAX_SHARED_HOST_WARNINGS {
+        out.push(warn(
+            "shared-host",
+            format!(
+                "and {} more hosts listed under more than one region",
+                shared - MAX_SHARED_HOST_WARNINGS
+            ),
+        ));
     }
 
     // Cloud regions in no group.
@@ -190,6 +198,60 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
         out.push(warn(
             "cloud-region-in-no-group",
             format!("cloud regions in no group: {}", sample(&homeless)),
+        ));
+    }
+    out
+}
+
+/// Loader ranges of one region overlapping another region's. Networks either nest or are
+/// disjoint, so one sweep in order of start (the wider first) with a stack of the ranges
+/// still open finds every pair, in time linear in the ranges times the nesting depth (at
+/// most 129).
+fn overlapping_cidrs(policy: &crate::policy::Policy) -> Vec<Lint> {
+    let mut nets: Vec<(u8, u128, u128, usize, &ipnet::IpNet)> = Vec::new();
+    for (ri, r) in policy.regions.iter().enumerate() {
+        for net in r.egress_nets.iter() {
+            let (family, first, last) = match span(net) {
+                Span::V4(a, b) => (4, u128::from(a), u128::from(b)),
+                Span::V6(a, b) => (6, a, b),
+            };
+            nets.push((family, first, last, ri, net));
+        }
+    }
+    nets.sort_unstable_by_key(|n| (n.0, n.1, std::cmp::Reverse(n.2)));
+    let mut open: Vec<(u8, u128, usize, &ipnet::IpNet)> = Vec::new();
+    let mut out = Vec::new();
+    let mut more = 0usize;
+    for (family, first, last, region, net) in nets {
+        while open
+            .last()
+            .is_some_and(|&(f, end, _, _)| f != family || end < first)
+        {
+            open.pop();
+        }
+        for &(_, _, outer, outer_net) in &open {
+            if outer == region {
+                continue;
+            }
+            if out.len() < MAX_OVERLAP_WARNINGS {
+                out.push(warn(
+                    "overlapping-cidrs",
+                    format!(
+                        "`{outer_net}` of region `{}` overlaps `{net}` of region `{}`",
+                        policy.region_name(crate::policy::RegionId(outer as u32)),
+                        policy.region_name(crate::policy::RegionId(region as u32))
+                    ),
+                ));
+            } else {
+                more += 1;
+            }
+        }
+        open.push((family, last, region, net));
+    }
+    if more > 0 {
+        out.push(warn(
+            "overlapping-cidrs",
+            format!("and {more} more pairs of loader ranges overlapping across regions"),
         ));
     }
     out

@@ -10,10 +10,11 @@ mod lints;
 mod space;
 
 pub use lints::{lints, Lint, Severity};
-pub use space::space;
+pub use space::{space, space_with, Family, Plan, Space, FULL_FAMILY_QUESTIONS};
 
 use crate::explain::Explanation;
-use crate::invariants::{decide_and_check, Invariant};
+use crate::invariants::{decide_and_check_with, Facts, Invariant};
+use crate::limits::MAX_AUDIT_QUESTIONS;
 use crate::policy::Policy;
 use crate::question::Question;
 use serde::Serialize;
@@ -30,6 +31,9 @@ pub struct AuditReport {
     pub policy: String,
     /// How many questions were decided and checked.
     pub questions: usize,
+    /// How each family of questions was enumerated: its whole product, or one
+    /// representative per equivalence class (see the README's "The proofs").
+    pub plans: Vec<Plan>,
     /// The strict regions, whose residency the audit proves (an edge-ingest region promises
     /// none), so a region that stopped being strict shows at once.
     pub strict_regions: Vec<String>,
@@ -90,20 +94,32 @@ impl AuditReport {
     }
 }
 
+/// A policy the audit refuses to audit: its question space is over the budget.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the audit of policy `{policy}` would ask {questions} questions, over the limit of {limit} (`limits::MAX_AUDIT_QUESTIONS`); the largest family is `{family}` with {family_questions}")]
+pub struct AuditRefused {
+    /// The policy's name.
+    pub policy: String,
+    /// How many questions the audit would ask.
+    pub questions: u64,
+    /// The limit.
+    pub limit: u64,
+    /// The family asking the most.
+    pub family: Family,
+    /// How many that family asks.
+    pub family_questions: u64,
+}
+
 /// Whether an invariant speaks about this question: residency only about the flows of a
 /// strict region's workspaces.
-fn applies(policy: &Policy, invariant: Invariant, question: &Question) -> bool {
+fn applies(facts: &Facts, invariant: Invariant, question: &Question) -> bool {
     match invariant {
         Invariant::Residency => match question {
             Question::Ingest { workspace, .. }
             | Question::Resolve { workspace, .. }
             | Question::Deliver { workspace, .. }
             | Question::Store { workspace, .. }
-            | Question::Connect { workspace, .. } => policy
-                .document()
-                .regions
-                .iter()
-                .any(|r| &r.id == workspace && r.residency == crate::document::Residency::Strict),
+            | Question::Connect { workspace, .. } => facts.strict(workspace),
             _ => false,
         },
         Invariant::ProcessingPin => matches!(question, Question::Ingest { .. } | Question::Resolve { .. }),
@@ -119,17 +135,40 @@ fn command(question: &Question) -> String {
 }
 
 /// Audits a policy: decides every question of its [`space`], checks every invariant on
-/// every answer, and lints the policy.
+/// every answer, and lints the policy. The questions are produced one at a time and each
+/// costs a bounded amount; a policy whose space is over [`MAX_AUDIT_QUESTIONS`] is refused
+/// before anything is asked.
 ///
 /// # Examples
 ///
 /// ```
 /// use regionfence::{audit, Policy};
-/// let report = audit::audit(&Policy::default_policy());
+/// let report = audit::audit(&Policy::default_policy()).unwrap();
 /// assert!(report.passed());
 /// assert!(report.questions > 10_000);
 /// ```
-pub fn audit(policy: &Policy) -> AuditReport {
+pub fn audit(policy: &Policy) -> Result<AuditReport, AuditRefused> {
+    audit_with(policy, FULL_FAMILY_QUESTIONS)
+}
+
+/// [`audit`], asking each family of questions in full when its product is at most
+/// `full_family_questions` and per equivalence class past it (0: every family per class).
+/// The class arguments are in the README's "The proofs"; the test suite checks that a
+/// per-class audit finds the same invariants broken as a full one.
+pub fn audit_with(policy: &Policy, full_family_questions: u64) -> Result<AuditReport, AuditRefused> {
+    let space = space_with(policy, full_family_questions);
+    let estimated = space.estimated_len();
+    if estimated > MAX_AUDIT_QUESTIONS {
+        let largest = space.plans().iter().max_by_key(|p| p.questions);
+        return Err(AuditRefused {
+            policy: policy.name().to_string(),
+            questions: estimated,
+            limit: MAX_AUDIT_QUESTIONS,
+            family: largest.map_or(Family::Ingest, |p| p.family),
+            family_questions: largest.map_or(0, |p| p.questions),
+        });
+    }
+    let facts = Facts::new(policy);
     let mut results: Vec<InvariantResult> = Invariant::iter()
         .map(|invariant| InvariantResult {
             invariant,
@@ -139,11 +178,13 @@ pub fn audit(policy: &Policy) -> AuditReport {
             counterexamples: Vec::new(),
         })
         .collect();
-    let questions = space(policy);
-    for question in &questions {
-        let (decision, violations) = decide_and_check(policy, question);
+    let mut questions = 0usize;
+    space.for_each(|question| {
+        let question = &question;
+        questions += 1;
+        let (decision, violations) = decide_and_check_with(policy, &facts, question);
         for result in results.iter_mut() {
-            if applies(policy, result.invariant, question) {
+            if applies(&facts, result.invariant, question) {
                 result.checked += 1;
             }
         }
@@ -167,10 +208,11 @@ pub fn audit(policy: &Policy) -> AuditReport {
                 });
             }
         }
-    }
-    AuditReport {
+    });
+    Ok(AuditReport {
         policy: policy.name().to_string(),
-        questions: questions.len(),
+        questions,
+        plans: space.plans().to_vec(),
         strict_regions: policy
             .document()
             .regions
@@ -180,7 +222,7 @@ pub fn audit(policy: &Policy) -> AuditReport {
             .collect(),
         invariants: results,
         lints: lints(policy),
-    }
+    })
 }
 
 impl AuditReport {
@@ -193,7 +235,16 @@ impl AuditReport {
             "audit of policy `{}`: {} questions decided and checked",
             self.policy, self.questions
         );
-        let strict: Vec<String> = self.strict_regions.iter().map(|r| format!("`{r}`")).collect();
+        const SHOWN: usize = 20;
+        let mut strict: Vec<String> = self
+            .strict_regions
+            .iter()
+            .take(SHOWN)
+            .map(|r| format!("`{r}`"))
+            .collect();
+        if self.strict_regions.len() > SHOWN {
+            strict.push(format!("and {} more", self.strict_regions.len() - SHOWN));
+        }
         let _ = writeln!(
             out,
             "residency is proved for the strict regions: {}",
@@ -203,6 +254,19 @@ impl AuditReport {
                 strict.join(", ")
             }
         );
+        let classes: Vec<String> = self
+            .plans
+            .iter()
+            .filter(|p| !p.full)
+            .map(|p| format!("`{}`", p.family))
+            .collect();
+        if !classes.is_empty() {
+            let _ = writeln!(
+                out,
+                "asked per equivalence class (their products are over {FULL_FAMILY_QUESTIONS} questions): {}",
+                classes.join(", ")
+            );
+        }
         for r in &self.invariants {
             match r.status {
                 Status::Proved => {

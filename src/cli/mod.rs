@@ -286,7 +286,10 @@ pub fn audit(policy: Option<&Path>, format: Format, out: &mut dyn Write, err: &m
         Err(e) => return fail(err, &e),
     };
     let started = std::time::Instant::now();
-    let report = crate::audit::audit(&policy);
+    let report = match crate::audit::audit(&policy) {
+        Ok(report) => report,
+        Err(refused) => return fail(err, &refused.to_string()),
+    };
     let elapsed = started.elapsed();
     match format {
         Format::Json => {
@@ -319,10 +322,13 @@ pub fn graph(
     err: &mut dyn Write,
 ) -> Outcome {
     match load_policy(policy) {
-        Ok(p) => {
-            let _ = write!(out, "{}", p.flow_graph().render(format));
-            Outcome::Success
-        }
+        Ok(p) => match p.flow_graph() {
+            Ok(g) => {
+                let _ = write!(out, "{}", g.render(format));
+                Outcome::Success
+            }
+            Err(refused) => fail(err, &refused.to_string()),
+        },
         Err(e) => fail(err, &e),
     }
 }

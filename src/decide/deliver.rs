@@ -27,6 +27,19 @@ impl Policy {
         let Some(region) = region else {
             return denied;
         };
+        self.deliver_ids(region, destination, named)
+    }
+
+    /// [`Policy::deliver`] on ids already looked up: `endpoint` is the position of the
+    /// named endpoint among the destination's, `None` for its default.
+    pub fn deliver_ids(
+        &self,
+        region: RegionId,
+        destination: DestinationId,
+        endpoint: Option<u32>,
+    ) -> Decision {
+        let named = endpoint;
+        let mut denied = Decision::deny();
         if !self.destination_regions.get(destination.index(), region.index()) {
             denied.because(Reason::DestinationUnavailableInRegion { destination, region });
             return denied;

@@ -22,6 +22,12 @@ impl Policy {
         let (Some(region_id), Some(store), Some(cloud)) = (region, store_id, cloud) else {
             return denied;
         };
+        self.store_ids(region_id, store, cloud)
+    }
+
+    /// [`Policy::store`] on ids already looked up.
+    pub fn store_ids(&self, region_id: RegionId, store: StoreId, cloud: CloudId) -> Decision {
+        let mut denied = Decision::deny();
         let (Some(region), Some(entry), Some(place)) = (
             self.region(region_id),
             self.stores.get(store.index()),

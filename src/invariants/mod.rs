@@ -12,6 +12,9 @@ use crate::policy::{CloudId, GroupId, IngestionId, Policy, RegionId};
 use crate::question::Question;
 use serde::Serialize;
 
+mod facts;
+pub use facts::Facts;
+
 /// One of the six invariants.
 #[derive(
     Debug,
@@ -71,11 +74,22 @@ fn violation(invariant: Invariant, why: String) -> Violation {
 /// assert!(invariants::check(&policy, &q, &d).is_empty());
 /// ```
 pub fn check(policy: &Policy, question: &Question, decision: &Decision) -> Vec<Violation> {
+    check_with(policy, &Facts::new(policy), question, decision)
+}
+
+/// [`check`] with the policy's facts indexed once: a bounded cost per question, for
+/// checking many questions of one policy.
+pub fn check_with(
+    policy: &Policy,
+    facts: &Facts,
+    question: &Question,
+    decision: &Decision,
+) -> Vec<Violation> {
     let mut found = Vec::new();
-    found.extend(residency(policy, question, decision));
-    found.extend(processing_pin(policy, question, decision));
+    found.extend(residency_with(policy, facts, question, decision));
+    found.extend(processing_pin_with(policy, facts, question, decision));
     found.extend(failover_containment(policy, question, decision));
-    found.extend(fail_closed(policy, question, decision));
+    found.extend(fail_closed_with(facts, question, decision));
     found.extend(immutability(policy, question, decision));
     found
 }
@@ -83,6 +97,15 @@ pub fn check(policy: &Policy, question: &Question, decision: &Decision) -> Vec<V
 /// Decides `question` twice, catching any panic, and checks the answers agree and carry a
 /// reason; then runs [`check`] on the answer.
 pub fn decide_and_check(policy: &Policy, question: &Question) -> (Option<Decision>, Vec<Violation>) {
+    decide_and_check_with(policy, &Facts::new(policy), question)
+}
+
+/// [`decide_and_check`] with the policy's facts indexed once.
+pub fn decide_and_check_with(
+    policy: &Policy,
+    facts: &Facts,
+    question: &Question,
+) -> (Option<Decision>, Vec<Violation>) {
     let first = std::panic::catch_unwind(|| policy.decide(question));
     let second = std::panic::catch_unwind(|| policy.decide(question));
     match (first, second) {
@@ -100,7 +123,7 @@ pub fn decide_and_check(policy: &Policy, question: &Question) -> (Option<Decisio
                     "the decision carries no reason".into(),
                 ));
             }
-            found.extend(check(policy, question, &a));
+            found.extend(check_with(policy, facts, question, &a));
             (Some(a), found)
         }
         _ => (
@@ -132,6 +155,16 @@ fn strict_region(policy: &Policy, workspace: &str) -> Option<RegionId> {
 
 /// Invariant 1: residency of strict regions.
 pub fn residency(policy: &Policy, question: &Question, decision: &Decision) -> Option<Violation> {
+    residency_with(policy, &Facts::new(policy), question, decision)
+}
+
+/// [`residency`] with the policy's facts indexed once.
+pub fn residency_with(
+    policy: &Policy,
+    facts: &Facts,
+    question: &Question,
+    decision: &Decision,
+) -> Option<Violation> {
     if decision.verdict() != Verdict::Allow {
         return None;
     }
@@ -176,8 +209,11 @@ pub fn residency(policy: &Policy, question: &Question, decision: &Decision) -> O
     match question {
         Question::Ingest { host, .. } => {
             let host = policy.host_id(host).ok()?;
-            let owners = &policy.hosts.get(host.index())?.owners;
-            let bad = owners.iter().find_map(|&o| ingestion_outside(o))?;
+            // Owners in the same cloud region lie alike: one of each is checked.
+            let bad = facts
+                .owners_by_cloud(host)
+                .iter()
+                .find_map(|&o| ingestion_outside(o))?;
             outside(format!("host `{}` served by {bad}", policy.host_name(host)))
         }
         Question::Resolve { .. } => match decision.answer() {
@@ -214,13 +250,10 @@ pub fn residency(policy: &Policy, question: &Question, decision: &Decision) -> O
         }
         Question::Connect { ip, .. } => {
             let address = crate::ip::parse_ip(ip)?;
-            let other = policy
-                .regions
-                .iter()
-                .find(|r| r.name != region.name && r.egress.contains(address))?;
+            let other = facts.other_loader(address, region_id)?;
             outside(format!(
                 "connections from `{ip}`, which is also a loader address of region `{}`",
-                other.name
+                policy.region_name(other)
             ))
         }
         _ => None,
@@ -229,6 +262,16 @@ pub fn residency(policy: &Policy, question: &Question, decision: &Decision) -> O
 
 /// Invariant 2: an allowed ingest feeds the workspace's own region only.
 pub fn processing_pin(policy: &Policy, question: &Question, decision: &Decision) -> Option<Violation> {
+    processing_pin_with(policy, &Facts::new(policy), question, decision)
+}
+
+/// [`processing_pin`] with the policy's facts indexed once.
+pub fn processing_pin_with(
+    policy: &Policy,
+    facts: &Facts,
+    question: &Question,
+    decision: &Decision,
+) -> Option<Violation> {
     if decision.verdict() != Verdict::Allow {
         return None;
     }
@@ -248,8 +291,8 @@ pub fn processing_pin(policy: &Policy, question: &Question, decision: &Decision)
     match question {
         Question::Ingest { workspace, host, .. } => {
             let host = policy.host_id(host).ok()?;
-            let owners = &policy.hosts.get(host.index())?.owners;
-            owners.iter().find_map(|&o| {
+            // Owners in the same region feed it alike: one of each is checked.
+            facts.owners_by_region(host).iter().find_map(|&o| {
                 pin(
                     workspace,
                     o,
@@ -314,96 +357,58 @@ pub fn failover_containment(policy: &Policy, question: &Question, decision: &Dec
 }
 
 /// Whether `question` names something the policy does not define, or something malformed,
-/// judged by linear scans of the document (independently of the compiled tables).
+/// judged from the document (independently of the compiled tables).
 pub fn names_unknown(policy: &Policy, question: &Question) -> bool {
-    let doc = &policy.document;
-    let region = |name: &str| doc.regions.iter().any(|r| r.id == name);
-    let source = |name: &str| {
-        doc.source_kinds.iter().any(|k| k.id == name) || doc.sources.iter().any(|s| s.id == name)
-    };
-    let host = |raw: &str| match crate::host::normalize_host(raw) {
-        Ok(h) => doc
-            .regions
-            .iter()
-            .flat_map(|r| &r.ingestion)
-            .any(|i| i.hosts.iter().any(|x| x == h.as_str())),
-        Err(_) => false,
-    };
-    let warehouse = |name: &str| {
-        doc.stores
-            .iter()
-            .any(|s| s.id == name && s.kind == crate::document::StoreKind::Warehouse)
-    };
-    let location = |name: &str| {
-        doc.regions.iter().any(|r| {
-            r.ingestion
-                .iter()
-                .any(|i| i.zones.iter().any(|z| name == i.location(&r.id, z)))
-        })
-    };
+    names_unknown_with(&Facts::new(policy), question)
+}
+
+/// [`names_unknown`] with the policy's facts indexed once: a few hash probes.
+pub fn names_unknown_with(facts: &Facts, question: &Question) -> bool {
     let known = match question {
         Question::Ingest {
             workspace,
-            source: s,
-            host: h,
-        } => region(workspace) && source(s) && host(h),
+            source,
+            host,
+        } => facts.region(workspace) && facts.source(source) && facts.ingestion_host(host),
         Question::Resolve {
             workspace,
-            source: s,
+            source,
             ingestion,
         } => {
-            region(workspace)
-                && source(s)
-                && ingestion
-                    .as_deref()
-                    .is_none_or(|n| doc.regions.iter().any(|r| r.ingestion.iter().any(|i| i.id == n)))
+            facts.region(workspace)
+                && facts.source(source)
+                && ingestion.as_deref().is_none_or(|n| facts.ingestion(n))
         }
         Question::Deliver {
             workspace,
             destination,
             endpoint,
-        } => {
-            let dest = doc.destinations.iter().find(|d| &d.id == destination);
-            region(workspace)
-                && dest.is_some_and(|d| {
-                    endpoint.as_deref().is_none_or(|e| {
-                        let normal = crate::host::normalize_host(e).ok();
-                        d.endpoints.iter().any(|x| {
-                            x.id == e
-                                || x.hosts
-                                    .iter()
-                                    .any(|h| Some(h.as_str()) == normal.as_ref().map(|n| n.as_str()))
-                        })
-                    })
-                })
-        }
+        } => facts.region(workspace) && facts.endpoint(destination, endpoint.as_deref()) == Some(true),
         Question::Store {
             workspace,
             store,
             cloud_region,
-        } => {
-            region(workspace)
-                && doc.stores.iter().any(|s| &s.id == store)
-                && doc.cloud_regions.iter().any(|c| &c.id == cloud_region)
-        }
+        } => facts.region(workspace) && facts.store(store) && facts.cloud(cloud_region),
         Question::Connect {
             workspace,
-            warehouse: w,
+            warehouse,
             ip,
-        } => region(workspace) && warehouse(w) && crate::ip::parse_ip(ip).is_some(),
-        Question::Allowlist {
-            workspace,
-            warehouse: w,
-        } => region(workspace) && warehouse(w),
-        Question::Failover { from, to } => location(from) && location(to),
-        Question::RegionChange { workspace, to } => region(workspace) && region(to),
+        } => facts.region(workspace) && facts.warehouse(warehouse) && crate::ip::parse_ip(ip).is_some(),
+        Question::Allowlist { workspace, warehouse } => facts.region(workspace) && facts.warehouse(warehouse),
+        Question::Failover { from, to } => facts.location(from) && facts.location(to),
+        Question::RegionChange { workspace, to } => facts.region(workspace) && facts.region(to),
     };
     !known
 }
 
 /// Invariant 4: unknown or malformed names are denied, with a reason that says so.
 pub fn fail_closed(policy: &Policy, question: &Question, decision: &Decision) -> Option<Violation> {
-    if !names_unknown(policy, question) {
+    fail_closed_with(&Facts::new(policy), question, decision)
+}
+
+/// [`fail_closed`] with the policy's facts indexed once.
+pub fn fail_closed_with(facts: &Facts, question: &Question, decision: &Decision) -> Option<Violation> {
+    if !names_unknown_with(facts, question) {
         return None;
     }
     if decision.verdict() == Verdict::Allow {

@@ -1,0 +1,430 @@
+//! Building a policy's [`FlowGraph`] from the engine's decisions, on ids: one decision per
+//! candidate edge, the candidates read from the policy (a host's owners, a region's cloud
+//! regions, a destination's regions and endpoint jurisdictions, an ingestion region's
+//! failover targets), so the work is linear in the edges drawn and the tables compiled.
+//!
+//! Things the rule treats alike are asked once: the kinds of one side supported in a
+//! region (a host admits all or none of them), the stores of one category running on one
+//! provider, the endpoints of one jurisdiction of a destination, the zones of one ingestion
+//! region. The audit, not the picture, proves the rule.
+
+use super::{FlowGraph, GraphRefused, Shape};
+use crate::document::{Side, StoreKind};
+use crate::limits::{MAX_GRAPH_DECISIONS, MAX_GRAPH_ITEMS};
+use crate::policy::{
+    CloudId, DestinationId, GroupId, HostId, IngestionId, Policy, RegionId, SourceId, StoreId,
+};
+use std::collections::BTreeMap;
+
+const SIDES: [Side; 3] = [Side::Client, Side::Server, Side::Cloud];
+
+/// The store categories drawn, each with the kinds it holds.
+const CATEGORIES: [(&str, &[StoreKind]); 2] = [
+    ("archives", &[StoreKind::Archive]),
+    ("customer stores", &[StoreKind::DataLake, StoreKind::Warehouse]),
+];
+
+/// Upper bounds, from the policy's sizes, on the decisions and the nodes and edges a graph
+/// takes.
+struct Estimate {
+    decisions: u64,
+    items: u64,
+}
+
+fn estimate(p: &Policy) -> Estimate {
+    let r = p.regions.len() as u64;
+    let owners: u64 = p.hosts.iter().map(|h| h.owners.len() as u64).sum();
+    let listed: u64 = p.ingestions.iter().map(|i| i.failover_to.len() as u64 + 1).sum();
+    let endpoints: u64 = p
+        .destinations
+        .iter()
+        .map(|d| d.endpoints.len() as u64)
+        .sum::<u64>();
+    let groups = p.groups.len() as u64 + 1;
+    let decisions = (3 * owners)
+        .saturating_add(r.saturating_mul(2 * p.clouds.len() as u64))
+        .saturating_add(r.saturating_mul(p.destinations.len() as u64))
+        .saturating_add(r.saturating_mul(endpoints))
+        .saturating_add(listed);
+    let items = (p.hosts.len() as u64 + 3)
+        .saturating_add(7 * owners)
+        .saturating_add(r.saturating_mul(4 + 6 * groups))
+        .saturating_add(p.ingestions.len() as u64 + listed);
+    Estimate { decisions, items }
+}
+
+/// What the builder reads once per policy.
+struct Builder<'a> {
+    p: &'a Policy,
+    g: FlowGraph,
+}
+
+impl<'a> Builder<'a> {
+    /// The cluster a group is drawn in (registered on first use).
+    fn cluster(&mut self, group: Option<GroupId>) -> Option<String> {
+        let group = group?;
+        let id = self.p.group_name(group).to_string();
+        if !self.g.clusters.contains_key(&id) {
+            let label = self
+                .p
+                .document
+                .groups
+                .get(group.index())
+                .and_then(|d| d.name.clone())
+                .map_or(id.clone(), |name| format!("{id}: {name}"));
+            self.g.clusters.insert(id.clone(), label);
+        }
+        Some(id)
+    }
+
+    /// The jurisdiction a cloud region lies in: its first group.
+    fn cluster_of(&self, cloud: CloudId) -> Option<GroupId> {
+        self.p
+            .clouds
+            .get(cloud.index())
+            .and_then(|c| c.groups.first().copied())
+    }
+
+    fn region_key(&self, region: RegionId) -> String {
+        format!("region:{}", self.p.region_name(region))
+    }
+
+    fn regions(&mut self) {
+        let p = self.p;
+        for region_id in p.region_ids() {
+            let Some(region) = p.region(region_id) else {
+                continue;
+            };
+            let home = self.cluster(self.cluster_of(region.processing));
+            self.g.node(
+                &self.region_key(region_id),
+                format!(
+                    "{} ({}, {})",
+                    region.name,
+                    region.residency,
+                    p.cloud_name(region.processing)
+                ),
+                Shape::Region,
+                home.clone(),
+            );
+            let loaders: Vec<String> = p.egress(region_id).iter().map(|n| n.to_string()).collect();
+            if !loaders.is_empty() {
+                let key = format!("loaders:{}", region.name);
+                self.g.node(
+                    &key,
+                    format!("warehouse loaders {}", loaders.join(", ")),
+                    Shape::Place,
+                    home,
+                );
+                self.g.edge(
+                    &self.region_key(region_id),
+                    &key,
+                    &format!("{}: connect", region.name),
+                );
+            }
+        }
+    }
+
+    /// Sources → hosts → regions: each host in each region listing it, asked once per side
+    /// with a kind of that side the region supports.
+    fn ingest(&mut self) {
+        let p = self.p;
+        // Per side: its node's label, naming its kinds by mechanism.
+        let side_labels: Vec<String> = SIDES
+            .iter()
+            .map(|side| {
+                let mut by_mechanism: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+                for k in p.kinds.iter().filter(|k| k.side == *side) {
+                    by_mechanism
+                        .entry(k.mechanism.to_string())
+                        .or_default()
+                        .push(&k.name);
+                }
+                let kinds: Vec<String> = by_mechanism
+                    .iter()
+                    .map(|(m, ks)| format!("{} ({m})", ks.join(", ")))
+                    .collect();
+                format!("{side} sources: {}", kinds.join("; "))
+            })
+            .collect();
+        // Per region and side: a supported kind of that side, as a source id.
+        let kind_of: Vec<[Option<SourceId>; 3]> = p
+            .regions
+            .iter()
+            .map(|r| {
+                SIDES.map(|side| {
+                    p.kinds
+                        .iter()
+                        .enumerate()
+                        .find(|(k, kind)| kind.side == side && r.kinds.get(*k).copied().unwrap_or(false))
+                        .and_then(|(_, kind)| p.source_id(&kind.name))
+                })
+            })
+            .collect();
+        for (hi, host) in p.hosts.iter().enumerate() {
+            let hkey = format!("host:{}", host.name);
+            let mut regions: Vec<RegionId> = host
+                .owners
+                .iter()
+                .filter_map(|o| p.ingestion(*o).map(|i| i.region))
+                .collect();
+            regions.dedup();
+            let place = host
+                .owners
+                .first()
+                .and_then(|o| p.ingestion(*o))
+                .and_then(|i| self.cluster_of(i.cloud));
+            for region in regions {
+                let rname = p.region_name(region).to_string();
+                let kinds = kind_of.get(region.index()).copied().unwrap_or([None; 3]);
+                for ((side, label), kind) in SIDES.iter().zip(&side_labels).zip(kinds) {
+                    let Some(kind) = kind else { continue };
+                    if !p.ingest_ids(region, kind, HostId(hi as u32)).is_allowed() {
+                        continue;
+                    }
+                    let c = self.cluster(place);
+                    self.g.node(&hkey, host.name.to_string(), Shape::Host, c);
+                    let skey = format!("side:{side}");
+                    self.g.node(&skey, label.clone(), Shape::Source, None);
+                    self.g.edge(&skey, &hkey, &rname);
+                    self.g.edge(&hkey, &self.region_key(region), &rname);
+                }
+            }
+        }
+    }
+
+    /// Regions → stores: per region, category and cloud region, one store of that category
+    /// running on the cloud region's provider.
+    fn stores(&mut self) {
+        let p = self.p;
+        // Per category and provider: the first store of that category running there.
+        let store_for: Vec<Vec<Option<StoreId>>> = CATEGORIES
+            .iter()
+            .map(|(_, kinds)| {
+                (0..p.providers.len())
+                    .map(|provider| {
+                        p.stores
+                            .iter()
+                            .position(|s| {
+                                kinds.contains(&s.kind) && s.providers.get(provider).copied().unwrap_or(false)
+                            })
+                            .map(|s| StoreId(s as u32))
+                    })
+                    .collect()
+            })
+            .collect();
+        for region_id in p.region_ids() {
+            let rname = p.region_name(region_id).to_string();
+            let rkey = self.region_key(region_id);
+            for ((category, _), stores) in CATEGORIES.iter().zip(&store_for) {
+                let mut by_cluster: BTreeMap<Option<String>, Vec<&str>> = BTreeMap::new();
+                let mut total = 0usize;
+                for (ci, cloud) in p.clouds.iter().enumerate() {
+                    let cloud_id = CloudId(ci as u32);
+                    let Some(store) = stores.get(cloud.provider as usize).copied().flatten() else {
+                        continue;
+                    };
+                    if p.store_ids(region_id, store, cloud_id).is_allowed() {
+                        total += 1;
+                        let c = self.cluster(self.cluster_of(cloud_id));
+                        by_cluster.entry(c).or_default().push(&cloud.name);
+                    }
+                }
+                if total == 0 {
+                    continue;
+                }
+                if total == p.clouds.len() && p.clouds.len() > 1 {
+                    let key = format!("anywhere:{category}");
+                    self.g
+                        .node(&key, format!("{category}: any cloud region"), Shape::Place, None);
+                    self.g.edge(&rkey, &key, &format!("{rname}: store"));
+                    continue;
+                }
+                for (c, clouds) in by_cluster {
+                    let key = format!("store:{rname}:{category}:{}", c.as_deref().unwrap_or("-"));
+                    let label = if clouds.len() <= 3 {
+                        format!("{rname} {category}: {}", clouds.join(", "))
+                    } else {
+                        format!("{rname} {category}: {} cloud regions", clouds.len())
+                    };
+                    self.g.node(&key, label, Shape::Place, c);
+                    self.g.edge(&rkey, &key, &format!("{rname}: store"));
+                }
+            }
+        }
+    }
+
+    /// Regions → destination endpoints: per region and destination it lists, one endpoint
+    /// of each jurisdiction the destination has; counted per jurisdiction.
+    fn deliveries(&mut self) {
+        let p = self.p;
+        let through: Vec<Vec<(u32, GroupId)>> = p
+            .destinations
+            .iter()
+            .map(|d| {
+                let mut seen: Vec<(u32, GroupId)> = Vec::new();
+                for (ei, e) in d.endpoints.iter().enumerate() {
+                    if !seen.iter().any(|(_, j)| *j == e.jurisdiction) {
+                        seen.push((ei as u32, e.jurisdiction));
+                    }
+                }
+                seen
+            })
+            .collect();
+        for region_id in p.region_ids() {
+            let rname = p.region_name(region_id).to_string();
+            let mut counts: BTreeMap<GroupId, usize> = BTreeMap::new();
+            for (di, endpoints) in through.iter().enumerate() {
+                if !p.destination_regions.get(di, region_id.index()) {
+                    continue;
+                }
+                for &(endpoint, jurisdiction) in endpoints {
+                    if p.deliver_ids(region_id, DestinationId(di as u32), Some(endpoint))
+                        .is_allowed()
+                    {
+                        *counts.entry(jurisdiction).or_default() += 1;
+                    }
+                }
+            }
+            for (group, count) in counts {
+                let c = self.cluster(Some(group));
+                let key = format!("destinations:{}", p.group_name(group));
+                self.g.node(
+                    &key,
+                    format!("destination endpoints in {}", p.group_name(group)),
+                    Shape::Place,
+                    c,
+                );
+                self.g.edge(
+                    &self.region_key(region_id),
+                    &key,
+                    &format!("{rname}: {count} destinations"),
+                );
+            }
+        }
+    }
+
+    /// Zones → zones: per ingestion region, one zone against another of its own and
+    /// against one zone of each target it lists.
+    fn failover(&mut self) {
+        let p = self.p;
+        let mut zones: Vec<Vec<&str>> = vec![Vec::new(); p.ingestions.len()];
+        let mut first_two: Vec<(Option<usize>, Option<usize>)> = vec![(None, None); p.ingestions.len()];
+        for (li, l) in p.locations.iter().enumerate() {
+            if let Some(z) = zones.get_mut(l.ingestion.index()) {
+                z.extend(l.name.rsplit('-').next());
+            }
+            if let Some(slot) = first_two.get_mut(l.ingestion.index()) {
+                match slot {
+                    (None, _) => slot.0 = Some(li),
+                    (Some(_), None) => slot.1 = Some(li),
+                    _ => {}
+                }
+            }
+        }
+        let location = |li: usize| crate::policy::LocationId(li as u32);
+        for (ii, ingestion) in p.ingestions.iter().enumerate() {
+            let Some((Some(from), second)) = first_two.get(ii).copied() else {
+                continue;
+            };
+            let mut targets: Vec<(IngestionId, usize)> = Vec::new();
+            if let Some(to) = second {
+                targets.push((IngestionId(ii as u32), to));
+            }
+            for t in ingestion.failover_to.iter() {
+                if let Some(&(Some(to), _)) = first_two.get(t.index()) {
+                    if to != from {
+                        targets.push((*t, to));
+                    }
+                }
+            }
+            let label = format!("{}: failover", p.region_name(ingestion.region));
+            for (target, to) in targets {
+                if !p.failover_ids(location(from), location(to)).is_allowed() {
+                    continue;
+                }
+                let a = self.zones_node(IngestionId(ii as u32), &zones);
+                let b = self.zones_node(target, &zones);
+                self.g.edge(&a, &b, &label);
+            }
+        }
+    }
+
+    fn zones_node(&mut self, ingestion: IngestionId, zones: &[Vec<&str>]) -> String {
+        let p = self.p;
+        let path = p.ingestion_path(ingestion);
+        let key = format!("zones:{path}");
+        let place = p.ingestion(ingestion).and_then(|i| self.cluster_of(i.cloud));
+        let c = self.cluster(place);
+        let names = zones
+            .get(ingestion.index())
+            .map_or(String::new(), |z| z.join(" "));
+        self.g
+            .node(&key, format!("{path} zones {names}"), Shape::Zones, c);
+        key
+    }
+}
+
+/// Builds the graph of `policy`, or refuses one whose graph is over the budget.
+pub(super) fn build(policy: &Policy) -> Result<FlowGraph, GraphRefused> {
+    build_within(policy, MAX_GRAPH_DECISIONS, MAX_GRAPH_ITEMS)
+}
+
+/// [`build`] within the given budget.
+pub(super) fn build_within(
+    policy: &Policy,
+    max_decisions: u64,
+    max_items: u64,
+) -> Result<FlowGraph, GraphRefused> {
+    let e = estimate(policy);
+    for (what, count, limit, name) in [
+        ("decisions", e.decisions, max_decisions, "MAX_GRAPH_DECISIONS"),
+        ("nodes and edges", e.items, max_items, "MAX_GRAPH_ITEMS"),
+    ] {
+        if count > limit {
+            return Err(GraphRefused {
+                policy: policy.name().to_string(),
+                what,
+                count,
+                limit,
+                name,
+            });
+        }
+    }
+    let mut b = Builder {
+        p: policy,
+        g: FlowGraph::default(),
+    };
+    b.regions();
+    b.ingest();
+    b.stores();
+    b.deliveries();
+    b.failover();
+    Ok(b.g)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bound computed up front is a bound: the graph drawn is never larger.
+    #[test]
+    fn the_estimate_bounds_the_graph() {
+        let texts = [
+            include_str!("../../policies/segment.yaml"),
+            include_str!("../../policies/segment-2025.yaml"),
+            include_str!("../../policies/broken/failover-shared-across-regions.yaml"),
+            include_str!("../../policies/broken/eu-host-under-us-west.yaml"),
+        ];
+        for text in texts {
+            let policy = Policy::from_yaml(text).unwrap();
+            let (nodes, edges) = policy.flow_graph().unwrap().size();
+            let e = estimate(&policy);
+            assert!(
+                (nodes + edges) as u64 <= e.items,
+                "{nodes} + {edges} > {}",
+                e.items
+            );
+        }
+    }
+}
