@@ -22,8 +22,8 @@ use regionfence::{Decision, Policy, Question, Verdict};
 use std::sync::LazyLock;
 
 /// Two strict regions, each with two ingestion regions; a strict region processing abroad;
-/// an edge region ingesting in Ireland; endpoints in the EU, in Ireland (a group within the
-/// EU), in the US and in a group with no countries.
+/// an edge region ingesting in Ireland; a catalog source; endpoints in the EU, in Ireland (a
+/// group within the EU), in the US and in a group with no countries.
 const POLICY: &str = r#"
 version: 1
 name: forged-answers
@@ -81,6 +81,8 @@ regions:
     warehouse_egress: [10.0.0.0/8]
     ingestion:
       - {id: relay, default: true, cloud_region: aws:eu-west-1, hosts: [relay.example], zones: [a]}
+sources:
+  - {id: node-js, kind: server, regions: [us-west, eu-west]}
 destinations:
   - id: amplitude
     regions: [us-west, eu-west, abroad, edge]
@@ -537,7 +539,7 @@ fn one_unknown_at_a_time() -> Vec<(Question, Vec<Question>)> {
             ],
         ),
         (
-            resolve("eu-west", "server", Some("oregon")),
+            resolve("eu-west", "node-js", Some("oregon")),
             vec![
                 resolve("mars", "server", None),
                 resolve("eu-west", "cobol", None),
