@@ -22,6 +22,7 @@ mod error;
 mod explain;
 pub mod graph;
 mod host;
+pub mod host_variants;
 pub mod invariants;
 mod ip;
 mod json;

@@ -8,7 +8,9 @@
 //! the stable toolchain, so `cargo test` re-checks them without the fuzzer; and checks that
 //! every input over a limit is a clean, quick error.
 //!
-//! The properties live in `fuzz/properties/`, shared with the fuzz targets (`fuzz/README.md`).
+//! The properties live in `fuzz/properties/`, shared with the fuzz targets (`fuzz/README.md`);
+//! the model and generators they check against live in the `regionfence-model` crate (`model/`),
+//! shared with the property tests.
 
 #[path = "../fuzz/properties/mod.rs"]
 mod properties;

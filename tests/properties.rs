@@ -5,8 +5,11 @@
     clippy::indexing_slicing
 )]
 //! Model-based property tests: on random valid policies and random (often hostile)
-//! questions, the compiled engine agrees with the naive reference model in `tests/model/`
-//! (verdict, reason codes, extras), the invariants hold, and policies round-trip.
+//! questions, the compiled engine agrees with the naive reference model of the
+//! `regionfence-model` crate (`model/`: verdict, reason codes in order, extras), the
+//! invariants hold on safe policies and every violation on the others is confirmed by the
+//! model both ways, and policies round-trip. The generators read their choices off byte
+//! vectors, the same generators the fuzz targets drive with their input.
 //!
 //! Case counts are per property (each case is one policy and up to 16 questions about it).
 //! `PROPTEST_CASES=N cargo test --test properties` runs N cases of every property instead
@@ -14,16 +17,14 @@
 //! from, and `config` only sets its own count when the variable is absent). Shrunk failures
 //! are kept in `proptest-regressions/properties.txt` and replayed first on every run.
 
-mod model;
-
-use model::gen_policy::{policy, Family};
-use model::gen_question::question;
-use model::{placement, Extras, Outcome, NAME_CODES};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use regionfence::document::Document;
-use regionfence::invariants::{self, Invariant};
+use regionfence::invariants;
 use regionfence::{Policy, Question, Verdict};
+use regionfence_model::gen_policy::{self, Family};
+use regionfence_model::gen_question;
+use regionfence_model::{agree as model_agree, confirm_invariants, Choices, Outcome};
 use std::sync::LazyLock;
 
 /// `cases` cases, unless `PROPTEST_CASES` says otherwise.
@@ -44,14 +45,22 @@ fn config(cases: u32) -> ProptestConfig {
     config
 }
 
-/// The tape a policy is read from.
-fn policy_tape() -> impl Strategy<Value = Vec<u32>> {
-    proptest::collection::vec(any::<u32>(), 0..400)
+/// The choices a policy is read from.
+fn policy_tape() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(any::<u8>(), 0..600)
 }
 
-/// The tapes of up to 16 questions.
-fn question_tapes() -> impl Strategy<Value = Vec<Vec<u32>>> {
-    proptest::collection::vec(proptest::collection::vec(any::<u32>(), 0..24), 1..=16)
+/// The choices of up to 16 questions.
+fn question_tapes() -> impl Strategy<Value = Vec<Vec<u8>>> {
+    proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..48), 1..=16)
+}
+
+fn policy(tape: &[u8], family: Family) -> Document {
+    gen_policy::policy(&mut Choices::new(tape), family)
+}
+
+fn question(tape: &[u8], doc: &Document) -> Question {
+    gen_question::question(&mut Choices::new(tape), doc)
 }
 
 static DEFAULT: LazyLock<Policy> = LazyLock::new(Policy::default_policy);
@@ -69,92 +78,9 @@ fn compile(doc: &Document) -> Result<Policy, TestCaseError> {
         .map_err(|e| TestCaseError::fail(format!("a generated policy was rejected: {e}\n{}", yaml(doc))))
 }
 
-/// The engine's answer and the model's agree: verdict, reason codes (as multisets, names
-/// before rules in the engine's order, at most four), and the extras of allowed answers.
+/// The engine's answer and the model's agree (`regionfence_model::agree`).
 fn agree(policy: &Policy, doc: &Document, q: &Question) -> Result<Outcome, TestCaseError> {
-    let decision = policy.decide(q);
-    let explained = decision.explain(policy, q);
-    let want = model::decide(doc, q);
-    let got: Vec<&str> = decision.codes().map(|c| c.as_str()).collect();
-    let fail = |what: &str| {
-        TestCaseError::fail(format!(
-            "{what}\nquestion: {}\nengine:   {:?} {:?}\nmodel:    {} {:?} {:?}\nexplained: {}\npolicy:\n{}",
-            json(q),
-            decision.verdict(),
-            got,
-            if want.allow { "Allow" } else { "Deny" },
-            want.codes,
-            want.extras,
-            explained.to_json(),
-            yaml(doc)
-        ))
-    };
-    if decision.is_allowed() != want.allow {
-        return Err(fail("the verdicts differ"));
-    }
-    if got.is_empty() || got.len() > regionfence::MAX_REASONS {
-        return Err(fail("a decision carries one to four reasons"));
-    }
-    let mut sorted_got = got.clone();
-    sorted_got.sort_unstable();
-    let mut sorted_want = want.codes.clone();
-    sorted_want.sort_unstable();
-    let same_codes = if want.codes.len() <= regionfence::MAX_REASONS {
-        sorted_got == sorted_want
-    } else {
-        got.iter().all(|c| want.codes.contains(c))
-    };
-    if !same_codes {
-        return Err(fail("the reason codes differ"));
-    }
-    // "the most fundamental first": names are looked up before any rule is applied.
-    let first_rule = got
-        .iter()
-        .position(|c| !NAME_CODES.contains(c))
-        .unwrap_or(got.len());
-    if got[first_rule..].iter().any(|c| NAME_CODES.contains(c)) {
-        return Err(fail("a name reason comes after a rule reason"));
-    }
-    let extras_agree = match (&want.extras, want.allow) {
-        (_, false) | (Extras::None, true) => {
-            explained.host.is_none()
-                && explained.mechanism.is_none()
-                && explained.ingestion.is_none()
-                && explained.endpoint.is_none()
-                && explained.endpoint_hosts.is_none()
-                && explained.cidrs.is_none()
-        }
-        (
-            Extras::Host {
-                host,
-                mechanism,
-                ingestion,
-            },
-            true,
-        ) => {
-            explained.host.as_deref() == Some(host.as_str())
-                && explained.mechanism.as_deref() == Some(*mechanism)
-                && explained.ingestion.as_deref() == Some(ingestion.as_str())
-        }
-        (Extras::Endpoint { id, hosts }, true) => {
-            explained.endpoint.as_deref() == Some(id.as_str())
-                && explained.endpoint_hosts.as_ref() == Some(hosts)
-        }
-        (Extras::Cidrs(nets), true) => {
-            let engine: Option<Vec<ipnet::IpNet>> = explained
-                .cidrs
-                .as_ref()
-                .map(|c| c.iter().map(|n| n.parse().unwrap()).collect());
-            engine.as_ref() == Some(nets)
-        }
-    };
-    if !extras_agree {
-        return Err(fail("the extras differ"));
-    }
-    if explained.decision != decision.verdict() || explained.reasons.len() != got.len() {
-        return Err(fail("the explanation does not match the decision"));
-    }
-    Ok(want)
+    model_agree(policy, doc, q).map_err(TestCaseError::fail)
 }
 
 /// On an `Any` policy: fail-closed, immutability and totality hold; a residency,
@@ -166,41 +92,7 @@ fn invariants_as_the_model_sees_them(
     q: &Question,
     want: &Outcome,
 ) -> Result<(), TestCaseError> {
-    let (decision, violations) = invariants::decide_and_check(policy, q);
-    prop_assert!(decision.is_some(), "deciding panicked on {}", json(q));
-    let expected = [
-        (Invariant::Residency, placement::residency_breach(doc, q, want)),
-        (Invariant::ProcessingPin, placement::pin_breach(doc, q, want)),
-        (
-            Invariant::FailoverContainment,
-            placement::failover_breach(doc, q, want),
-        ),
-    ];
-    for v in &violations {
-        let confirmed = expected
-            .iter()
-            .any(|(inv, breach)| *inv == v.invariant && breach.is_some());
-        prop_assert!(
-            confirmed,
-            "violation {:?} ({}) not confirmed by the model\nquestion: {}\nmodel: {:?}\npolicy:\n{}",
-            v.invariant,
-            v.why,
-            json(q),
-            want,
-            yaml(doc)
-        );
-    }
-    for (inv, breach) in &expected {
-        if let Some(breach) = breach {
-            prop_assert!(
-                violations.iter().any(|v| v.invariant == *inv),
-                "the model sees a {inv:?} breach ({breach}) the invariants miss\nquestion: {}\npolicy:\n{}",
-                json(q),
-                yaml(doc)
-            );
-        }
-    }
-    Ok(())
+    confirm_invariants(policy, doc, q, want).map_err(TestCaseError::fail)
 }
 
 proptest! {
@@ -274,7 +166,7 @@ proptest! {
     fn default_policy_allows_only_what_the_model_allows(questions in question_tapes()) {
         let doc = DEFAULT.document();
         for q in questions.iter().map(|t| question(t, doc)) {
-            let model = model::decide(doc, &q);
+            let model = regionfence_model::decide(doc, &q);
             if DEFAULT.decide(&q).verdict() == Verdict::Allow {
                 prop_assert!(model.allow, "the engine allows what the model denies ({:?}): {}", model.codes, json(&q));
             }
@@ -368,7 +260,7 @@ fn survey() {
             });
             if let Err(e) = failure {
                 let engine: Vec<&str> = policy.decide(&q).codes().map(|c| c.as_str()).collect();
-                let model = model::decide(doc, &q);
+                let model = regionfence_model::decide(doc, &q);
                 let ask = serde_json::to_value(&q).unwrap()["ask"].to_string();
                 let first_line = e.to_string().lines().next().unwrap_or("").to_string();
                 let class = format!("{ask}: {first_line}: engine {engine:?} / model {:?}", model.codes);

@@ -15,17 +15,16 @@
 #[allow(dead_code)]
 #[path = "../examples/generate_policy.rs"]
 mod generate_policy;
-#[allow(dead_code, unused_imports)]
-mod model;
 
 use generate_policy::generate;
-use model::gen_policy::{policy as random_policy, Family as PolicyFamily};
 use proptest::prelude::*;
 use regionfence::audit::{audit, audit_with, space, AuditReport, Family, Status};
 use regionfence::graph::GraphFormat;
 use regionfence::invariants::Invariant;
 use regionfence::limits::MAX_AUDIT_QUESTIONS;
 use regionfence::Policy;
+use regionfence_model::gen_policy::{policy as random_policy, Family as PolicyFamily};
+use regionfence_model::Choices;
 use strum::IntoEnumIterator;
 
 fn load(shape: &str, n: usize) -> Policy {
@@ -271,9 +270,9 @@ proptest! {
     /// finds exactly the invariants broken that the audit asked in full finds.
     #[test]
     fn the_audit_per_class_finds_what_the_full_audit_finds(
-        tape in proptest::collection::vec(any::<u32>(), 0..400),
+        tape in proptest::collection::vec(any::<u8>(), 0..600),
     ) {
-        let doc = random_policy(&tape, PolicyFamily::Any);
+        let doc = random_policy(&mut Choices::new(&tape), PolicyFamily::Any);
         let Ok(policy) = Policy::compile(doc) else {
             return Ok(());
         };

@@ -1,14 +1,14 @@
 //! `host`: arbitrary strings through host normalisation and look-up.
 //!
-//! The library's normalisation agrees with the README's rules ([`model::spec_host`]),
+//! The library's normalisation agrees with the README's rules ([`hosts::normalise`]),
 //! including whether a refusal is `malformed-host` or `unknown-host`; what it accepts is a
 //! bare host name, taken from the input, and normalising it again (or any accepted spelling
 //! of it) gives it back; and against the default policy, only a string whose normalised
 //! form is exactly a listed host maps to that host, and only a host of the workspace's own
 //! region admits an `ingest`.
 
-use super::model::{self, HostRefusal};
 use regionfence::{normalize_host, ReasonCode};
+use regionfence_model::hosts::{self, RawHost};
 
 /// The property.
 pub fn check(data: &[u8]) -> Result<(), String> {
@@ -19,10 +19,11 @@ pub fn check(data: &[u8]) -> Result<(), String> {
 /// The property for one raw host.
 pub fn check_host(raw: &str) -> Result<(), String> {
     let lib = normalize_host(raw);
-    let spec = model::spec_host(raw);
+    let spec = hosts::normalise(raw);
     match (&lib, &spec) {
-        (Ok(normal), Ok(want)) if normal.as_str() == want => {}
-        (Err(e), Err(class)) if e.is_unknown_rather_than_malformed() == (*class == HostRefusal::Unknown) => {}
+        (Ok(normal), RawHost::Name(want)) if normal.as_str() == want => {}
+        (Err(e), RawHost::Unknown) if e.is_unknown_rather_than_malformed() => {}
+        (Err(e), RawHost::Malformed) if !e.is_unknown_rather_than_malformed() => {}
         _ => {
             return Err(format!(
                 "normalize_host({raw:?}) = {lib:?}, the README's rules say {spec:?}"
@@ -32,7 +33,7 @@ pub fn check_host(raw: &str) -> Result<(), String> {
 
     if let Ok(normal) = lib {
         let name = normal.as_str();
-        if !model::is_bare_host(name) {
+        if !hosts::is_bare_host(name) {
             return Err(format!(
                 "normalize_host({raw:?}) = {name:?}, not a bare host name"
             ));
@@ -64,12 +65,12 @@ pub fn check_host(raw: &str) -> Result<(), String> {
     }
 
     // Look-up against the default policy: exact names only.
-    let policy = model::default_policy();
+    let policy = super::default_policy();
     let doc = policy.document();
-    let listed = spec
-        .as_ref()
-        .ok()
-        .filter(|n| model::ingestion_hosts(doc).contains(&n.as_str()));
+    let listed = match &spec {
+        RawHost::Name(n) => Some(n).filter(|n| hosts::ingestion_hosts(doc).contains(&n.as_str())),
+        _ => None,
+    };
     match (policy.host_id(raw), listed) {
         (Ok(id), Some(name)) => {
             if policy.host_id(name) != Ok(id) {
@@ -84,7 +85,7 @@ pub fn check_host(raw: &str) -> Result<(), String> {
         }
         (Err(reason), None) => {
             let want = match spec {
-                Err(HostRefusal::Malformed) => ReasonCode::MalformedHost,
+                RawHost::Malformed => ReasonCode::MalformedHost,
                 _ => ReasonCode::UnknownHost,
             };
             if reason.code() != want {

@@ -4,19 +4,19 @@
 //! CIDRs for a policy built on the spot. Addresses built from the input's bytes (IPv4, IPv6,
 //! IPv4-mapped, upper-case hex) are checked too, so membership is exercised even when the
 //! text does not parse. For each address: [`regionfence::parse_ip`] agrees with the README's
-//! strict parsing ([`model::spec_ip`], a hand-written dotted-quad parser), and
+//! strict parsing ([`regionfence_model::ips::parse_ip`], a hand-written dotted-quad parser), and
 //! `Policy::connect` allows exactly when a naive `ipnet` `contains` scan over the region's
 //! CIDRs does (an IPv4-mapped address or network counts as IPv4), for a fixed policy with
 //! overlapping, adjacent, nested, extreme and mapped ranges in three regions, and for the
 //! input's own CIDRs.
 
-use super::model;
 use ipnet::IpNet;
 use regionfence::document::{
     Allowlisting, CloudRegionDoc, Document, GroupDoc, IngestionDoc, Mechanism, RegionDoc, Residency, Side,
     SourceKindDoc, StoreDoc, StoreKind,
 };
 use regionfence::{parse_ip, Policy, ReasonCode};
+use regionfence_model::ips;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The fixed policy's regions and their loader ranges.
@@ -161,7 +161,7 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     addresses.extend(from_bytes(data));
     for (i, address) in addresses.iter().enumerate() {
         let parsed = parse_ip(address);
-        let want = model::spec_ip(address);
+        let want = ips::parse_ip(address);
         if parsed != want {
             return Err(format!(
                 "parse_ip({address:?}) = {parsed:?}, the README's rules say {want:?}"
@@ -197,7 +197,7 @@ fn connect(
     ip: Option<IpAddr>,
 ) -> Result<(), String> {
     let decision = policy.connect(region, "wh", address);
-    let inside = ip.is_some_and(|ip| model::spec_in(nets, ip));
+    let inside = ip.is_some_and(|ip| ips::in_nets(nets, ip));
     if decision.is_allowed() != inside {
         return Err(format!(
             "connect({region}, {address:?}) = {:?}, but a naive scan of {nets:?} says {}",

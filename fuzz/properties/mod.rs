@@ -3,13 +3,13 @@
 //! Each fuzz target (`fuzz/fuzz_targets/<target>.rs`) and the stable replay test
 //! (`tests/fuzz_replay.rs`) include this module with `#[path]`, so the fuzzer and `cargo test`
 //! check the very same property over the very same bytes. A property returns `Err(why)` when
-//! it fails; a panic inside the library propagates as a panic. Only `regionfence` and `ipnet`
-//! are used, so the module compiles in the root crate's tests without the fuzzer.
+//! it fails; a panic inside the library propagates as a panic. Only `regionfence`,
+//! `regionfence-model` (the reference model and generators, shared with the property tests)
+//! and `ipnet` are used, so the module compiles in the root crate's tests without the fuzzer.
 
 pub mod decide_structured;
 pub mod host;
 pub mod ip;
-pub mod model;
 pub mod policy_yaml;
 pub mod question_json;
 pub mod yaml_guard;
@@ -26,3 +26,9 @@ pub const TARGETS: [(&str, Property); 6] = [
     ("decide_structured", decide_structured::check),
     ("yaml_guard", yaml_guard::check),
 ];
+
+/// The embedded default policy, compiled once per process.
+pub fn default_policy() -> &'static regionfence::Policy {
+    static POLICY: std::sync::OnceLock<regionfence::Policy> = std::sync::OnceLock::new();
+    POLICY.get_or_init(regionfence::Policy::default_policy)
+}

@@ -3,15 +3,15 @@
 //! Loading returns a policy or an error, never a panic; an error that points at the text
 //! points inside it. A policy that loads round-trips: `Policy::to_yaml` gives text that loads
 //! to the same document, and both policies give the same explanation for every question of a
-//! probe set built from the document's own names (with hostile variants and unknowns); every
-//! one of those decisions is also the README's answer and keeps the invariants the policy
-//! keeps ([`model::check_decision`]).
+//! set the shared question generator builds from the document's own names (with hostile
+//! variants and unknowns); every one of those decisions is also the README's answer, and
+//! every invariant violation is one the model confirms ([`regionfence_model::check_decision`]).
 
-use super::model;
 use regionfence::Policy;
+use regionfence_model::{check_decision, gen_question, round_trip};
 
-/// How many entries of each list of the document the probe set uses.
-const PER_LIST: usize = 3;
+/// How many questions are asked of each policy.
+const QUESTIONS: usize = 192;
 
 /// The property.
 pub fn check(data: &[u8]) -> Result<(), String> {
@@ -45,9 +45,9 @@ pub fn check(data: &[u8]) -> Result<(), String> {
 /// `to_yaml` → load gives the same document and the same answers; every probe's decision is
 /// the README's answer.
 pub fn round_trip(policy: &Policy) -> Result<(), String> {
-    let again = model::reload(policy)?;
-    for question in model::probes(policy.document(), PER_LIST) {
-        model::check_decision(policy, &question)?;
+    let again = round_trip::reload(policy)?;
+    for question in gen_question::questions(policy.document(), QUESTIONS) {
+        check_decision(policy, &question)?;
         let Some(again) = &again else {
             continue;
         };

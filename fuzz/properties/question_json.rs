@@ -2,11 +2,10 @@
 //!
 //! A question parses or errors, never panics, and text over the limit is refused. Whatever
 //! it decides is the README's answer computed from the default policy's *document*
-//! ([`model::check_decision`]), so an allow happens only for a question that is, after
-//! normalisation, exactly one of the allowed shapes of `policies/segment.yaml`; every
-//! invariant holds. A question read back from its own `to_json` gets the same verdict.
+//! ([`regionfence_model::check_decision`]: verdict, reason codes in order, extras), so an
+//! allow happens only for a question that is, after normalisation, exactly one of the
+//! allowed shapes of `policies/segment.yaml`; every invariant holds. A question read back from its own `to_json` gets the same verdict.
 
-use super::model;
 use regionfence::limits::MAX_QUESTION_BYTES;
 use regionfence::Question;
 
@@ -25,8 +24,8 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     if text.len() > MAX_QUESTION_BYTES {
         return Err(format!("a question of {} bytes was accepted", text.len()));
     }
-    let policy = model::default_policy();
-    model::check_decision(policy, &question)?;
+    let policy = super::default_policy();
+    regionfence_model::check_decision(policy, &question)?;
 
     let json = question.to_json();
     if let Ok(again) = Question::parse(&json) {

@@ -11,7 +11,9 @@ use crate::policy::Policy;
 use std::collections::BTreeMap;
 
 /// How to draw the graph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumString, strum::Display, strum::VariantNames)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumString, strum::Display, strum::VariantNames,
+)]
 #[strum(serialize_all = "kebab-case")]
 pub enum GraphFormat {
     /// Graphviz DOT.

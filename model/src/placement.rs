@@ -3,9 +3,10 @@
 //! by the model (so a violation the engine's invariants report can be confirmed, and one
 //! they miss can be noticed).
 
-use super::hosts::{self, RawHost};
-use super::rules::{all_ingestions, location, region};
-use super::{Extras, Outcome};
+use crate::hosts::{self, RawHost};
+use crate::ips;
+use crate::rules::{all_ingestions, location, region};
+use crate::{Extras, Outcome};
 use regionfence::document::{Document, GroupDoc, RegionDoc, Residency};
 use regionfence::Question;
 
@@ -113,10 +114,10 @@ pub fn residency_breach(doc: &Document, q: &Question, outcome: &Outcome) -> Opti
             if !cloud_inside(doc, &r.processing, home) {
                 return Some(format!("loaders egress from `{}`", r.processing));
             }
-            let ip = hosts::parse_ip(ip)?;
+            let ip = ips::parse_ip(ip)?;
             doc.regions
                 .iter()
-                .find(|other| other.id != r.id && hosts::in_cidrs(&other.warehouse_egress, ip))
+                .find(|other| other.id != r.id && ips::in_egress(other, ip))
                 .map(|other| format!("`{ip}` is also a loader of `{}`", other.id))
         }
         _ => None,

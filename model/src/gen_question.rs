@@ -2,13 +2,14 @@
 //! look-alikes of them, hosts dressed the way gateways and attackers dress them, IPs at the
 //! edges of the policy's CIDRs and in v4-mapped forms, and names the policy never heard of.
 
-use super::tape::Tape;
+use crate::choices::{pseudo_random_bytes, Choices};
 use regionfence::document::Document;
+use regionfence::host_variants::HOST_SPELLINGS;
 use regionfence::Question;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// A look-alike of `name`: the same letters with a difference a lookup must not forgive.
-fn lookalike(t: &mut Tape, name: &str) -> String {
+fn lookalike(t: &mut Choices<'_>, name: &str) -> String {
     match t.below(14) {
         0 => name.to_uppercase(),
         1 => {
@@ -35,7 +36,7 @@ fn lookalike(t: &mut Tape, name: &str) -> String {
 }
 
 /// One of `names` as is (mostly), a look-alike of one, or something else entirely.
-fn name(t: &mut Tape, names: &[String], strangers: &[String]) -> String {
+fn name(t: &mut Choices<'_>, names: &[String], strangers: &[String]) -> String {
     match t.below(10) {
         0..=5 if !names.is_empty() => t.pick(names).cloned().unwrap_or_default(),
         6 | 7 if !names.is_empty() => {
@@ -111,8 +112,8 @@ fn names(doc: &Document) -> Names {
 }
 
 /// A host as a gateway (or an attacker) may present it: a known host (or a stranger)
-/// with up to three disguises.
-pub fn hostile_host(t: &mut Tape, hosts: &[String]) -> String {
+/// with up to three disguises from `regionfence::host_variants`, one over another.
+pub fn hostile_host(t: &mut Choices<'_>, hosts: &[String]) -> String {
     const STRANGERS: &[&str] = &[
         "evil.example",
         "1.2.3.4",
@@ -135,6 +136,8 @@ pub fn hostile_host(t: &mut Tape, hosts: &[String]) -> String {
         "[fe80::1]",
         "[garbage]",
         "host.0x1f",
+        "unlisted.example",
+        "segment.io",
     ];
     let mut host = if t.percent(80) && !hosts.is_empty() {
         t.pick(hosts).cloned().unwrap_or_default()
@@ -143,69 +146,15 @@ pub fn hostile_host(t: &mut Tape, hosts: &[String]) -> String {
     };
     let disguises = t.below(4);
     for _ in 0..disguises {
-        host = match t.below(33) {
-            0 => host.to_uppercase(),
-            1 => host
-                .chars()
-                .enumerate()
-                .map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c })
-                .collect(),
-            2 => format!("https://{host}"),
-            3 => format!("http://{host}"),
-            4 => format!("HtTpS://{host}"),
-            5 => format!(
-                "{}://{host}",
-                t.pick(&["ftp", "ws", "wss", "file", "h2", "javascript"]).unwrap()
-            ),
-            6 => format!("{host}:443"),
-            7 => format!("{host}:80"),
-            8 => format!(
-                "{host}:{}",
-                t.pick(&["8443", "0443", "", "abc", "-1", "99999", "443 ", "080"])
-                    .unwrap()
-            ),
-            9 => format!(
-                "{host}/{}",
-                t.pick(&["v1", "v1/batch", "", "a://b", "@evil", "..", "%2e"])
-                    .unwrap()
-            ),
-            10 => format!(
-                "{host}?{}",
-                t.pick(&["x=1", "next=https://evil.example", ""]).unwrap()
-            ),
-            11 => format!("{host}#{}", t.pick(&["frag", ""]).unwrap()),
-            12 => format!("{host}."),
-            13 => format!("{host}.."),
-            14 => format!("{host}.evil.example"),
-            15 => format!("{host}evil"),
-            16 => format!("evil{host}"),
-            17 => format!("evil.{host}"),
-            18 => format!(
-                "{}@{host}",
-                t.pick(&["user", "user:pw", "", "api.segment.io"]).unwrap()
-            ),
-            19 => format!("{host}@evil.example"),
-            20 => host.replacen('e', "\u{435}", 1),
-            21 => host.replacen('.', "\u{ff0e}", 1), // fullwidth full stop
-            22 => host.replacen('i', "\u{131}", 1),
-            23 => format!(" {host}"),
-            24 => format!("{host}\t"),
-            25 => host.replacen('.', "%2e", 1),
-            26 => format!("*.{host}"),
-            27 => format!("{host}\0"),
-            28 => host.replacen('.', "..", 1),
-            29 => format!("{}{host}", "a".repeat(t.range(60, 260))),
-            30 => format!("[{host}]"),
-            // Quotes and brackets: what a text format's own guards must read right.
-            31 if t.percent(50) => format!("{host}\"{}", "[".repeat(40)),
-            _ => format!("//{host}"),
-        };
+        if let Some(spelling) = t.pick(HOST_SPELLINGS) {
+            host = spelling.spell(&host);
+        }
     }
     host
 }
 
 /// A host of the policy dressed the way a well-behaved gateway may carry it.
-fn dressed_host(t: &mut Tape, hosts: &[String]) -> String {
+fn dressed_host(t: &mut Choices<'_>, hosts: &[String]) -> String {
     let mut host = t.pick(hosts).cloned().unwrap_or_default();
     if t.percent(30) {
         host = host.to_uppercase();
@@ -252,10 +201,11 @@ fn v6_edges(net: &ipnet::Ipv6Net) -> Vec<Ipv6Addr> {
 }
 
 /// An IP string: an edge of one of the policy's CIDRs (or a stranger) in some spelling.
-pub fn hostile_ip(t: &mut Tape, cidrs: &[ipnet::IpNet]) -> String {
+pub fn hostile_ip(t: &mut Choices<'_>, cidrs: &[ipnet::IpNet]) -> String {
     let ip: IpAddr = match t.pick(cidrs) {
         Some(ipnet::IpNet::V4(n)) if t.percent(85) => IpAddr::V4(*t.pick(&v4_edges(n)).unwrap()),
         Some(ipnet::IpNet::V6(n)) if t.percent(85) => IpAddr::V6(*t.pick(&v6_edges(n)).unwrap()),
+        _ if t.percent(30) => Ipv4Addr::new(t.byte(), t.byte(), t.byte(), t.byte()).into(),
         _ => t
             .pick(&[
                 "3.251.148.97",
@@ -297,6 +247,7 @@ pub fn hostile_ip(t: &mut Tape, cidrs: &[ipnet::IpNet]) -> String {
         (_, 12) => format!("{plain}%eth0"),
         (_, 13) => format!(" {plain}"),
         (_, 14) => format!("{plain}/32"),
+        (IpAddr::V4(v4), 15) if t.percent(50) => format!("0x{:08x}", u32::from(v4)),
         _ => t
             .pick(&[
                 "",
@@ -320,11 +271,18 @@ fn places_list(places: &Option<regionfence::document::PlacesDoc>) -> Option<&Vec
     }
 }
 
-/// A question about `doc`, read off `tape`: about half are well-formed (the policy's own
+/// `count` questions about `doc`, each read off its own pseudo-random choices: for a policy
+/// that comes as text, with no choices of its own to read.
+pub fn questions(doc: &Document, count: usize) -> Vec<Question> {
+    (0..count)
+        .map(|i| question(&mut Choices::new(&pseudo_random_bytes(i as u64, 64)), doc))
+        .collect()
+}
+
+/// A question about `doc`, read off `t`: about half are well-formed (the policy's own
 /// names, hosts dressed as gateways dress them, IPs of the workspace's own ranges), the rest
 /// hostile.
-pub fn question(tape: &[u32], doc: &Document) -> Question {
-    let t = &mut Tape::new(tape);
+pub fn question(t: &mut Choices<'_>, doc: &Document) -> Question {
     let n = names(doc);
     let everything: Vec<String> = [
         &n.regions,
@@ -339,7 +297,7 @@ pub fn question(tape: &[u32], doc: &Document) -> Question {
     .cloned()
     .collect();
     let hostile = t.percent(50);
-    let pick = |t: &mut Tape, names: &[String], strangers: &[String]| {
+    let pick = |t: &mut Choices<'_>, names: &[String], strangers: &[String]| {
         if hostile || names.is_empty() {
             name(t, names, strangers)
         } else {

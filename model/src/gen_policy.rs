@@ -1,8 +1,10 @@
 //! Random valid policy documents, in two families: `Family::Safe`, built so that no
 //! invariant can break, and `Family::Any`, with shared hosts, loose overrides, `failover_to`
-//! loosenings and overlapping CIDRs.
+//! loosenings and overlapping CIDRs; and [`defect`], which breaks a valid document in one
+//! named way the loader must refuse. Ids include words YAML 1.1 reads as something else,
+//! display names are full of YAML syntax.
 
-use super::tape::Tape;
+use crate::choices::Choices;
 use regionfence::document::{
     Allowlisting, AnyWord, CloudRegionDoc, DestinationDoc, Document, EndpointDoc, GroupDoc, IngestionDoc,
     Mechanism, PlacesDoc, RegionDoc, Residency, Side, SourceDoc, SourceKindDoc, StoreDoc, StoreKind,
@@ -19,7 +21,9 @@ pub enum Family {
 
 // Id pools: real-looking names, and words YAML 1.1 reads as something else.
 const COUNTRIES: &[&str] = &["IE", "DE", "FR", "US", "GB", "NO", "CH", "JP", "AU", "CA"];
-const GROUPS: &[&str] = &["eu", "us", "eea", "uk", "apac", "null", "no", "yes", "1", "g.1_x"];
+const GROUPS: &[&str] = &[
+    "eu", "us", "eea", "uk", "apac", "null", "no", "yes", "1", "g.1_x", "y", "on",
+];
 const PROVIDERS: &[&str] = &["aws", "gcp", "azure", "p1", "true"];
 const CLOUD_NAMES: &[&str] = &[
     "eu-west-1",
@@ -29,13 +33,28 @@ const CLOUD_NAMES: &[&str] = &[
     "1",
     "null",
     "eu-west-1.b",
+    "1e3",
+    "true",
+    "0x10",
 ];
-const KINDS: &[&str] = &["javascript", "ios", "server", "cloud-event", "project", "on"];
-const CATALOG: &[&str] = &["node-js", "salesforce", "python", "yes", "a.b", "n"];
-const REGIONS: &[&str] = &["us-west", "eu-west", "ap-south", "true", "eu", "r1", "dublin"];
-const INGESTIONS: &[&str] = &["dublin", "oregon", "sydney", "a", "a-b", "1", "null", "eu-west"];
+const KINDS: &[&str] = &[
+    "javascript",
+    "ios",
+    "server",
+    "cloud-event",
+    "project",
+    "on",
+    "off",
+];
+const CATALOG: &[&str] = &["node-js", "salesforce", "python", "yes", "a.b", "n", "1"];
+const REGIONS: &[&str] = &[
+    "us-west", "eu-west", "ap-south", "true", "eu", "r1", "dublin", "ap.south",
+];
+const INGESTIONS: &[&str] = &[
+    "dublin", "oregon", "sydney", "a", "a-b", "1", "null", "eu-west", "edge",
+];
 const ZONES: &[&str] = &["a", "b", "c", "1", "az1"];
-const DESTINATIONS: &[&str] = &["amplitude", "mixpanel", "webhooks", "null", "d.1"];
+const DESTINATIONS: &[&str] = &["amplitude", "mixpanel", "webhooks", "null", "d.1", "2mee"];
 const ENDPOINT_IDS: &[&str] = &[
     "us",
     "eu",
@@ -44,6 +63,7 @@ const ENDPOINT_IDS: &[&str] = &[
     "null",
     "api.example.com",
     "us.example",
+    "eu.dest.example",
 ];
 const STORES: &[&str] = &[
     "archive",
@@ -70,6 +90,8 @@ const HOSTS: &[&str] = &[
     "a-b.c2",
     "x.example",
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
+    "edge.example",
+    "x-1.y.example",
 ];
 const ENDPOINT_HOSTS: &[&str] = &[
     "api2.amplitude.com",
@@ -78,6 +100,8 @@ const ENDPOINT_HOSTS: &[&str] = &[
     "us.example",
     "hooks.example",
     "api.segment.io",
+    "api2.dest.example",
+    "dest.example",
 ];
 
 fn s(x: &str) -> String {
@@ -89,7 +113,7 @@ fn strings(xs: &[&str]) -> Vec<String> {
 }
 
 /// Free text that YAML must quote to keep: what `name` and `description` may hold.
-fn text(t: &mut Tape, what: &str) -> String {
+fn text(t: &mut Choices<'_>, what: &str) -> String {
     const TEXTS: &[&str] = &[
         "yes",
         "null",
@@ -122,6 +146,17 @@ fn text(t: &mut Tape, what: &str) -> String {
         "{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{ }",
         "quote ' then\n[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
         "x: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['",
+        "\t",
+        "crab \u{1f980}",
+        "&a *b",
+        "%YAML 1.2",
+        "---",
+        "x\r\ny",
+        "{[(",
+        "10",
+        "0o17",
+        "? k",
+        "multi\n  line [x] {y}",
     ];
     match t.below(3) {
         0 => format!("{what} policy"),
@@ -129,14 +164,14 @@ fn text(t: &mut Tape, what: &str) -> String {
     }
 }
 
-fn places(t: &mut Tape, pool: &[String], max: usize) -> Vec<String> {
+fn places(t: &mut Choices<'_>, pool: &[String], max: usize) -> Vec<String> {
     let n = t.range(0, max);
     t.distinct(pool, n)
 }
 
 /// A CIDR text: one of a few overlapping bases cut to a random prefix (host bits cleared),
 /// sometimes written in a valid but non-canonical form.
-fn any_cidr(t: &mut Tape) -> String {
+fn any_cidr(t: &mut Choices<'_>) -> String {
     const V4: &[&str] = &[
         "10.0.0.0",
         "10.0.0.128",
@@ -181,7 +216,7 @@ fn any_cidr(t: &mut Tape) -> String {
 }
 
 /// A CIDR inside region `ri`'s own block: 10.<ri>.0.0/16 or fd00:<ri>::/32.
-fn block_cidr(t: &mut Tape, ri: usize) -> String {
+fn block_cidr(t: &mut Choices<'_>, ri: usize) -> String {
     if t.percent(70) {
         let prefix = t.range(16, 32) as u8;
         let addr = std::net::Ipv4Addr::new(10, ri as u8, t.below(256) as u8, t.below(256) as u8);
@@ -202,9 +237,8 @@ fn block_cidr(t: &mut Tape, ri: usize) -> String {
     }
 }
 
-/// A valid policy document read off `tape`.
-pub fn policy(tape: &[u32], family: Family) -> Document {
-    let t = &mut Tape::new(tape);
+/// A valid policy document read off `t`.
+pub fn policy(t: &mut Choices<'_>, family: Family) -> Document {
     let safe = family == Family::Safe;
 
     let n = t.range(1, 4);
@@ -286,7 +320,9 @@ pub fn policy(tape: &[u32], family: Family) -> Document {
             Residency::Strict
         };
         let mut jurisdiction = s(t.pick(&group_ids).unwrap());
-        // In the safe family a strict region's home must hold a cloud region to process in.
+        // A strict region keeps to its home (a group holding a cloud region to process in)
+        // always in the safe family, mostly in the other, so residency gets allowed answers
+        // to prove and hostile regions to disprove.
         let homes: Vec<String> = group_ids
             .iter()
             .filter(|g| {
@@ -295,13 +331,17 @@ pub fn policy(tape: &[u32], family: Family) -> Document {
             })
             .cloned()
             .collect();
-        if safe && residency == Residency::Strict {
+        let mut constrained = residency == Residency::Strict && (safe || t.percent(60));
+        if constrained {
             match t.pick(&homes) {
                 Some(h) => jurisdiction = h.clone(),
-                None => residency = Residency::EdgeIngest,
+                None if safe => {
+                    residency = Residency::EdgeIngest;
+                    constrained = false;
+                }
+                None => constrained = false,
             }
         }
-        let constrained = safe && residency == Residency::Strict;
         let home = countries_of(&jurisdiction);
         let home_clouds: Vec<String> = cloud_ids
             .iter()
@@ -322,7 +362,7 @@ pub fn policy(tape: &[u32], family: Family) -> Document {
         } else {
             group_ids.iter().chain(cloud_ids.iter()).cloned().collect()
         };
-        let optional_places = |t: &mut Tape, groups_only: bool| -> Option<PlacesDoc> {
+        let optional_places = |t: &mut Choices<'_>, groups_only: bool| -> Option<PlacesDoc> {
             match t.below(4) {
                 0 | 1 => None,
                 2 if !constrained => Some(PlacesDoc::Any(AnyWord::Any)),
@@ -504,4 +544,84 @@ pub fn policy(tape: &[u32], family: Family) -> Document {
         destinations,
         stores,
     }
+}
+
+/// Puts one deliberate defect into a valid document, and names it; `None` (the document
+/// unchanged) when it has no region to break.
+pub fn defect(doc: &mut Document, t: &mut Choices<'_>) -> Option<&'static str> {
+    let region = t.below(doc.regions.len());
+    let kind = t.below(14);
+    let r = doc.regions.get_mut(region)?;
+    let first_ingestion = r.ingestion.first_mut()?;
+    Some(match kind {
+        0 => {
+            doc.version = 2;
+            "an unsupported version"
+        }
+        1 => {
+            r.id = "Eu_West".into();
+            "an invalid region id"
+        }
+        2 => {
+            for r in &mut doc.regions {
+                r.default = false;
+            }
+            "no default region"
+        }
+        3 => {
+            r.jurisdiction = "nowhere".into();
+            "an unknown jurisdiction"
+        }
+        4 => {
+            r.warehouse_egress.push("10.0.0.1/8".into());
+            "a CIDR with host bits"
+        }
+        5 => {
+            first_ingestion.hosts.push("HTTPS://Bad.Example/".into());
+            "a host that is not bare"
+        }
+        6 => {
+            first_ingestion.hosts.clear();
+            "an ingestion region without hosts"
+        }
+        7 => {
+            first_ingestion.failover_to.push("nowhere/x".into());
+            "a dangling failover target"
+        }
+        8 => {
+            first_ingestion.zones = vec!["A".into()];
+            "an invalid zone"
+        }
+        9 => {
+            first_ingestion.default = !first_ingestion.default;
+            "not exactly one default ingestion region"
+        }
+        10 => {
+            doc.cloud_regions.first_mut()?.country = "ie".into();
+            "a malformed country"
+        }
+        11 => {
+            let group = doc.groups.first()?.clone();
+            doc.groups.push(group);
+            "a duplicate group"
+        }
+        12 => {
+            doc.stores.push(StoreDoc {
+                id: "snowflake-x".into(),
+                kind: StoreKind::Warehouse,
+                clouds: Vec::new(),
+                allowlist: None,
+            });
+            "a warehouse without an allowlisting rule"
+        }
+        _ => {
+            doc.destinations.push(DestinationDoc {
+                id: "empty-x".into(),
+                name: None,
+                regions: Vec::new(),
+                endpoints: Vec::new(),
+            });
+            "a destination without endpoints"
+        }
+    })
 }

@@ -1,8 +1,9 @@
 //! The model's rules, one function per question, each a transcription of its paragraph in
 //! the README's "The rules" (linear scans over the document; nothing precomputed).
 
-use super::hosts::{self, RawHost};
-use super::{Extras, Outcome};
+use crate::hosts::{self, RawHost};
+use crate::ips;
+use crate::{Extras, Outcome};
 use regionfence::document::{
     Allowlisting, DestinationDoc, Document, EndpointDoc, IngestionDoc, Mechanism, PlacesDoc, RegionDoc,
     Residency, SourceKindDoc, StoreDoc, StoreKind,
@@ -369,11 +370,11 @@ fn connect(doc: &Document, workspace: &str, warehouse_name: &str, raw_ip: &str) 
     let mut names = Vec::new();
     let r = named(region(doc, workspace), "unknown-region", &mut names);
     let w = named(warehouse(doc, warehouse_name), "unknown-warehouse", &mut names);
-    let ip = named(hosts::parse_ip(raw_ip), "malformed-ip", &mut names);
+    let ip = named(ips::parse_ip(raw_ip), "malformed-ip", &mut names);
     let (Some(r), Some(_), Some(ip)) = (r, w, ip) else {
         return denied(names);
     };
-    if hosts::in_cidrs(&r.warehouse_egress, ip) {
+    if ips::in_egress(r, ip) {
         allowed("ip-allowlisted", Extras::None)
     } else {
         denied(vec!["ip-not-allowlisted"])
@@ -387,7 +388,7 @@ fn allowlist(doc: &Document, workspace: &str, warehouse_name: &str) -> Outcome {
     let (Some(r), Some(w)) = (r, w) else {
         return denied(names);
     };
-    let cidrs = || Extras::Cidrs(r.warehouse_egress.iter().filter_map(|c| c.parse().ok()).collect());
+    let cidrs = || Extras::Cidrs(ips::egress(r).iter().map(ToString::to_string).collect());
     match w.allowlist {
         Some(Allowlisting::NotNeeded) => allowed("allowlist-not-needed", Extras::Cidrs(vec![])),
         _ if r.warehouse_egress.is_empty() => denied(vec!["allowlist-unknown"]),

@@ -1,7 +1,8 @@
-//! The model's own readings of raw hosts and IPs, written from the README's "Hosts" and
-//! "connect" paragraphs (and its "Limits"), without calling the crate's normaliser.
+//! The model's reading of raw hosts, written from the README's "Hosts" paragraph (and its
+//! "Limits"), without calling the crate's normaliser.
 
-use std::net::IpAddr;
+use regionfence::document::Document;
+use regionfence::limits::{MAX_HOST_INPUT_BYTES, MAX_HOST_NAME_BYTES};
 
 /// What a raw host is, once normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,9 +15,6 @@ pub enum RawHost {
     Malformed,
 }
 
-/// README, Limits: "a raw host 2 KiB".
-const MAX_RAW_HOST: usize = 2048;
-
 /// README, Hosts, transcribed step by step: "removing a leading scheme — a letter, then
 /// letters, digits, `+`, `-` or `.`, then `://` — which must be `http` or `https` in any case
 /// (another scheme is malformed); cutting everything from the first `/`, `?` or `#`;
@@ -24,7 +22,7 @@ const MAX_RAW_HOST: usize = 2048;
 /// `80` for http, either when there is no scheme); removing one trailing dot; lower-casing
 /// ASCII", then the checks "in order".
 pub fn normalise(raw: &str) -> RawHost {
-    if raw.len() > MAX_RAW_HOST {
+    if raw.len() > MAX_HOST_INPUT_BYTES {
         return RawHost::Malformed;
     }
     let (default_ports, rest): (&[&str], &str) = match leading_scheme(raw) {
@@ -94,7 +92,7 @@ fn leading_scheme(raw: &str) -> Option<(&str, &str)> {
 /// 253 bytes in all)".
 pub fn host_name_syntax(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= 253
+        && s.len() <= MAX_HOST_NAME_BYTES
         && s.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
@@ -106,45 +104,17 @@ pub fn host_name_syntax(s: &str) -> bool {
         })
 }
 
-/// README, Limits: "a raw IP 64 bytes".
-const MAX_RAW_IP: usize = 64;
-
-/// README, connect: "The IP must parse strictly (dotted-quad IPv4 without leading zeros, or
-/// IPv6 without zone or brackets; an IPv4-mapped IPv6 address is its IPv4 address)".
-pub fn parse_ip(raw: &str) -> Option<IpAddr> {
-    if raw.len() > MAX_RAW_IP {
-        return None;
-    }
-    let ip: IpAddr = raw.parse().ok()?;
-    if ip.is_ipv4() {
-        // std refuses leading zeros already; said again here because the README says it.
-        let strict = raw
-            .split('.')
-            .all(|octet| octet == "0" || !octet.starts_with('0'));
-        if !strict {
-            return None;
-        }
-    }
-    Some(match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
-        v4 => v4,
-    })
+/// Whether `name` is a bare host name as a policy lists them.
+pub fn is_bare_host(name: &str) -> bool {
+    normalise(name) == RawHost::Name(name.to_string())
 }
 
-/// "Allowed when it lies in one of R's `warehouse_egress` CIDRs", with the README's rule
-/// for families: a CIDR written in IPv4-mapped form (`::ffff:a.b.c.d/n`, n ≥ 96) is the IPv4
-/// CIDR it carries, and an IPv4 address lies only in IPv4 CIDRs. `IpNet::contains` does the
-/// rest.
-pub fn in_cidrs(cidrs: &[String], ip: IpAddr) -> bool {
-    cidrs
+/// Every ingestion host a document lists, in document order (with repeats).
+pub fn ingestion_hosts(doc: &Document) -> Vec<&str> {
+    doc.regions
         .iter()
-        .filter_map(|c| c.parse::<ipnet::IpNet>().ok())
-        .map(|net| match net {
-            ipnet::IpNet::V6(n) if n.prefix_len() >= 96 => match n.network().to_ipv4_mapped() {
-                Some(v4) => ipnet::IpNet::V4(ipnet::Ipv4Net::new(v4, n.prefix_len() - 96).unwrap()),
-                None => net,
-            },
-            _ => net,
-        })
-        .any(|net| net.contains(&ip))
+        .flat_map(|r| &r.ingestion)
+        .flat_map(|i| &i.hosts)
+        .map(String::as_str)
+        .collect()
 }
