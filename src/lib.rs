@@ -28,6 +28,7 @@ pub mod limits;
 mod names;
 mod policy;
 mod question;
+pub mod workspace;
 mod yaml;
 
 pub use compile::DEFAULT_POLICY_YAML;

@@ -29,6 +29,34 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> 
     })
 }
 
+/// Parses `text` into `T` with the parser that reports source spans (for documents whose
+/// values are edited in place), behind the same guards as [`from_str`]: anchors with aliases
+/// and deep flow nesting are refused before the parser sees the text, and so are duplicate
+/// keys (by the parser).
+pub(crate) fn spanned_from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    check_aliases(text)?;
+    check_nesting(text)?;
+    serde_saphyr::from_str(text).map_err(|e| YamlError {
+        location: e.location().map(|l| Location {
+            line: usize::try_from(l.line()).unwrap_or(usize::MAX),
+            column: usize::try_from(l.column()).unwrap_or(usize::MAX),
+        }),
+        message: saphyr_message(&e.without_snippet().to_string()),
+    })
+}
+
+/// The first line of a serde-saphyr message, without its `error: line L column C: ` prefix
+/// (the location is reported separately).
+fn saphyr_message(rendered: &str) -> String {
+    let first = rendered.lines().next().unwrap_or(rendered);
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let rest = match first.strip_prefix("line ") {
+        Some(after) => after.split_once(": ").map_or(first, |(_, m)| m),
+        None => first,
+    };
+    rest.trim().to_string()
+}
+
 /// Serialises `value` as YAML that [`from_str`] reads back. When plain YAML would trip the
 /// guards (a string holding both `&x` and `*y`, say), the text is JSON — which is YAML —
 /// with every `&` and `*` escaped: in JSON they can only stand inside strings.
