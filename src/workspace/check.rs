@@ -420,15 +420,24 @@ impl Check<'_> {
                         }],
                     )
                 }
-                None => Fix::edit(
-                    format!(
-                        "`{region}` may keep a `{}` in no cloud region it runs on: no edit keeps this store; remove it",
-                        entry.store
-                    ),
-                    vec![PatchOp::Remove {
+                None => {
+                    // Its firewall goes with it: a firewall of no store would be a violation.
+                    let mut patch = vec![PatchOp::Remove {
                         path: at.to_json_pointer(),
-                    }],
-                ),
+                    }];
+                    if self.ws.warehouses.contains_key(&entry.id) {
+                        patch.push(PatchOp::Remove {
+                            path: root("warehouses").key(&entry.id).to_json_pointer(),
+                        });
+                    }
+                    Fix::edit(
+                        format!(
+                            "`{region}` may keep a `{}` in no cloud region it runs on: no edit keeps this store; remove it",
+                            entry.store
+                        ),
+                        patch,
+                    )
+                }
             };
             self.push(
                 &field,

@@ -114,7 +114,8 @@ impl Editor<'_> {
                 }
             },
             (PatchOp::Remove { .. }, Segment::Index(i)) => self.remove(&parent, *i),
-            _ => Err(self.shape("only replace, add and removal of list entries are edited in place")),
+            (PatchOp::Remove { .. }, Segment::Key(_)) => self.remove_key(&parent, &pointer),
+            _ => Err(self.shape("only replace, add and remove are edited in place")),
         }
     }
 
@@ -278,6 +279,91 @@ impl Editor<'_> {
             return Err(self.shape("a position falls outside the text"));
         };
         Ok(format!("{before} []{after}"))
+    }
+
+    /// Removes a key and its value from a mapping: the key's lines in a block mapping, the
+    /// entry and one separator in a flow mapping.
+    fn remove_key(&self, mapping: &Pointer, entry: &Pointer) -> Result<String, EditError> {
+        let parent = self.span(mapping).ok_or_else(|| self.shape("no such mapping"))?;
+        let value = self
+            .span(entry)
+            .ok_or_else(|| self.shape("no such value in the text"))?;
+        let value_end = self.node_end(value)?;
+        let key_start = self.key_before(value)?;
+        if self.is_flow(parent) {
+            let after = self.body.get(value_end..).unwrap_or("");
+            let gap = after.len() - after.trim_start().len();
+            if after.trim_start().starts_with(',') {
+                let rest = after.get(gap + 1..).unwrap_or("");
+                let end = value_end + gap + 1 + (rest.len() - rest.trim_start().len());
+                return self.splice(key_start, end, "");
+            }
+            let before = self.body.get(..key_start).unwrap_or("");
+            let trimmed = before.trim_end();
+            if let Some(comma) = trimmed.strip_suffix(',') {
+                return self.splice(comma.len(), value_end, "");
+            }
+            return self.splice(key_start, value_end, "");
+        }
+        let indent = column_of(self.body, key_start);
+        let start = line_start(self.body, key_start);
+        if self
+            .body
+            .get(start..key_start)
+            .is_some_and(|b| !b.trim().is_empty())
+        {
+            return Err(self.shape("a key that does not start its line"));
+        }
+        let end = self.block_end(key_start, indent + 1);
+        let cut_end = line_next(self.body, end).unwrap_or(self.body.len());
+        self.splice(start, cut_end, "")
+    }
+
+    /// The start of the key whose value starts at `value`: before the `:` that precedes a
+    /// flow or scalar value on its line, or on the line above a block value.
+    fn key_before(&self, value: TextSpan) -> Result<usize, EditError> {
+        let mut end = value.offset;
+        if value.len == 0 {
+            // A block mapping value: its key is the last line above with content.
+            let mut cursor = line_start(self.body, value.offset);
+            loop {
+                let previous = cursor
+                    .checked_sub(1)
+                    .ok_or_else(|| self.shape("no key above the value"))?;
+                let start = line_start(self.body, previous);
+                let line = self
+                    .body
+                    .get(start..line_content_end(self.body, start))
+                    .unwrap_or("");
+                let content = line.trim_start();
+                if !content.is_empty() && !content.starts_with('#') {
+                    let code = match line.find(" #") {
+                        Some(i) => line.get(..i).unwrap_or(line),
+                        None => line,
+                    };
+                    end = start + code.trim_end().len();
+                    break;
+                }
+                cursor = start;
+            }
+        }
+        let before = self.body.get(..end).unwrap_or("").trim_end();
+        let before = before
+            .strip_suffix(':')
+            .ok_or_else(|| self.shape("no `:` before the value"))?;
+        let key = before.trim_end();
+        let start = if let Some(quoted) = key.strip_suffix('"') {
+            quoted
+                .rfind('"')
+                .ok_or_else(|| self.shape("an unbalanced quoted key"))?
+        } else if let Some(quoted) = key.strip_suffix('\'') {
+            quoted
+                .rfind('\'')
+                .ok_or_else(|| self.shape("an unbalanced quoted key"))?
+        } else {
+            key.rfind([' ', '\t', '\n', '{', ',']).map_or(0, |i| i + 1)
+        };
+        Ok(start)
     }
 
     fn add_key(&self, mapping: &Pointer, key: &str, value: &Value) -> Result<String, EditError> {
@@ -534,6 +620,49 @@ mod tests {
             "{out}"
         );
         serde_json::from_str::<serde_json::Value>(&out).unwrap();
+    }
+
+    #[test]
+    fn map_entries_are_removed_with_their_lines_or_separator() {
+        let out = apply_to_text(
+            BLOCK,
+            &PatchOp::Remove {
+                path: "/warehouses/redshift".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            BLOCK.replace(
+                "  redshift:\n    firewall:\n      - 3.251.148.96/29   # EU loaders\n      - 52.25.130.38\n",
+                ""
+            )
+        );
+        let out = apply_to_text(
+            BLOCK,
+            &PatchOp::Remove {
+                path: "/warehouses/bq".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(out, BLOCK.replace("  bq: {}\n", ""));
+        let flow = "version: 1\nworkspace: a\nregion: eu-west\nwarehouses: {\"a\": {firewall: []}, b: {firewall: [x]}}\n";
+        let out = apply_to_text(
+            flow,
+            &PatchOp::Remove {
+                path: "/warehouses/a".into(),
+            },
+        )
+        .unwrap();
+        assert!(out.contains("warehouses: {b: {firewall: [x]}}\n"), "{out}");
+        let out = apply_to_text(
+            flow,
+            &PatchOp::Remove {
+                path: "/warehouses/b".into(),
+            },
+        )
+        .unwrap();
+        assert!(out.contains("warehouses: {\"a\": {firewall: []}}\n"), "{out}");
     }
 
     #[test]
