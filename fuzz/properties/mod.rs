@@ -12,15 +12,17 @@ pub mod ip;
 pub mod model;
 pub mod policy_yaml;
 pub mod question_json;
+pub mod workspace_config;
 
 /// A target's property: `Ok` when it holds for these bytes.
 pub type Property = fn(&[u8]) -> Result<(), String>;
 
 /// Every fuzz target, by name, with its property.
-pub const TARGETS: [(&str, Property); 5] = [
+pub const TARGETS: [(&str, Property); 6] = [
     ("policy_yaml", policy_yaml::check),
     ("question_json", question_json::check),
     ("host", host::check),
     ("ip", ip::check),
     ("decide_structured", decide_structured::check),
+    ("workspace_config", workspace_config::check),
 ];
