@@ -228,3 +228,42 @@ fn bad_input_is_an_error_with_a_position() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8(o.stderr).unwrap().contains("over the limit"));
 }
+
+/// The README's walk-through shows what the command prints: every line it quotes (up to an
+/// elision) is a line of the real output, in the same order.
+#[test]
+fn the_readmes_walk_through_is_the_real_output() {
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let section = &readme[readme.find("## Checking a workspace").unwrap()..];
+    let mut blocks = section.split("```console\n").skip(1);
+    for args in [vec![BAD], vec![BAD, "--fix"]] {
+        let block = blocks.next().unwrap();
+        let block = &block[..block.find("```").unwrap()];
+        let mut lines = block.lines();
+        let command = lines.next().unwrap();
+        assert_eq!(
+            command,
+            format!("$ regionfence check-workspace {}", args.join(" "))
+        );
+        let mut argv = vec!["check-workspace"];
+        argv.extend(args.iter().copied());
+        let o = Command::new(env!("CARGO_BIN_EXE_regionfence"))
+            .args(&argv)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        let real = stdout(&o);
+        let real: Vec<&str> = real.lines().collect();
+        let mut at = 0;
+        for line in lines.filter(|l| !l.trim_start().starts_with('…')) {
+            let quoted = line.strip_suffix(" …").unwrap_or(line);
+            let found = real[at..].iter().position(|r| r.starts_with(quoted));
+            assert!(
+                found.is_some(),
+                "README line {line:?} is not in the output:\n{}",
+                real.join("\n")
+            );
+            at += found.unwrap() + 1;
+        }
+    }
+}
