@@ -551,3 +551,33 @@ fn fixing_the_text_keeps_every_other_line() {
         .text
         .contains("  - {id: product-analytics, destination: amplitude, endpoint: eu}   # the US endpoint\n"));
 }
+
+#[test]
+fn a_region_without_loader_ranges_has_no_edit_for_a_warehouse_that_needs_them() {
+    let text = regionfence::DEFAULT_POLICY_YAML.replacen(
+        "    warehouse_egress: [52.25.130.38/32]",
+        "    warehouse_egress: []",
+        1,
+    );
+    assert_ne!(text, regionfence::DEFAULT_POLICY_YAML);
+    let policy = Policy::from_yaml(&text).unwrap();
+    let ws = workspace(
+        "us-west",
+        "stores: [{id: r, store: redshift, cloud_region: aws:us-east-1}]\nwarehouses: {r: {firewall: []}}\n",
+    );
+    let v = only(&policy, &ws);
+    assert_eq!(
+        (v.path.as_str(), v.code.as_str()),
+        ("warehouses[r]", "allowlist-unknown")
+    );
+    assert!(!v.fix.has_edit());
+    // Admitting EU West's loaders is still a violation of its own.
+    let ws = workspace("us-west", "stores: [{id: r, store: redshift, cloud_region: aws:us-east-1}]\nwarehouses: {r: {firewall: [3.251.148.96/29]}}\n");
+    let codes: Vec<_> = policy
+        .check_workspace(&ws)
+        .violations
+        .iter()
+        .map(|v| v.code.as_str())
+        .collect();
+    assert_eq!(codes, ["allowlist-unknown", "firewall-admits-foreign-loader"]);
+}
