@@ -88,6 +88,7 @@ pub(crate) fn check(check: &mut Check<'_>, home: RegionId) {
     let region = check.ws.region.clone();
     for (key, entry) in &check.ws.warehouses {
         let at = Pointer::root().key("warehouses").key(key);
+        let shown_key = crate::names::shown(key);
         let subject = format!("warehouses[{key}]");
         let Some(store) = check.ws.stores.iter().find(|s| s.id == *key) else {
             let ids = check.ws.stores.iter().map(|s| s.id.as_str());
@@ -95,7 +96,7 @@ pub(crate) fn check(check: &mut Check<'_>, home: RegionId) {
                 &at,
                 subject,
                 ViolationCode::Engine(ReasonCode::UnknownWarehouse),
-                format!("`{}` is not a store of this workspace", crate::names::shown(key)),
+                format!("`{shown_key}` is not a store of this workspace"),
                 Fix::none(format!(
                     "name a warehouse listed under `stores`{}",
                     hint(crate::names::nearest(key, ids))
@@ -122,7 +123,7 @@ pub(crate) fn check(check: &mut Check<'_>, home: RegionId) {
                 ))
             } else {
                 Fix::none(format!(
-                    "`{region}` names no loader range to admit: ask before opening `{key}`"
+                    "`{region}` names no loader range to admit: ask before opening `{shown_key}`"
                 ))
             };
             check.push(&at, subject.clone(), ViolationCode::Engine(code), message, fix);
@@ -234,10 +235,10 @@ pub(crate) fn check(check: &mut Check<'_>, home: RegionId) {
                 format!("{subject}.firewall+({cidr})"),
                 ViolationCode::FirewallLacksLoader,
                 format!(
-                    "the firewall of `{key}` does not admit `{cidr}`, the loaders of `{region}` ({level})"
+                    "the firewall of `{shown_key}` does not admit `{cidr}`, the loaders of `{region}` ({level})"
                 ),
                 Fix::edit(
-                    format!("add `{cidr}` to the firewall of `{key}`"),
+                    format!("add `{cidr}` to the firewall of `{shown_key}`"),
                     vec![PatchOp::Add {
                         path: firewall.end().to_json_pointer(),
                         value: cidr.to_string().into(),
