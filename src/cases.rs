@@ -19,6 +19,17 @@ pub struct CaseFile {
     pub cases: Vec<Case>,
 }
 
+/// The fields of a case beside its question's.
+const CASE_FIELDS: [&str; 7] = [
+    "name",
+    "expect",
+    "reason",
+    "expect_host",
+    "expect_mechanism",
+    "expect_endpoint",
+    "expect_cidrs",
+];
+
 /// One case: a question and what its decision must be.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Case {
@@ -48,11 +59,33 @@ pub struct Case {
 
 impl CaseFile {
     /// Reads a case file from YAML (or JSON) text, and checks every `reason` is a known code.
+    ///
+    /// A file without cases is refused: a suite that asserts nothing must not pass.
     pub fn parse(text: &str) -> Result<CaseFile, QuestionError> {
         let file: CaseFile = crate::yaml::from_str(text).map_err(|e| QuestionError::Syntax {
             location: e.location,
-            message: e.message,
+            message: if e.message.contains("unknown field") {
+                // A case's fields are the question's and the case's own; the parser, reading
+                // the question, names only the question's.
+                format!("{}; a case also takes {}", e.message, CASE_FIELDS.join(", "))
+            } else {
+                e.message
+            },
         })?;
+        if file.cases.is_empty() {
+            return Err(QuestionError::Syntax {
+                location: None,
+                message: "the case file holds no cases: a suite that asserts nothing cannot pass".into(),
+            });
+        }
+        if file.policy.as_deref().is_some_and(|p| p.trim().is_empty()) {
+            return Err(QuestionError::Syntax {
+                location: None,
+                message:
+                    "`policy` is empty: name a policy file, or leave `policy` out for the embedded default"
+                        .into(),
+            });
+        }
         for case in &file.cases {
             if let Some(code) = &case.reason {
                 if ReasonCode::from_str(code).is_err() {

@@ -17,6 +17,26 @@ impl fmt::Display for Location {
     }
 }
 
+/// A text that did not parse: where, and a bounded, escaped message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Where, when the parser could say.
+    pub location: Option<Location>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location {
+            Some(location) => write!(f, "{location}: {}", self.message),
+            None => write!(f, "{}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
 /// Why a policy could not be loaded, and where in its text.
 ///
 /// ```
@@ -115,6 +135,14 @@ pub enum LoadErrorKind {
         what: &'static str,
         /// The id.
         id: String,
+    },
+    /// A list names one thing twice.
+    #[error("`{}` is listed twice in `{at}`", crate::names::shown(name))]
+    Repeated {
+        /// The list.
+        at: String,
+        /// The name listed twice.
+        name: String,
     },
     /// A reference names nothing the policy defines.
     #[error("unknown {what} `{}` in `{at}`{}", crate::names::shown(name), crate::names::hint(suggestion.as_deref()))]

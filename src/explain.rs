@@ -160,12 +160,7 @@ fn field<'q>(question: &'q Question, name: &str) -> &'q str {
 
 /// User input, quoted and shortened so a hostile megabyte never reaches a log line whole.
 fn quoted(raw: &str) -> String {
-    const MAX: usize = 80;
-    let mut shown: String = raw.chars().take(MAX).flat_map(char::escape_debug).collect();
-    if raw.chars().count() > MAX {
-        shown.push('…');
-    }
-    format!("`{shown}`")
+    format!("`{}`", crate::text::excerpt(raw))
 }
 
 fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
@@ -215,12 +210,12 @@ fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
             let known = d
                 .and_then(|d| policy.destinations.get(d.index()))
                 .map(|d| {
-                    d.endpoint_lookup
-                        .iter()
-                        .chain(d.endpoint_hosts.iter())
-                        .map(|(n, _)| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    crate::text::list(
+                        d.endpoint_lookup
+                            .iter()
+                            .chain(d.endpoint_hosts.iter())
+                            .map(|(n, _)| format!("`{n}`")),
+                    )
                 })
                 .unwrap_or_default();
             format!(
@@ -486,11 +481,11 @@ fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
 }
 
 fn cidr_list(policy: &Policy, region: crate::policy::RegionId) -> String {
-    let nets: Vec<String> = policy.egress(region).iter().map(|n| n.to_string()).collect();
+    let nets = policy.egress(region);
     if nets.is_empty() {
         "none".to_string()
     } else {
-        nets.join(", ")
+        crate::text::list(nets.iter())
     }
 }
 

@@ -26,6 +26,23 @@ pub fn parse_ip(raw: &str) -> Option<IpAddr> {
     Some(canonical(ip))
 }
 
+/// Parses a CIDR as strictly as [`parse_ip`] parses an address: the address, `/`, and a
+/// prefix length of decimal digits without a leading zero, at most 32 (IPv4) or 128 (IPv6).
+/// `010.0.0.0/8` is refused: some parsers read `010` as octal 8, others as decimal 10.
+pub(crate) fn parse_cidr(raw: &str) -> Option<IpNet> {
+    let (address, prefix) = raw.split_once('/')?;
+    if raw.len() > MAX_IP_INPUT_BYTES
+        || prefix.is_empty()
+        || prefix.len() > 3
+        || !prefix.bytes().all(|b| b.is_ascii_digit())
+        || (prefix.len() > 1 && prefix.starts_with('0'))
+    {
+        return None;
+    }
+    let address: IpAddr = address.parse().ok()?;
+    IpNet::new(address, prefix.parse().ok()?).ok()
+}
+
 /// The address as compared: IPv4-mapped IPv6 becomes IPv4.
 pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
@@ -128,6 +145,40 @@ mod num {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cidrs_parse_strictly() {
+        for good in [
+            "3.251.148.96/29",
+            "0.0.0.0/0",
+            "10.0.0.0/8",
+            "2001:db8::/32",
+            "::ffff:3.251.148.96/125",
+        ] {
+            assert_eq!(
+                parse_cidr(good).map(|n| n.to_string()).as_deref(),
+                Some(good),
+                "{good}"
+            );
+        }
+        for bad in [
+            "010.0.0.0/8",
+            "10.0.0.0/08",
+            "10.0.0.0/",
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "10.0.0.0/+8",
+            "10.0.0.0/ 8",
+            " 10.0.0.0/8",
+            "10.0.0/8",
+            "0x0a.0.0.0/8",
+            "2001:db8::/129",
+            "fe80::%eth0/64",
+            "[2001:db8::]/32",
+        ] {
+            assert!(parse_cidr(bad).is_none(), "{bad}");
+        }
+    }
 
     fn table(cidrs: &[&str]) -> RangeTable {
         let nets: Vec<IpNet> = cidrs.iter().map(|c| c.parse().unwrap()).collect();

@@ -24,16 +24,18 @@ pub mod graph;
 mod host;
 pub mod invariants;
 mod ip;
+mod json;
 pub mod limits;
 mod names;
 mod policy;
 mod question;
+pub mod text;
 pub mod workspace;
 mod yaml;
 
 pub use compile::DEFAULT_POLICY_YAML;
 pub use decision::{Answer, Decision, Field, Reason, ReasonCode, Verdict, MAX_REASONS};
-pub use error::{LoadError, LoadErrorKind, Location, QuestionError};
+pub use error::{LoadError, LoadErrorKind, Location, QuestionError, SyntaxError};
 pub use explain::{ExplainedReason, Explanation};
 pub use host::{normalize_host, HostError, NormalHost};
 pub use ip::parse_ip;
@@ -42,3 +44,4 @@ pub use policy::{
     StoreId,
 };
 pub use question::Question;
+pub use yaml::guard as yaml_guard;

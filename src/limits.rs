@@ -19,8 +19,13 @@ pub const MAX_HOST_NAME_BYTES: usize = 253;
 /// The longest raw IP address looked at, in bytes; longer is malformed.
 pub const MAX_IP_INPUT_BYTES: usize = 64;
 
-/// The deepest nesting of flow collections (`[`, `{`) a policy or question may have.
+/// The deepest nesting of collections, block (`- `, `key:`) and flow (`[`, `{`) alike, that a
+/// YAML or JSON text may have.
 pub const MAX_NESTING: usize = 32;
+
+/// The most nodes (scalars, sequences, mappings) one YAML text may hold. An 8 MiB policy
+/// written densely holds about two million.
+pub const MAX_YAML_NODES: usize = 4_000_000;
 
 /// The most cells the compiled dense tables (regions × cloud regions, groups, kinds,
 /// sources and destinations) may take, so a small document cannot compile to a huge value.

@@ -32,19 +32,19 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// `text` or `json`.
-        #[arg(long, default_value = "text")]
+        #[arg(long, default_value = "text", value_parser = choice::<Format>)]
         format: Format,
     },
     /// Prove the policy's invariants over its whole question space; exit 3 if one is violated.
     Audit {
         /// `text` or `json`.
-        #[arg(long, default_value = "text")]
+        #[arg(long, default_value = "text", value_parser = choice::<Format>)]
         format: Format,
     },
     /// Draw the policy's allowed flows, clustered by jurisdiction.
     Graph {
         /// `dot` or `mermaid`.
-        #[arg(long, default_value = "mermaid")]
+        #[arg(long, default_value = "mermaid", value_parser = choice::<GraphFormat>)]
         format: GraphFormat,
     },
     /// Check workspace configurations: every violation with its path and fix. Exit 0 when
@@ -71,6 +71,12 @@ enum Command {
         /// Policy files (the `--policy`, or the embedded default, when none).
         files: Vec<PathBuf>,
     },
+}
+
+/// Parses one of an enum's names, or says which names there are.
+fn choice<T: std::str::FromStr + strum::VariantNames>(text: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("expected one of: {}", T::VARIANTS.join(", ")))
 }
 
 fn main() -> ExitCode {

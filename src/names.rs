@@ -66,9 +66,16 @@ pub(crate) fn find_sorted<T: Copy>(table: &[(Box<str>, T)], name: &str) -> Optio
         .map(|(_, value)| *value)
 }
 
+/// The most candidates a hint computes an edit distance for. Past it, the candidates kept
+/// are those that sort nearest to the name (half below it, half above), so the cost of a hint
+/// is bounded whatever the policy's size, and the hint is the same on every run.
+pub(crate) const MAX_HINT_CANDIDATES: usize = 256;
+
 /// The candidate closest to `name` by edit distance, if it is close enough to suggest.
 ///
-/// Ties go to the lexicographically smallest candidate so hints are deterministic.
+/// Ties go to the lexicographically smallest candidate so hints are deterministic. The work
+/// is one length comparison per candidate, then at most [`MAX_HINT_CANDIDATES`] distances of
+/// at most [`MAX_HINTED_NAME`]² steps each.
 pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     // No id is longer than this, so a longer name is no typo of one; and the distance costs
     // name length × candidate length.
@@ -77,14 +84,16 @@ pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>)
     }
     let length = name.chars().count();
     let budget = (length / 3).max(2);
+    let mut close: Vec<&'a str> = candidates
+        .filter(|c| {
+            *c != name && c.len() <= MAX_HINTED_NAME * 4 && c.chars().count().abs_diff(length) <= budget
+        })
+        .collect();
+    if close.len() > MAX_HINT_CANDIDATES {
+        close = neighbours(close, name, MAX_HINT_CANDIDATES);
+    }
     let mut best: Option<(usize, &'a str)> = None;
-    for candidate in candidates {
-        if candidate == name {
-            continue;
-        }
-        if candidate.chars().count().abs_diff(length) > budget {
-            continue;
-        }
+    for candidate in close {
         let distance = edit_distance(name, candidate);
         if distance > budget {
             continue;
@@ -98,6 +107,27 @@ pub(crate) fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>)
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// The `keep` candidates that sort nearest to `name`: up to half of them the greatest below
+/// it, the rest the least above it. Linear in the candidates.
+fn neighbours<'a>(candidates: Vec<&'a str>, name: &str, keep: usize) -> Vec<&'a str> {
+    let (mut below, mut above): (Vec<&'a str>, Vec<&'a str>) =
+        candidates.into_iter().partition(|c| *c < name);
+    let take_below = below.len().min(keep / 2).max(keep.saturating_sub(above.len()));
+    let take_below = take_below.min(below.len());
+    let take_above = keep.saturating_sub(take_below).min(above.len());
+    if take_below > 0 && take_below < below.len() {
+        let pivot = below.len() - take_below;
+        below.select_nth_unstable(pivot);
+        below.drain(..pivot);
+    }
+    if take_above < above.len() {
+        above.select_nth_unstable(take_above);
+        above.truncate(take_above);
+    }
+    below.extend(above);
+    below
 }
 
 /// Levenshtein distance over characters, case-insensitive.
@@ -126,12 +156,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// User input as an error message shows it: control characters escaped, and cut after 80
 /// characters, so no input can break a message over lines or flood a log.
 pub(crate) fn shown(input: &str) -> String {
-    const MAX: usize = 80;
-    let mut out: String = input.chars().take(MAX).flat_map(char::escape_debug).collect();
-    if input.chars().nth(MAX).is_some() {
-        out.push('…');
-    }
-    out
+    crate::text::excerpt(input)
 }
 
 /// A hint suffix for an error message: `; did you mean `x`?` or nothing.
@@ -145,6 +170,23 @@ pub(crate) fn hint(suggestion: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hints_among_many_candidates_are_bounded_and_deterministic() {
+        let names: Vec<String> = (0..100_000)
+            .map(|i| format!("zone-{i:06}-{}", "x".repeat(100)))
+            .collect();
+        let wanted = format!("zone-054321-{}", "x".repeat(99));
+        let mut shuffled: Vec<&str> = names.iter().map(String::as_str).collect();
+        let hint = nearest(&wanted, shuffled.iter().copied());
+        assert_eq!(hint, Some(&*names[54_321]));
+        shuffled.reverse();
+        assert_eq!(nearest(&wanted, shuffled.iter().copied()), hint);
+        assert_eq!(neighbours(vec!["a", "b", "d", "e"], "c", 2), vec!["b", "d"]);
+        assert_eq!(neighbours(vec!["a", "b", "c", "d", "e"], "z", 2).len(), 2);
+        assert!(neighbours(vec!["a", "b", "c", "d", "e"], "z", 2).contains(&"e"));
+        assert!(neighbours(vec!["a", "b", "c", "d", "e"], "0", 2).contains(&"a"));
+    }
 
     #[test]
     fn distances() {

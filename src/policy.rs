@@ -280,7 +280,7 @@ impl Policy {
 
     /// Serialises the policy back to a YAML document that loads to the same policy.
     pub fn to_yaml(&self) -> Result<String, String> {
-        crate::yaml::to_string(&self.document)
+        crate::yaml::to_string(&self.document).map_err(|e| e.to_string())
     }
 
     /// The default processing region.

@@ -98,7 +98,14 @@ impl Question {
                 limit: MAX_QUESTION_BYTES,
             });
         }
-        crate::yaml::question_from_str(text).map_err(|e| QuestionError::Syntax {
+        if is_blank(text) {
+            return Err(QuestionError::Syntax {
+                location: None,
+                message: "the question is empty: expected a mapping with `ask` and the question's fields"
+                    .into(),
+            });
+        }
+        crate::json::from_json_or_yaml(text).map_err(|e| QuestionError::Syntax {
             location: e.location,
             message: e.message,
         })
@@ -122,4 +129,11 @@ impl Question {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
+}
+
+/// Whether `text` holds nothing but white space, a byte order mark and YAML comments.
+fn is_blank(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .all(|line| matches!(line.trim_start().chars().next(), None | Some('#')))
 }

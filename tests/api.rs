@@ -703,11 +703,11 @@ fn question_flow_nesting_cannot_hide_behind_a_stray_quote() {
     let deep = format!("{}x{}", "[".repeat(40), "]".repeat(40));
     let plain = format!("ask: ingest\nworkspace: eu-west\nsource: {deep}\nhost: h\n");
     let err = Question::parse(&plain).unwrap_err();
-    assert!(err.to_string().contains("at most 32"), "{err}");
+    assert!(err.to_string().contains("deeper than 32"), "{err}");
     let hidden = format!("ask: ingest\nworkspace: a \"b\nsource: {deep}\nhost: h\n");
     let err = Question::parse(&hidden).unwrap_err();
     assert!(
-        err.to_string().contains("at most 32"),
+        err.to_string().contains("deeper than 32"),
         "the limit was not enforced: {err}"
     );
 }

@@ -313,12 +313,11 @@ fn test_runs_several_files_and_fails_on_an_unreadable_one() {
 
 #[test]
 fn test_a_case_file_may_name_its_own_policy() {
-    let p2025 = repo("policies/segment-2025.yaml");
-    let text = format!(
-        "policy: {}\ncases:\n  - {{name: amazon-s3 is an EU source today, ask: ingest, workspace: eu-west, source: amazon-s3, host: events.eu1.segmentapis.com, expect: allow}}\n",
-        p2025.display()
-    );
-    let file = scratch("own-policy.cases.yaml", &text);
+    // The policy lies beside the case file; it is named relative to it.
+    let p2025 = std::fs::read_to_string(repo("policies/segment-2025.yaml")).unwrap();
+    scratch("own-policy-2025.yaml", &p2025);
+    let text = "policy: own-policy-2025.yaml\ncases:\n  - {name: amazon-s3 is an EU source today, ask: ingest, workspace: eu-west, source: amazon-s3, host: events.eu1.segmentapis.com, expect: allow}\n";
+    let file = scratch("own-policy.cases.yaml", text);
     let o = run(&["test", file.to_str().unwrap()], "");
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // `--policy` overrides the file's own policy.

@@ -113,6 +113,11 @@ fn decide_structured_corpus_and_regressions() {
 }
 
 #[test]
+fn yaml_guard_corpus_and_regressions() {
+    replay("yaml_guard");
+}
+
+#[test]
 fn workspace_config_corpus_and_regressions() {
     replay("workspace_config");
 }

@@ -260,7 +260,7 @@ fn empty_lists_are_located() {
 fn names_built_from_two_ids_are_located() {
     let mut failures = Vec::new();
     for (name, needle, nth) in [
-        ("location-claimed-twice", "zones: [a, b, a]", 0),
+        ("zone-listed-twice", "zones: [a, b, a]", 0),
         ("duplicate-endpoint", "{id: eu, jurisdiction: eu}, {id: eu", 0),
         ("duplicate-ingestion-region", "- {id: dublin", 1),
     ] {
@@ -273,10 +273,9 @@ fn names_built_from_two_ids_are_located() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// A `"` after a space inside a plain scalar used to open a
-/// "quote" for the nesting guard but not for YAML, so every bracket after it goes uncounted and
-/// the 32-level limit is not enforced. libyaml's cost grows with the square of the flow depth
-/// (20,000 levels, a 40 KB text, take about 9 s in a debug build), so the guard matters.
+/// A `"` after a space inside a plain scalar once opened a "quote" for a lexical nesting guard
+/// but not for YAML, so the brackets after it went uncounted. The guard now reads the parser's
+/// own events: a plain scalar is a plain scalar.
 #[test]
 fn flow_nesting_cannot_hide_behind_a_stray_quote() {
     let deep = format!("{}aws:eu-west-1{}", "[".repeat(40), "]".repeat(40));
@@ -293,11 +292,9 @@ fn flow_nesting_cannot_hide_behind_a_stray_quote() {
     );
 }
 
-/// README "YAML anchors and aliases cannot expand without bound":
-/// serde_yaml bounds alias *jumps* (100 per event), not the events they replay, and the
-/// untagged `PlacesDoc` buffers the whole expanded value. One anchor of S scalars aliased K
-/// times costs S × K: 1,000 × 1,000 in a 6 KB text takes seconds; 4,000 × 4,000 in 20 KB
-/// took 33 s and 519 MB (debug build), and an 8 MiB policy is unbounded in practice.
+/// README "Limits": aliases replay whole subtrees, and the untagged `PlacesDoc` buffers the
+/// whole expanded value, so one anchor of S scalars aliased K times would cost S × K. The
+/// guard refuses the first anchor, before anything is replayed.
 #[test]
 fn alias_fan_out_is_refused_at_once() {
     let anchor = format!("&a [{}]", vec!["x"; 1000].join(","));

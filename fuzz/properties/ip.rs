@@ -143,11 +143,13 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     let text = String::from_utf8_lossy(data);
     let mut lines = text.split('\n');
     let raw = lines.next().unwrap_or("");
-    let own: Vec<IpNet> = lines
-        .take(8)
-        .filter_map(|l| l.trim().parse::<IpNet>().ok())
-        .map(|n| n.trunc())
-        .collect();
+    let mut own: Vec<IpNet> = Vec::new();
+    // A policy lists each CIDR once.
+    for net in lines.take(8).filter_map(|l| l.trim().parse::<IpNet>().ok()) {
+        if !own.contains(&net.trunc()) {
+            own.push(net.trunc());
+        }
+    }
     let own_policy = if own.is_empty() {
         None
     } else {

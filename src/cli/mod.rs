@@ -8,6 +8,7 @@ pub use check_workspace::{check_workspace, CheckWorkspace};
 use crate::cases::{CaseFile, CaseResult};
 use crate::policy::Policy;
 use crate::question::Question;
+use crate::text::escape_control;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -38,7 +39,9 @@ impl Outcome {
 }
 
 /// Output format for reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumString, strum::Display)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumString, strum::Display, strum::VariantNames,
+)]
 #[strum(serialize_all = "kebab-case")]
 pub enum Format {
     /// For people.
@@ -54,22 +57,74 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy, String> {
         None => Ok(Policy::default_policy()),
         Some(path) => {
             let text = read_limited(path, crate::limits::MAX_POLICY_BYTES)?;
-            Policy::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))
+            Policy::from_yaml(&text).map_err(|e| format!("{}: {e}", shown_path(path)))
         }
     }
 }
 
-/// Reads a file, refusing one over `limit` bytes before reading it whole.
-fn read_limited(path: &Path, limit: usize) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+/// Reads a regular file, refusing one over `limit` bytes before reading it whole. A named
+/// pipe, a device or a directory is refused before it is opened (opening a pipe would wait
+/// for a writer), and the opened file is checked again.
+pub fn read_limited(path: &Path, limit: usize) -> Result<String, String> {
+    let shown = shown_path(path);
+    if path.as_os_str().is_empty() {
+        return Err("the path is empty".to_string());
+    }
+    let regular = |metadata: std::io::Result<std::fs::Metadata>| match metadata {
+        Ok(m) if m.is_file() => Ok(m.len()),
+        Ok(_) => Err(format!("{shown}: not a regular file")),
+        Err(e) => Err(format!("{shown}: {e}")),
+    };
+    regular(std::fs::metadata(path))?;
+    let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+    let size = regular(file.metadata())?;
+    if size > limit as u64 {
+        return Err(format!("{shown}: {size} bytes, over the limit of {limit} bytes"));
+    }
     let mut text = String::new();
     file.take(limit as u64 + 1)
         .read_to_string(&mut text)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|e| format!("{shown}: {e}"))?;
     if text.len() > limit {
-        return Err(format!("{}: over the limit of {limit} bytes", path.display()));
+        return Err(format!("{shown}: over the limit of {limit} bytes"));
     }
     Ok(text)
+}
+
+/// A path as shown in a message: control characters escaped, length bounded.
+pub(crate) fn shown_path(path: &Path) -> String {
+    crate::text::bounded(&path.to_string_lossy(), 256)
+}
+
+/// The policy a case file names: `written` is relative to the case file's folder and must
+/// stay inside it (no absolute path, no `..` or link leading out), and name a regular file.
+/// A policy elsewhere is passed with `--policy`.
+pub fn case_policy_path(case_file: &Path, written: &str) -> Result<PathBuf, String> {
+    let refuse = |why: &str| {
+        Err(format!(
+            "{}: `policy: {}` {why}; pass a policy elsewhere with --policy",
+            shown_path(case_file),
+            crate::text::excerpt(written)
+        ))
+    };
+    if written.trim().is_empty() {
+        return refuse("is empty");
+    }
+    let relative = Path::new(written);
+    if relative.is_absolute() || relative.has_root() {
+        return refuse("must be a path relative to the case file's folder");
+    }
+    let folder = match case_file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let (Ok(folder), Ok(target)) = (folder.canonicalize(), folder.join(relative).canonicalize()) else {
+        return refuse("does not name a file that exists");
+    };
+    if !target.starts_with(&folder) {
+        return refuse("leads outside the case file's folder");
+    }
+    Ok(target)
 }
 
 /// `regionfence ask`: prints the decision as JSON; allow → success, deny → denied.
@@ -134,7 +189,7 @@ pub fn test(
                 failed += 1;
             }
         }
-        reports.push((file.display().to_string(), results));
+        reports.push((file.to_string_lossy().into_owned(), results));
     }
     match format {
         Format::Json => {
@@ -150,19 +205,20 @@ pub fn test(
             );
         }
         Format::Text => {
+            // Names come from the case file: escaped, so none can rewrite a line on a terminal.
             for (file, cases) in &reports {
-                let _ = writeln!(out, "{file}");
+                let _ = writeln!(out, "{}", escape_control(file));
                 for case in cases {
                     let mark = if case.passed { "ok  " } else { "FAIL" };
                     let _ = writeln!(
                         out,
                         "  {mark} {} ({}: {})",
-                        case.name,
+                        escape_control(&case.name),
                         case.decision,
                         case.reasons.join(", ")
                     );
                     for why in &case.failures {
-                        let _ = writeln!(out, "       {why}");
+                        let _ = writeln!(out, "       {}", escape_control(why));
                     }
                 }
             }
@@ -180,13 +236,12 @@ pub fn test(
 /// to the file), else the embedded default.
 pub fn run_case_file(path: &Path, policy: Option<&Policy>) -> Result<Vec<CaseResult>, String> {
     let text = read_limited(path, crate::limits::MAX_POLICY_BYTES)?;
-    let file = CaseFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file = CaseFile::parse(&text).map_err(|e| format!("{}: {e}", shown_path(path)))?;
     let own;
     let policy = match (policy, &file.policy) {
         (Some(p), _) => p,
-        (None, Some(relative)) => {
-            let base = path.parent().unwrap_or(Path::new("."));
-            own = load_policy(Some(&base.join(relative)))?;
+        (None, Some(written)) => {
+            own = load_policy(Some(&case_policy_path(path, written)?))?;
             &own
         }
         (None, None) => {
@@ -200,18 +255,21 @@ pub fn run_case_file(path: &Path, policy: Option<&Policy>) -> Result<Vec<CaseRes
 /// `regionfence check`: loads each policy and says whether it is valid.
 pub fn check(policy: Option<&Path>, files: &[PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
     let mut targets: Vec<Option<&Path>> = files.iter().map(|f| Some(f.as_path())).collect();
-    if targets.is_empty() {
-        targets.push(policy);
+    match (policy, targets.is_empty()) {
+        (_, true) => targets.push(policy),
+        // Both say which policy to check: check both rather than ignore one.
+        (Some(p), false) => targets.insert(0, Some(p)),
+        (None, false) => {}
     }
     let mut outcome = Outcome::Success;
     for target in targets {
-        let name = target.map_or("(embedded default)".to_string(), |p| p.display().to_string());
+        let name = target.map_or("(embedded default)".to_string(), shown_path);
         match load_policy(target) {
             Ok(p) => {
-                let _ = writeln!(out, "{name}: ok: policy `{}`", p.name());
+                let _ = writeln!(out, "{name}: ok: policy `{}`", crate::text::excerpt(p.name()));
             }
             Err(e) => {
-                let _ = writeln!(err, "error: {e}");
+                let _ = writeln!(err, "error: {}", escape_control(&e));
                 outcome = Outcome::Failure;
             }
         }
@@ -220,7 +278,7 @@ pub fn check(policy: Option<&Path>, files: &[PathBuf], out: &mut dyn Write, err:
 }
 
 fn fail(err: &mut dyn Write, message: &str) -> Outcome {
-    let _ = writeln!(err, "error: {message}");
+    let _ = writeln!(err, "error: {}", escape_control(message));
     Outcome::Failure
 }
 
@@ -244,7 +302,9 @@ pub fn audit(policy: Option<&Path>, format: Format, out: &mut dyn Write, err: &m
             let _ = writeln!(out, "{}", serde_json::to_string_pretty(&json).unwrap_or_default());
         }
         Format::Text => {
-            let _ = write!(out, "{}", report.to_text());
+            for line in report.to_text().lines() {
+                let _ = writeln!(out, "{}", escape_control(line));
+            }
             let _ = writeln!(out, "({:.1} ms)", elapsed.as_secs_f64() * 1000.0);
         }
     }

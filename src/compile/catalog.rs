@@ -1,7 +1,7 @@
 //! Compiling the catalogue: groups, cloud regions (placed in groups by country), source
 //! kinds, catalog sources and stores.
 
-use super::checks::{check_count, check_country, check_id, look_up};
+use super::checks::{check_country, check_id, check_list, look_up};
 use super::{err, Compiler, Result};
 use crate::document::{Document, StoreKind};
 use crate::error::LoadErrorKind;
@@ -13,7 +13,7 @@ impl Compiler {
     pub(super) fn groups(&mut self, document: &Document) -> Result<()> {
         for (i, g) in document.groups.iter().enumerate() {
             check_id("group", &g.id)?;
-            check_count(&format!("groups[{}].countries", g.id), g.countries.len())?;
+            check_list(&format!("groups[{}].countries", g.id), &g.countries)?;
             if !self.policy.group_names.insert(&g.id, i as u32) {
                 return Err(err(LoadErrorKind::Duplicate {
                     what: "group",
@@ -141,7 +141,7 @@ impl Compiler {
             }
             let at = |field: &str| format!("sources[{}].{field}", s.id);
             let kind = KindId(look_up(&self.kind_names, "source kind", &s.kind, || at("kind"))?);
-            check_count(&at("regions"), s.regions.len())?;
+            check_list(&at("regions"), &s.regions)?;
             for region in &s.regions {
                 let r = look_up(&p.region_names, "region", region, || at("regions"))?;
                 table.set(source as usize, r as usize);
@@ -166,7 +166,7 @@ impl Compiler {
                 }));
             }
             let at = |field: &str| format!("stores[{}].{field}", s.id);
-            check_count(&at("clouds"), s.clouds.len())?;
+            check_list(&at("clouds"), &s.clouds)?;
             let mut providers = vec![false; self.policy.providers.len()].into_boxed_slice();
             for cloud in &s.clouds {
                 let p = look_up(&self.provider_names, "cloud provider", cloud, || at("clouds"))?;

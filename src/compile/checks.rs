@@ -51,6 +51,22 @@ pub(super) fn check_count(what: &str, count: usize) -> Result<()> {
     Ok(())
 }
 
+/// A list of names: within the entry limit, and no name twice (a repeated name is most often
+/// a slip for another one, and it is never needed).
+pub(super) fn check_list(at: &str, items: &[String]) -> Result<()> {
+    check_count(at, items.len())?;
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    for item in items {
+        if !seen.insert(item.as_str()) {
+            return Err(err(LoadErrorKind::Repeated {
+                at: at.to_string(),
+                name: item.clone(),
+            }));
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn unknown(what: &'static str, name: &str, at: String, names: &NameMap) -> LoadError {
     err(LoadErrorKind::UnknownReference {
         what,

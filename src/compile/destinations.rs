@@ -1,7 +1,7 @@
 //! Compiling destinations: availability per region, endpoints by id and host, and the
 //! endpoint each region uses when none is named.
 
-use super::checks::{check_bare_host, check_count, check_id, look_up};
+use super::checks::{check_bare_host, check_count, check_id, check_list, look_up};
 use super::{err, Compiler, Result};
 use crate::document::Document;
 use crate::error::LoadErrorKind;
@@ -21,7 +21,7 @@ impl Compiler {
                 }));
             }
             let at = |field: &str| format!("destinations[{}].{field}", d.id);
-            check_count(&at("regions"), d.regions.len())?;
+            check_list(&at("regions"), &d.regions)?;
             for region in &d.regions {
                 let r = look_up(&self.policy.region_names, "region", region, || at("regions"))?;
                 available.set(di, r as usize);
@@ -42,7 +42,7 @@ impl Compiler {
                     &e.jurisdiction,
                     || eat("jurisdiction"),
                 )?);
-                check_count(&eat("hosts"), e.hosts.len())?;
+                check_list(&eat("hosts"), &e.hosts)?;
                 lookup.push((e.id.as_str().into(), ei as u32));
                 for host in &e.hosts {
                     check_bare_host(host, || eat("hosts"))?;

@@ -11,7 +11,8 @@ pub(super) fn locate(text: &str, error: &LoadError) -> Option<TextLocation> {
         | LoadErrorKind::MalformedCidr { at, cidr: name, .. }
         | LoadErrorKind::CidrHostBits { at, cidr: name, .. }
         | LoadErrorKind::MalformedHost { at, host: name, .. }
-        | LoadErrorKind::MalformedCountry { at, country: name } => (entry_of(at), name),
+        | LoadErrorKind::MalformedCountry { at, country: name }
+        | LoadErrorKind::Repeated { at, name } => (entry_of(at), name),
         LoadErrorKind::Duplicate { id, .. } | LoadErrorKind::InvalidId { id, .. } => split(id),
         LoadErrorKind::LocationClaimedTwice { second, .. } => split(second),
         LoadErrorKind::DefaultIngestion { region, .. } => (None, region),
@@ -22,7 +23,7 @@ pub(super) fn locate(text: &str, error: &LoadError) -> Option<TextLocation> {
     };
     let start = anchor.and_then(|a| find_word(text, a, 0)).unwrap_or(0);
     let mut offset = find_word(text, token, start).or_else(|| find_word(text, token, 0))?;
-    if let LoadErrorKind::Duplicate { .. } = error.kind() {
+    if let LoadErrorKind::Duplicate { .. } | LoadErrorKind::Repeated { .. } = error.kind() {
         offset = find_word(text, token, offset + token.len()).unwrap_or(offset);
     }
     let before = text.get(..offset)?;

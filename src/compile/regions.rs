@@ -1,7 +1,7 @@
 //! Compiling regions: their place sets and CIDRs, their ingestion regions, hosts and
 //! failover locations, and the explicit failover loosenings between ingestion regions.
 
-use super::checks::{check_bare_host, check_count, check_id, look_up};
+use super::checks::{check_bare_host, check_count, check_id, check_list, look_up};
 use super::{err, Compiler, Result};
 use crate::document::{AnyWord, Document, IngestionDoc, PlacesDoc, RegionDoc, Residency};
 use crate::error::LoadErrorKind;
@@ -86,7 +86,7 @@ impl Compiler {
         )?;
         let delivery = self.places(r.deliver_to.as_ref().unwrap_or(default_places), &at("deliver_to"))?;
 
-        check_count(&at("source_kinds"), r.source_kinds.len())?;
+        check_list(&at("source_kinds"), &r.source_kinds)?;
         let mut kinds = vec![false; self.policy.kinds.len()].into_boxed_slice();
         for k in &r.source_kinds {
             let kind = look_up(&self.kind_names, "source kind", k, || at("source_kinds"))?;
@@ -95,10 +95,10 @@ impl Compiler {
             }
         }
 
-        check_count(&at("warehouse_egress"), r.warehouse_egress.len())?;
+        check_list(&at("warehouse_egress"), &r.warehouse_egress)?;
         let mut egress = Vec::new();
         for cidr in &r.warehouse_egress {
-            let net: IpNet = cidr.parse().map_err(|_| {
+            let net: IpNet = crate::ip::parse_cidr(cidr).ok_or_else(|| {
                 err(LoadErrorKind::MalformedCidr {
                     cidr: cidr.clone(),
                     at: at("warehouse_egress"),
@@ -182,9 +182,9 @@ impl Compiler {
         if ing.hosts.is_empty() {
             return Err(err(LoadErrorKind::Empty { at: at("hosts") }));
         }
-        check_count(&at("hosts"), ing.hosts.len())?;
-        check_count(&at("zones"), ing.zones.len())?;
-        check_count(&at("failover_to"), ing.failover_to.len())?;
+        check_list(&at("hosts"), &ing.hosts)?;
+        check_list(&at("zones"), &ing.zones)?;
+        check_list(&at("failover_to"), &ing.failover_to)?;
         let mut hosts = Vec::new();
         for host in &ing.hosts {
             check_bare_host(host, || at("hosts"))?;
@@ -311,7 +311,7 @@ impl Compiler {
             }
             PlacesDoc::List(list) => list,
         };
-        check_count(at, list.len())?;
+        check_list(at, list)?;
         for place in list {
             if let Some(g) = p.group_names.get(place) {
                 if let Some(slot) = set.groups.get_mut(g as usize) {

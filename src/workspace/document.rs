@@ -225,7 +225,7 @@ pub fn parse_spanned(text: &str) -> Result<ParsedWorkspace, WorkspaceError> {
         ));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let raw: Spanned<Raw> = crate::yaml::spanned_from_str(text)
+    let raw: Spanned<Raw> = crate::yaml::from_str(text)
         .map_err(|e| WorkspaceError::new(WorkspaceErrorKind::Syntax { message: e.message }, e.location))?;
     // INVARIANT: positions are into the text without its byte-order mark; the editor strips
     // it the same way.
