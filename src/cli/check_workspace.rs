@@ -4,6 +4,7 @@
 use super::{fail, load_policy, read_limited, Format, Outcome};
 use crate::limits::MAX_POLICY_BYTES;
 use crate::policy::Policy;
+use crate::text::escape_control;
 use crate::workspace::{check_change, fix_text, parse_spanned, unified_diff, ParsedWorkspace, Violation};
 use serde_json::{json, Value};
 use std::io::Write;
@@ -104,10 +105,17 @@ fn print_violation(out: &mut dyn Write, v: &Violation, parsed: Option<&ParsedWor
     let at = parsed
         .and_then(|p| locate(v, p))
         .map_or(String::new(), |(l, c)| format!("{file}:{l}:{c}: "));
-    let _ = writeln!(out, "  {at}{}: {}", v.path, v.code);
-    let _ = writeln!(out, "      {}", v.message);
+    // Paths hold the configuration's own ids: escaped, as all text output from input is.
+    let _ = writeln!(
+        out,
+        "  {}{}: {}",
+        escape_control(&at),
+        escape_control(&v.path),
+        v.code
+    );
+    let _ = writeln!(out, "      {}", escape_control(&v.message));
     let label = if v.fix.has_edit() { "fix" } else { "no edit" };
-    let _ = writeln!(out, "      {label}: {}", v.fix.sentence);
+    let _ = writeln!(out, "      {label}: {}", escape_control(&v.fix.sentence));
 }
 
 fn check(
@@ -170,7 +178,7 @@ fn change(
         if !change.repaired.is_empty() {
             let _ = writeln!(out, "{name}: the change repairs {}", change.repaired.len());
             for v in &change.repaired {
-                let _ = writeln!(out, "  {}: {}", v.path, v.code);
+                let _ = writeln!(out, "  {}: {}", escape_control(&v.path), v.code);
             }
         }
     }
