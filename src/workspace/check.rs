@@ -138,6 +138,23 @@ impl Check<'_> {
     fn sources(&mut self) {
         let region = self.ws.region.clone();
         for (i, entry) in self.ws.sources.iter().enumerate() {
+            // The common case first, without building a question or a path: every answer allows.
+            let policy = self.policy;
+            let source = entry.source.as_str();
+            let fine = policy.resolve(&region, source, None).is_allowed()
+                && entry
+                    .ingestion
+                    .as_deref()
+                    .is_none_or(|i| policy.resolve(&region, source, Some(i)).is_allowed())
+                && entry
+                    .host
+                    .as_deref()
+                    .is_none_or(|h| policy.ingest(&region, source, h).is_allowed());
+            if fine {
+                self.questions +=
+                    1 + usize::from(entry.ingestion.is_some()) + usize::from(entry.host.is_some());
+                continue;
+            }
             let at = root("sources").index(i);
             let subject = format!("sources[{}]", entry.id);
             let resolve = Question::Resolve {
@@ -254,6 +271,14 @@ impl Check<'_> {
     fn destinations(&mut self) {
         let region = self.ws.region.clone();
         for (i, entry) in self.ws.destinations.iter().enumerate() {
+            if self
+                .policy
+                .deliver(&region, &entry.destination, entry.endpoint.as_deref())
+                .is_allowed()
+            {
+                self.questions += 1;
+                continue;
+            }
             let at = root("destinations").index(i);
             let subject = format!("destinations[{}]", entry.id);
             let deliver = Question::Deliver {
@@ -360,6 +385,14 @@ impl Check<'_> {
     fn stores(&mut self) {
         let region = self.ws.region.clone();
         for (i, entry) in self.ws.stores.iter().enumerate() {
+            if self
+                .policy
+                .store(&region, &entry.store, &entry.cloud_region)
+                .is_allowed()
+            {
+                self.questions += 1;
+                continue;
+            }
             let at = root("stores").index(i);
             let subject = format!("stores[{}]", entry.id);
             let question = Question::Store {
@@ -485,6 +518,15 @@ impl Check<'_> {
     fn failover(&mut self, region: RegionId) {
         let policy = self.policy;
         for (i, step) in self.ws.failover.iter().enumerate() {
+            let home = policy
+                .location_id(&step.from)
+                .and_then(|l| policy.locations.get(l.index()))
+                .and_then(|l| policy.ingestion(l.ingestion))
+                .is_some_and(|i| i.region == region);
+            if home && policy.failover(&step.from, &step.to).is_allowed() {
+                self.questions += 1;
+                continue;
+            }
             let at = root("failover").index(i);
             let subject = format!("failover[{} -> {}]", step.from, step.to);
             let question = Question::Failover {

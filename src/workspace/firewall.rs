@@ -105,12 +105,13 @@ pub(crate) fn check(check: &mut Check<'_>, home: RegionId) {
             continue;
         };
         let warehouse = store.store.clone();
-        let question = Question::Allowlist {
-            workspace: region.clone(),
-            warehouse: warehouse.clone(),
-        };
-        let decision = check.ask(&question);
+        check.questions += 1;
+        let decision = policy.allowlist(&region, &warehouse);
         if !decision.is_allowed() {
+            let question = Question::Allowlist {
+                workspace: region.clone(),
+                warehouse: warehouse.clone(),
+            };
             let code = decision.codes().next().unwrap_or(ReasonCode::UnknownWarehouse);
             if code == ReasonCode::UnknownWarehouse && policy.store_names.get(&warehouse).is_none() {
                 // The store itself is unknown: its entry under `stores` says so.
