@@ -1,75 +1,67 @@
-//! How a control plane links regionfence: validate a workspace's configuration before it is
-//! saved, and tell the user exactly what to change.
+//! How a control plane links regionfence: check a workspace's whole configuration before it
+//! is saved, tell the user exactly what to change, and hand the fixes to the save path as
+//! JSON Patch operations.
 //!
 //! Run with `cargo run --example control_plane`.
 
-use regionfence::{Policy, Question};
+use regionfence::workspace::{check_change, fix_all, Workspace};
+use regionfence::Policy;
+
+/// The configuration an EU customer is about to save.
+const CONFIG: &str = "
+version: 1
+workspace: acme-eu
+region: eu-west
+sources:
+  - {id: backend, source: node-js, host: 'https://api.segment.io/v1'}
+destinations:
+  - {id: analytics, destination: mixpanel}
+  - {id: web, destination: google-analytics}
+stores:
+  - {id: bigquery, store: bigquery, cloud_region: gcp:europe-west2}
+  - {id: redshift, store: redshift, cloud_region: aws:eu-west-1}
+warehouses:
+  redshift: {firewall: [52.25.130.38]}
+";
 
 fn main() {
     let policy = Policy::default_policy();
+    let config = match Workspace::parse(CONFIG) {
+        Ok(config) => config,
+        Err(e) => {
+            println!("refused: {e}");
+            return;
+        }
+    };
 
-    // A configuration an EU customer is about to save.
-    let config = [
-        Question::Resolve {
-            workspace: "eu-west".into(),
-            source: "node-js".into(),
-            ingestion: None,
-        },
-        Question::Deliver {
-            workspace: "eu-west".into(),
-            destination: "mixpanel".into(),
-            endpoint: None,
-        },
-        Question::Deliver {
-            workspace: "eu-west".into(),
-            destination: "google-analytics".into(),
-            endpoint: None,
-        },
-        Question::Store {
-            workspace: "eu-west".into(),
-            store: "bigquery".into(),
-            cloud_region: "gcp:europe-west2".into(),
-        },
-        Question::Allowlist {
-            workspace: "eu-west".into(),
-            warehouse: "redshift".into(),
-        },
-        Question::RegionChange {
-            workspace: "eu-west".into(),
-            to: "us-west".into(),
-        },
-    ];
-
-    let mut rejected = 0;
-    for question in &config {
-        let decision = policy.decide(question);
-        let explained = decision.explain(&policy, question);
-        let verdict = if decision.is_allowed() { "ok  " } else { "FIX " };
-        if !decision.is_allowed() {
-            rejected += 1;
-        }
-        println!("{verdict} {}", question.to_json());
-        for reason in &explained.reasons {
-            println!("       {}: {}", reason.code, reason.message);
-        }
-        if let Some(host) = &explained.host {
+    let report = policy.check_workspace(&config);
+    for v in &report.violations {
+        println!("FIX  {} ({})", v.path, v.code);
+        println!("       {}", v.message);
+        println!("       {}", v.fix.sentence);
+        if v.fix.has_edit() {
             println!(
-                "       configure host `{host}` via {}",
-                explained.mechanism.as_deref().unwrap_or("?")
-            );
-        }
-        if let Some(cidrs) = &explained.cidrs {
-            println!(
-                "       open {}",
-                if cidrs.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    cidrs.join(", ")
-                }
+                "       patch: {}",
+                serde_json::to_string(&v.fix.patch).unwrap_or_default()
             );
         }
     }
-    println!("{rejected} setting(s) to fix before saving");
+    println!("{} setting(s) to fix before saving", report.violations.len());
+
+    // The control plane may offer to apply every fix at once.
+    let fixed = fix_all(&policy, &config);
+    println!(
+        "after the fixes: {} violation(s) left, none with an edit",
+        fixed.remaining.violations.len()
+    );
+
+    // On each save, only what the change breaks (and repairs) matters.
+    let change = check_change(&policy, &config, &fixed.workspace);
+    println!(
+        "saving the fixed configuration breaks {} and repairs {}",
+        change.broken.len(),
+        change.repaired.len()
+    );
 
     // Policies are data: a change to one is validated before it ships.
     let edited = regionfence::DEFAULT_POLICY_YAML.replace("[3.251.148.96/29]", "[3.251.148.97/29]");

@@ -31,6 +31,7 @@ mod names;
 mod policy;
 mod question;
 pub mod text;
+pub mod workspace;
 mod yaml;
 
 pub use compile::DEFAULT_POLICY_YAML;

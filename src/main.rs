@@ -47,6 +47,25 @@ enum Command {
         #[arg(long, default_value = "mermaid", value_parser = choice::<GraphFormat>)]
         format: GraphFormat,
     },
+    /// Check workspace configurations: every violation with its path and fix. Exit 0 when
+    /// compliant, 2 on violations, 1 on error.
+    CheckWorkspace {
+        /// Workspace configuration files (YAML or JSON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// `text` or `json`.
+        #[arg(long, default_value = "text")]
+        format: Format,
+        /// Print the configuration with every fix applied, as a unified diff.
+        #[arg(long)]
+        fix: bool,
+        /// With `--fix`: write the fixed configuration in place.
+        #[arg(long, requires = "fix")]
+        write: bool,
+        /// Report only what the change from this configuration breaks and repairs.
+        #[arg(long, conflicts_with = "fix")]
+        against: Option<PathBuf>,
+    },
     /// Load and validate a policy; exit 1 with the error if it does not load.
     Check {
         /// Policy files (the `--policy`, or the embedded default, when none).
@@ -86,6 +105,22 @@ fn main() -> ExitCode {
         Command::Test { files, format } => cli::test(policy, &files, format, &mut out, &mut err),
         Command::Audit { format } => cli::audit(policy, format, &mut out, &mut err),
         Command::Graph { format } => cli::graph(policy, format, &mut out, &mut err),
+        Command::CheckWorkspace {
+            files,
+            format,
+            fix,
+            write,
+            against,
+        } => {
+            let args = cli::CheckWorkspace {
+                files,
+                format,
+                fix,
+                write,
+                against,
+            };
+            cli::check_workspace(policy, &args, &mut out, &mut err)
+        }
         Command::Check { files } => cli::check(policy, &files, &mut out, &mut err),
     };
     ExitCode::from(outcome.code())

@@ -120,6 +120,11 @@ fn yaml_guard_corpus_and_regressions() {
 }
 
 #[test]
+fn workspace_config_corpus_and_regressions() {
+    replay("workspace_config");
+}
+
+#[test]
 fn every_target_has_a_fuzz_binary_and_a_corpus() {
     for (target, _) in properties::TARGETS {
         let source = fuzz_dir().join("fuzz_targets").join(format!("{target}.rs"));

@@ -12,19 +12,21 @@ pub mod host;
 pub mod ip;
 pub mod policy_yaml;
 pub mod question_json;
+pub mod workspace_config;
 pub mod yaml_guard;
 
 /// A target's property: `Ok` when it holds for these bytes.
 pub type Property = fn(&[u8]) -> Result<(), String>;
 
 /// Every fuzz target, by name, with its property.
-pub const TARGETS: [(&str, Property); 6] = [
+pub const TARGETS: [(&str, Property); 7] = [
     ("policy_yaml", policy_yaml::check),
     ("question_json", question_json::check),
     ("host", host::check),
     ("ip", ip::check),
     ("decide_structured", decide_structured::check),
     ("yaml_guard", yaml_guard::check),
+    ("workspace_config", workspace_config::check),
 ];
 
 /// The embedded default policy, compiled once per process.

@@ -1,6 +1,10 @@
 //! The command-line commands as library functions: each reads its inputs, writes its
 //! output and returns an [`Outcome`]; `main.rs` only parses arguments.
 
+mod check_workspace;
+
+pub use check_workspace::{check_workspace, CheckWorkspace};
+
 use crate::cases::{CaseFile, CaseResult};
 use crate::policy::Policy;
 use crate::question::Question;

@@ -1,0 +1,683 @@
+//! Edits of a configuration's text that change only the values they fix: every other byte —
+//! comments, key order, quoting, layout — stays as it was.
+
+use super::document::{parse_spanned, ParsedWorkspace, TextSpan, WorkspaceError};
+use super::pointer::{PatchOp, Pointer, Segment};
+use serde_json::Value;
+
+/// Why an edit could not be made in place.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EditError {
+    /// The text does not parse (before or after the edit).
+    #[error("{0}")]
+    Parse(WorkspaceError),
+    /// The value is not where the edit expects it, or is written in a shape this editor does
+    /// not change in place.
+    #[error("cannot edit `{path}` in place: {why}")]
+    Shape {
+        /// The operation's path.
+        path: String,
+        /// Why.
+        why: &'static str,
+    },
+}
+
+/// Applies one RFC 6902 operation to a configuration's text, touching only the bytes of the
+/// value it changes (and, for a removal, the lines or separators of the removed entry). The
+/// result is parsed again, so a broken edit is an error, never a broken file.
+///
+/// # Examples
+///
+/// ```
+/// use regionfence::workspace::{apply_to_text, PatchOp};
+/// let text = "version: 1\nworkspace: a   # ours\nregion: eu-west\nstores:\n  - {id: lake, store: data-lake, cloud_region: aws:us-east-1}  # S3\n";
+/// let op = PatchOp::Replace { path: "/stores/0/cloud_region".into(), value: "aws:eu-west-1".into() };
+/// let edited = apply_to_text(text, &op).unwrap();
+/// assert_eq!(edited, text.replace("aws:us-east-1", "aws:eu-west-1"));
+/// ```
+pub fn apply_to_text(text: &str, op: &PatchOp) -> Result<String, EditError> {
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text),
+    };
+    let parsed = parse_spanned(body).map_err(EditError::Parse)?;
+    let editor = Editor {
+        body,
+        parsed: &parsed,
+        path: op.path(),
+        json: body.trim_start().starts_with('{'),
+        newline: if body.contains("\r\n") { "\r\n" } else { "\n" },
+    };
+    let edited = editor.apply(op)?;
+    parse_spanned(&edited).map_err(EditError::Parse)?;
+    Ok(format!("{bom}{edited}"))
+}
+
+struct Editor<'a> {
+    body: &'a str,
+    parsed: &'a ParsedWorkspace,
+    path: &'a str,
+    json: bool,
+    newline: &'static str,
+}
+
+impl Editor<'_> {
+    fn shape(&self, why: &'static str) -> EditError {
+        EditError::Shape {
+            path: self.path.to_string(),
+            why,
+        }
+    }
+
+    fn span(&self, pointer: &Pointer) -> Option<TextSpan> {
+        self.parsed.span(&pointer.to_json_pointer())
+    }
+
+    fn splice(&self, start: usize, end: usize, with: &str) -> Result<String, EditError> {
+        let (Some(before), Some(after)) = (self.body.get(..start), self.body.get(end..)) else {
+            return Err(self.shape("a position falls outside the text"));
+        };
+        Ok(format!("{before}{with}{after}"))
+    }
+
+    fn apply(&self, op: &PatchOp) -> Result<String, EditError> {
+        let pointer = Pointer::parse(self.path).ok_or_else(|| self.shape("not a JSON Pointer"))?;
+        let Some((last, parents)) = pointer.segments().split_last() else {
+            return Err(self.shape("the root is not edited"));
+        };
+        let parent = Pointer::root();
+        let parent = parents.iter().fold(parent, |p, s| match s {
+            Segment::Key(k) => p.key(k),
+            Segment::Index(i) => p.index(*i),
+            Segment::End => p.end(),
+        });
+        match (op, last) {
+            (PatchOp::Replace { value, .. }, _) => self.replace(&pointer, value),
+            (PatchOp::Add { value, .. }, Segment::Key(k)) => match self.span(&pointer) {
+                Some(_) => self.replace(&pointer, value),
+                None => self.add_key(&parent, k, value),
+            },
+            (PatchOp::Add { value, .. }, Segment::End) => match self.span(&parent) {
+                Some(_) => self.append(&parent, value),
+                None => {
+                    // The list itself is absent: add it, holding the value.
+                    let (Some((Segment::Key(k), grand)), true) = (parents.split_last(), true) else {
+                        return Err(self.shape("no list to append to"));
+                    };
+                    let owner = grand.iter().fold(Pointer::root(), |p, s| match s {
+                        Segment::Key(k) => p.key(k),
+                        Segment::Index(i) => p.index(*i),
+                        Segment::End => p.end(),
+                    });
+                    self.add_key(&owner, k, &Value::Array(vec![value.clone()]))
+                }
+            },
+            (PatchOp::Remove { .. }, Segment::Index(i)) => self.remove(&parent, *i),
+            (PatchOp::Remove { .. }, Segment::Key(_)) => self.remove_key(&parent, &pointer),
+            _ => Err(self.shape("only replace, add and remove are edited in place")),
+        }
+    }
+
+    /// A value written as the text around it writes values: JSON in a JSON document, the
+    /// original quoting when there was one, plain where YAML reads it back as the same string.
+    fn format(&self, value: &Value, like: Option<&str>) -> Result<String, EditError> {
+        match value {
+            Value::String(s) => Ok(self.scalar(s, like)),
+            Value::Array(items) => {
+                let inner: Result<Vec<String>, EditError> =
+                    items.iter().map(|v| self.format(v, None)).collect();
+                Ok(format!("[{}]", inner?.join(", ")))
+            }
+            _ => Err(self.shape("only text values are written in place")),
+        }
+    }
+
+    fn scalar(&self, s: &str, like: Option<&str>) -> String {
+        let quoted = || serde_json::to_string(s).unwrap_or_default();
+        if self.json || like.is_some_and(|l| l.starts_with('"')) {
+            return quoted();
+        }
+        if like.is_some_and(|l| l.starts_with('\'')) {
+            return format!("'{}'", s.replace('\'', "''"));
+        }
+        if plain_is_safe(s) {
+            s.to_string()
+        } else {
+            quoted()
+        }
+    }
+
+    fn replace(&self, pointer: &Pointer, value: &Value) -> Result<String, EditError> {
+        let span = self
+            .span(pointer)
+            .ok_or_else(|| self.shape("no such value in the text"))?;
+        let original = self.body.get(span.offset..span.offset + span.len).unwrap_or("");
+        if span.len == 0 || original.starts_with(['{', '[', '|', '>']) {
+            return Err(self.shape("only scalars are replaced in place"));
+        }
+        let written = self.format(value, Some(original))?;
+        self.splice(span.offset, span.offset + span.len, &written)
+    }
+
+    fn is_flow(&self, span: TextSpan) -> bool {
+        span.len == 1 && matches!(self.body.as_bytes().get(span.offset), Some(b'[' | b'{'))
+    }
+
+    /// Where the node starting at `span` ends: past its closing bracket, its scalar, or the
+    /// last line of a block node.
+    fn node_end(&self, span: TextSpan) -> Result<usize, EditError> {
+        if self.is_flow(span) {
+            return matching_close(self.body, span.offset).ok_or_else(|| self.shape("unclosed collection"));
+        }
+        if span.len > 0 {
+            return Ok(span.offset + span.len);
+        }
+        Ok(self.block_end(span.offset, column_of(self.body, span.offset)))
+    }
+
+    /// The end (before its line break) of the last line of the block whose lines are indented
+    /// at least `indent`, starting on the line of `offset`; blank and comment lines in between
+    /// belong to it only when more of the block follows.
+    fn block_end(&self, offset: usize, indent: usize) -> usize {
+        let mut end = line_content_end(self.body, offset);
+        let mut cursor = line_next(self.body, offset);
+        while let Some(start) = cursor {
+            let line = &self.body[start..line_content_end(self.body, start)];
+            let trimmed = line.trim_start_matches(' ');
+            let own_indent = line.len() - trimmed.len();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                cursor = line_next(self.body, start);
+                continue;
+            }
+            if own_indent < indent || trimmed.starts_with("---") || trimmed.starts_with("...") {
+                break;
+            }
+            end = line_content_end(self.body, start);
+            cursor = line_next(self.body, start);
+        }
+        end
+    }
+
+    fn elements(&self, list: &Pointer) -> Vec<TextSpan> {
+        (0..).map_while(|i| self.span(&list.index(i))).collect()
+    }
+
+    fn append(&self, list: &Pointer, value: &Value) -> Result<String, EditError> {
+        let list_span = self.span(list).ok_or_else(|| self.shape("no such list"))?;
+        let items = self.elements(list);
+        let written = self.format(value, None)?;
+        if self.is_flow(list_span) {
+            return match items.last() {
+                None => self.splice(list_span.offset + 1, list_span.offset + 1, &written),
+                Some(last) => {
+                    let end = self.node_end(*last)?;
+                    self.splice(end, end, &format!(", {written}"))
+                }
+            };
+        }
+        let last = items.last().ok_or_else(|| self.shape("an empty block list"))?;
+        let (dash, prefix) = self.dash_of(*last)?;
+        let end = self.block_end(last.offset, dash + 1);
+        let _ = dash;
+        self.splice(end, end, &format!("{}{prefix}- {written}", self.newline))
+    }
+
+    /// The column of the `-` that opens a block list entry, and the text before it on its line.
+    fn dash_of(&self, element: TextSpan) -> Result<(usize, String), EditError> {
+        let start = line_start(self.body, element.offset);
+        let before = self.body.get(start..element.offset).unwrap_or("");
+        let trimmed = before.trim_start_matches(' ');
+        if !trimmed.starts_with('-') {
+            return Err(self.shape("a list entry not opened by `-` on its own line"));
+        }
+        let dash = before.len() - trimmed.len();
+        Ok((dash, before.get(..dash).unwrap_or("").to_string()))
+    }
+
+    fn remove(&self, list: &Pointer, index: usize) -> Result<String, EditError> {
+        let list_span = self.span(list).ok_or_else(|| self.shape("no such list"))?;
+        let items = self.elements(list);
+        let element = *items.get(index).ok_or_else(|| self.shape("no such entry"))?;
+        if self.is_flow(list_span) {
+            let end = self.node_end(element)?;
+            return match (
+                index.checked_sub(1).and_then(|p| items.get(p)),
+                items.get(index + 1),
+            ) {
+                (_, Some(next)) => self.splice(element.offset, next.offset, ""),
+                (Some(previous), None) => {
+                    let previous_end = self.node_end(*previous)?;
+                    self.splice(previous_end, end, "")
+                }
+                (None, None) => self.splice(element.offset, end, ""),
+            };
+        }
+        let (dash, _) = self.dash_of(element)?;
+        let start = line_start(self.body, element.offset);
+        let end = self.block_end(element.offset, dash + 1);
+        let cut_end = line_next(self.body, end).unwrap_or(self.body.len());
+        if items.len() > 1 {
+            return self.splice(start, cut_end, "");
+        }
+        // The only entry: the list becomes `[]` after its key.
+        let key_line = self.body.get(..start).unwrap_or("");
+        let key_line_end = key_line.trim_end_matches(['\n', '\r']).len();
+        let key_start = line_start(self.body, key_line_end);
+        let line = self.body.get(key_start..key_line_end).unwrap_or("");
+        let code = match line.find(" #") {
+            Some(i) => line.get(..i).unwrap_or(line),
+            None => line,
+        };
+        let code = code.trim_end();
+        if !code.ends_with(':') {
+            return Err(self.shape("the list's key is not on the line above its first entry"));
+        }
+        let colon = key_start + code.len();
+        let without = self.splice(start, cut_end, "")?;
+        let (Some(before), Some(after)) = (without.get(..colon), without.get(colon..)) else {
+            return Err(self.shape("a position falls outside the text"));
+        };
+        Ok(format!("{before} []{after}"))
+    }
+
+    /// Removes a key and its value from a mapping: the key's lines in a block mapping, the
+    /// entry and one separator in a flow mapping.
+    fn remove_key(&self, mapping: &Pointer, entry: &Pointer) -> Result<String, EditError> {
+        let parent = self.span(mapping).ok_or_else(|| self.shape("no such mapping"))?;
+        let value = self
+            .span(entry)
+            .ok_or_else(|| self.shape("no such value in the text"))?;
+        let value_end = self.node_end(value)?;
+        let key_start = self.key_before(value)?;
+        if self.is_flow(parent) {
+            let after = self.body.get(value_end..).unwrap_or("");
+            let gap = after.len() - after.trim_start().len();
+            if after.trim_start().starts_with(',') {
+                let rest = after.get(gap + 1..).unwrap_or("");
+                let end = value_end + gap + 1 + (rest.len() - rest.trim_start().len());
+                return self.splice(key_start, end, "");
+            }
+            let before = self.body.get(..key_start).unwrap_or("");
+            let trimmed = before.trim_end();
+            if let Some(comma) = trimmed.strip_suffix(',') {
+                return self.splice(comma.len(), value_end, "");
+            }
+            return self.splice(key_start, value_end, "");
+        }
+        let indent = column_of(self.body, key_start);
+        let start = line_start(self.body, key_start);
+        if self
+            .body
+            .get(start..key_start)
+            .is_some_and(|b| !b.trim().is_empty())
+        {
+            return Err(self.shape("a key that does not start its line"));
+        }
+        let end = self.block_end(key_start, indent + 1);
+        let cut_end = line_next(self.body, end).unwrap_or(self.body.len());
+        self.splice(start, cut_end, "")
+    }
+
+    /// The start of the key whose value starts at `value`: before the `:` that precedes a
+    /// flow or scalar value on its line, or on the line above a block value.
+    fn key_before(&self, value: TextSpan) -> Result<usize, EditError> {
+        let mut end = value.offset;
+        if value.len == 0 {
+            // A block mapping value: its key is the last line above with content.
+            let mut cursor = line_start(self.body, value.offset);
+            loop {
+                let previous = cursor
+                    .checked_sub(1)
+                    .ok_or_else(|| self.shape("no key above the value"))?;
+                let start = line_start(self.body, previous);
+                let line = self
+                    .body
+                    .get(start..line_content_end(self.body, start))
+                    .unwrap_or("");
+                let content = line.trim_start();
+                if !content.is_empty() && !content.starts_with('#') {
+                    let code = match line.find(" #") {
+                        Some(i) => line.get(..i).unwrap_or(line),
+                        None => line,
+                    };
+                    end = start + code.trim_end().len();
+                    break;
+                }
+                cursor = start;
+            }
+        }
+        let before = self.body.get(..end).unwrap_or("").trim_end();
+        let before = before
+            .strip_suffix(':')
+            .ok_or_else(|| self.shape("no `:` before the value"))?;
+        let key = before.trim_end();
+        let start = if let Some(quoted) = key.strip_suffix('"') {
+            quoted
+                .rfind('"')
+                .ok_or_else(|| self.shape("an unbalanced quoted key"))?
+        } else if let Some(quoted) = key.strip_suffix('\'') {
+            quoted
+                .rfind('\'')
+                .ok_or_else(|| self.shape("an unbalanced quoted key"))?
+        } else {
+            key.rfind([' ', '\t', '\n', '{', ',']).map_or(0, |i| i + 1)
+        };
+        Ok(start)
+    }
+
+    fn add_key(&self, mapping: &Pointer, key: &str, value: &Value) -> Result<String, EditError> {
+        let span = self.span(mapping).ok_or_else(|| self.shape("no such mapping"))?;
+        let written = self.format(value, None)?;
+        let key = self.scalar(key, None);
+        if self.is_flow(span) {
+            let end = self.node_end(span)?;
+            let close = end.saturating_sub(1);
+            let inner = self.body.get(span.offset + 1..close).unwrap_or("");
+            let at = span.offset + 1 + inner.trim_end().len();
+            let separator = if inner.trim().is_empty() { "" } else { ", " };
+            return self.splice(at, at, &format!("{separator}{key}: {written}"));
+        }
+        if span.len != 0 {
+            return Err(self.shape("not a mapping"));
+        }
+        let indent = column_of(self.body, span.offset);
+        let end = self.block_end(span.offset, indent);
+        self.splice(
+            end,
+            end,
+            &format!("{}{}{key}: {written}", self.newline, " ".repeat(indent)),
+        )
+    }
+}
+
+/// Whether YAML reads `s`, written without quotes, back as the same string in block and flow
+/// context alike.
+fn plain_is_safe(s: &str) -> bool {
+    let special = [
+        "true", "false", "null", "yes", "no", "on", "off", "y", "n", "~", ".inf", ".nan",
+    ];
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'/' | b':'))
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && !special.iter().any(|w| s.eq_ignore_ascii_case(w))
+        && s.parse::<f64>().is_err()
+        && !s.contains("::")
+        && !(s.starts_with("0x") || s.starts_with("0o"))
+}
+
+fn line_start(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1)
+}
+
+fn line_content_end(text: &str, offset: usize) -> usize {
+    let end = text
+        .get(offset..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| offset + i);
+    if end > offset && text.as_bytes().get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    }
+}
+
+fn line_next(text: &str, offset: usize) -> Option<usize> {
+    text.get(offset..)
+        .and_then(|t| t.find('\n'))
+        .map(|i| offset + i + 1)
+        .filter(|n| *n < text.len())
+}
+
+fn column_of(text: &str, offset: usize) -> usize {
+    offset - line_start(text, offset)
+}
+
+/// The position just past the bracket that closes the one at `open`, skipping quoted text
+/// and comments.
+fn matching_close(text: &str, open: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = open;
+    let mut previous = b' ';
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    if c == b'\\' {
+                        i += 1;
+                    } else if c == b'"' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'\'' if matches!(previous, b' ' | b'[' | b'{' | b',' | b':' | b'\n') => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    if c == b'\'' {
+                        if bytes.get(i + 1) == Some(&b'\'') {
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+            }
+            b'#' if matches!(previous, b' ' | b'\t' | b'\n') => {
+                while bytes.get(i).is_some_and(|c| *c != b'\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        previous = b;
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BLOCK: &str = "version: 1\nworkspace: a\nregion: eu-west # home\nsources:\n  # the website\n  - id: web\n    source: javascript\n    host: https://api.segment.io   # pasted\n\n  - id: app\n    source: ios\n# stores next\nstores: []\nwarehouses:\n  redshift:\n    firewall:\n      - 3.251.148.96/29   # EU loaders\n      - 52.25.130.38\n  bq: {}\n";
+
+    fn op_replace(path: &str, v: &str) -> PatchOp {
+        PatchOp::Replace {
+            path: path.into(),
+            value: v.into(),
+        }
+    }
+
+    #[test]
+    fn replace_keeps_everything_else() {
+        let out = apply_to_text(
+            BLOCK,
+            &op_replace("/sources/0/host", "events.eu1.segmentapis.com"),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            BLOCK.replace("https://api.segment.io ", "events.eu1.segmentapis.com ")
+        );
+        let out = apply_to_text(BLOCK, &op_replace("/sources/1/source", "true")).unwrap();
+        assert!(out.contains("source: \"true\"\n"), "{out}");
+    }
+
+    #[test]
+    fn block_removal_takes_the_entry_lines_only() {
+        let out = apply_to_text(
+            BLOCK,
+            &PatchOp::Remove {
+                path: "/sources/1".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(out, BLOCK.replace("  - id: app\n    source: ios\n", ""));
+        let out = apply_to_text(
+            BLOCK,
+            &PatchOp::Remove {
+                path: "/warehouses/redshift/firewall/1".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(out, BLOCK.replace("      - 52.25.130.38\n", ""));
+        let out = apply_to_text(
+            BLOCK,
+            &PatchOp::Remove {
+                path: "/sources/0".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            BLOCK.replace(
+                "  - id: web\n    source: javascript\n    host: https://api.segment.io   # pasted\n",
+                ""
+            )
+        );
+    }
+
+    #[test]
+    fn appends_and_new_keys() {
+        let add = |path: &str, v: &str| PatchOp::Add {
+            path: path.into(),
+            value: v.into(),
+        };
+        let out = apply_to_text(BLOCK, &add("/warehouses/redshift/firewall/-", "10.0.0.0/8")).unwrap();
+        assert_eq!(
+            out,
+            BLOCK.replace(
+                "      - 52.25.130.38\n",
+                "      - 52.25.130.38\n      - 10.0.0.0/8\n"
+            )
+        );
+        let out = apply_to_text(BLOCK, &add("/warehouses/bq/firewall/-", "10.0.0.0/8")).unwrap();
+        assert!(out.contains("  bq: {firewall: [10.0.0.0/8]}\n"), "{out}");
+        let out = apply_to_text(BLOCK, &add("/sources/1/ingestion", "dublin")).unwrap();
+        assert!(
+            out.contains("    source: ios\n    ingestion: dublin\n# stores next"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn flow_lists_and_json() {
+        let flow = "version: 1\nworkspace: a\nregion: eu-west\ndestinations: [{id: a, destination: x}, {id: b, destination: y, endpoint: us}]\n";
+        let out = apply_to_text(
+            flow,
+            &PatchOp::Remove {
+                path: "/destinations/1".into(),
+            },
+        )
+        .unwrap();
+        assert!(out.contains("destinations: [{id: a, destination: x}]\n"), "{out}");
+        let out = apply_to_text(
+            flow,
+            &PatchOp::Remove {
+                path: "/destinations/0".into(),
+            },
+        )
+        .unwrap();
+        assert!(
+            out.contains("destinations: [{id: b, destination: y, endpoint: us}]\n"),
+            "{out}"
+        );
+        let out = apply_to_text(
+            flow,
+            &PatchOp::Add {
+                path: "/destinations/0/endpoint".into(),
+                value: "eu".into(),
+            },
+        )
+        .unwrap();
+        assert!(out.contains("{id: a, destination: x, endpoint: eu}"), "{out}");
+        let json = "{\"version\": 1, \"workspace\": \"a\", \"region\": \"eu-west\",\n \"destinations\": [{\"id\": \"a\", \"destination\": \"x\"}]}\n";
+        let out = apply_to_text(
+            json,
+            &PatchOp::Add {
+                path: "/destinations/0/endpoint".into(),
+                value: "eu".into(),
+            },
+        )
+        .unwrap();
+        assert!(
+            out.contains("{\"id\": \"a\", \"destination\": \"x\", \"endpoint\": \"eu\"}"),
+            "{out}"
+        );
+        serde_json::from_str::<serde_json::Value>(&out).unwrap();
+    }
+
+    #[test]
+    fn map_entries_are_removed_with_their_lines_or_separator() {
+        let out = apply_to_text(
+            BLOCK,
+            &PatchOp::Remove {
+                path: "/warehouses/redshift".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            BLOCK.replace(
+                "  redshift:\n    firewall:\n      - 3.251.148.96/29   # EU loaders\n      - 52.25.130.38\n",
+                ""
+            )
+        );
+        let out = apply_to_text(
+            BLOCK,
+            &PatchOp::Remove {
+                path: "/warehouses/bq".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(out, BLOCK.replace("  bq: {}\n", ""));
+        let flow = "version: 1\nworkspace: a\nregion: eu-west\nwarehouses: {\"a\": {firewall: []}, b: {firewall: [x]}}\n";
+        let out = apply_to_text(
+            flow,
+            &PatchOp::Remove {
+                path: "/warehouses/a".into(),
+            },
+        )
+        .unwrap();
+        assert!(out.contains("warehouses: {b: {firewall: [x]}}\n"), "{out}");
+        let out = apply_to_text(
+            flow,
+            &PatchOp::Remove {
+                path: "/warehouses/b".into(),
+            },
+        )
+        .unwrap();
+        assert!(out.contains("warehouses: {\"a\": {firewall: []}}\n"), "{out}");
+    }
+
+    #[test]
+    fn removing_the_only_entry_leaves_an_empty_list() {
+        let text = "version: 1\nworkspace: a\nregion: eu-west\nsources:   # one\n  - {id: a, source: ios}\nstores: []\n";
+        let out = apply_to_text(
+            text,
+            &PatchOp::Remove {
+                path: "/sources/0".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "version: 1\nworkspace: a\nregion: eu-west\nsources: []   # one\nstores: []\n"
+        );
+    }
+}

@@ -1,0 +1,583 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! Checking a workspace configuration through the library: one test per violation kind and
+//! per fix kind, on both shipped policies; every fix is applied and checked again; the
+//! shipped examples are checked.
+
+use regionfence::workspace::{apply, check_change, fix_all, fix_text, PatchOp, Violation, Workspace};
+use regionfence::Policy;
+use serde_json::json;
+use std::path::Path;
+
+fn policies() -> Vec<(&'static str, Policy)> {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/segment-2025.yaml"))
+            .unwrap();
+    vec![
+        ("2022", Policy::default_policy()),
+        ("2025", Policy::from_yaml(&text).unwrap()),
+    ]
+}
+
+fn workspace(region: &str, body: &str) -> Workspace {
+    Workspace::parse(&format!("version: 1\nworkspace: test\nregion: {region}\n{body}")).unwrap()
+}
+
+/// The configuration's only violation; its fix, applied, removes it and adds none.
+fn only(policy: &Policy, ws: &Workspace) -> Violation {
+    let report = policy.check_workspace(ws);
+    assert_eq!(report.violations.len(), 1, "{:#?}", report.violations);
+    let v = report.violations[0].clone();
+    if v.fix.has_edit() {
+        let fixed = apply(ws, &v.fix.patch).unwrap();
+        let after = policy.check_workspace(&fixed);
+        assert!(after.is_compliant(), "{} left {:#?}", v.path, after.violations);
+    }
+    v
+}
+
+fn replace(path: &str, value: &str) -> Vec<PatchOp> {
+    vec![PatchOp::Replace {
+        path: path.into(),
+        value: value.into(),
+    }]
+}
+
+fn remove(path: &str) -> Vec<PatchOp> {
+    vec![PatchOp::Remove { path: path.into() }]
+}
+
+#[test]
+fn host_of_another_region_is_set_to_the_resolved_host() {
+    for (name, policy) in policies() {
+        let ws = workspace(
+            "eu-west",
+            "sources: [{id: api, source: server, host: 'https://api.segment.io/v1'}]\n",
+        );
+        let v = only(&policy, &ws);
+        assert_eq!(v.path, "sources[0].host", "{name}");
+        assert_eq!(v.pointer, "/sources/0/host");
+        assert_eq!(v.code.as_str(), "ingestion-outside-region");
+        assert_eq!(v.fix.sentence, "set `host` to `events.eu1.segmentapis.com`");
+        assert_eq!(
+            v.fix.patch,
+            replace("/sources/0/host", "events.eu1.segmentapis.com")
+        );
+    }
+}
+
+#[test]
+fn unknown_and_malformed_hosts_get_the_resolved_host() {
+    let policy = Policy::default_policy();
+    for (host, code) in [
+        ("events.eu1.segmentapis.com.evil.example", "unknown-host"),
+        ("user@events.eu1.segmentapis.com", "malformed-host"),
+    ] {
+        let ws = workspace(
+            "us-west",
+            &format!("sources: [{{id: api, source: server, host: '{host}'}}]\n"),
+        );
+        let v = only(&policy, &ws);
+        assert_eq!(v.code.as_str(), code);
+        assert_eq!(v.fix.patch, replace("/sources/0/host", "api.segment.io"));
+    }
+}
+
+#[test]
+fn ingestion_region_elsewhere_or_unknown_becomes_the_default() {
+    for (name, policy) in policies() {
+        for (ingestion, code) in [
+            ("oregon", "ingestion-outside-region"),
+            ("atlantis", "unknown-ingestion-region"),
+        ] {
+            let ws = workspace(
+                "eu-west",
+                &format!("sources: [{{id: web, source: javascript, ingestion: {ingestion}}}]\n"),
+            );
+            let v = only(&policy, &ws);
+            assert_eq!(
+                (v.path.as_str(), v.code.as_str()),
+                ("sources[0].ingestion", code),
+                "{name}"
+            );
+            assert_eq!(
+                v.fix.sentence,
+                "choose `dublin`, the default ingestion region of `eu-west`"
+            );
+            assert_eq!(v.fix.patch, replace("/sources/0/ingestion", "dublin"));
+        }
+    }
+}
+
+#[test]
+fn unsupported_source_has_no_edit_that_keeps_it() {
+    for (name, policy) in policies() {
+        let ws = workspace(
+            "eu-west",
+            "sources: [{id: web, source: javascript}, {id: crm, source: activecampaign}]\n",
+        );
+        let v = only(&policy, &ws);
+        assert_eq!(v.path, "sources[1].source", "{name}");
+        assert_eq!(v.code.as_str(), "source-unsupported-in-region");
+        assert!(
+            v.fix.sentence.contains("no edit keeps this source; remove it"),
+            "{}",
+            v.fix.sentence
+        );
+        assert_eq!(v.fix.patch, remove("/sources/1"));
+    }
+}
+
+#[test]
+fn unknown_names_are_violations_with_a_hint_and_no_edit() {
+    for (name, policy) in policies() {
+        let cases = [
+            ("sources: [{id: a, source: javascrip}]\n", "sources[0].source", "unknown-source", "`javascript`"),
+            ("destinations: [{id: a, destination: mixpanell}]\n", "destinations[0].destination", "unknown-destination", "`mixpanel`"),
+            ("stores: [{id: a, store: redshfit, cloud_region: aws:eu-west-1}]\n", "stores[0].store", "unknown-store", "`redshift`"),
+            ("stores: [{id: a, store: redshift, cloud_region: aws:eu-west-l}]\n", "stores[0].cloud_region", "unknown-cloud-region", "`aws:eu-west-1`"),
+            ("failover: [{from: eu-west/dublin-a, to: eu-west/dublin-x}]\n", "failover[0].to", "unknown-location", "`eu-west/dublin-a`"),
+            ("stores: [{id: redshift, store: redshift, cloud_region: aws:eu-west-1}]\nwarehouses: {redshfit: {firewall: [3.251.148.96/29]}}\n", "warehouses[redshfit]", "unknown-warehouse", "`redshift`"),
+        ];
+        for (body, path, code, hint) in cases {
+            let v = only(&policy, &workspace("eu-west", body));
+            assert_eq!((v.path.as_str(), v.code.as_str()), (path, code), "{name}: {body}");
+            assert!(!v.fix.has_edit(), "{body}");
+            assert!(
+                v.fix.sentence.contains(&format!("did you mean {hint}?")),
+                "{body}: {}",
+                v.fix.sentence
+            );
+        }
+    }
+}
+
+#[test]
+fn outside_endpoint_is_replaced_by_the_in_region_one() {
+    for (name, policy) in policies() {
+        let ws = workspace(
+            "eu-west",
+            "destinations: [{id: amp, destination: amplitude, endpoint: us}]\n",
+        );
+        let v = only(&policy, &ws);
+        assert_eq!(
+            (v.path.as_str(), v.code.as_str()),
+            ("destinations[0].endpoint", "endpoint-outside-region"),
+            "{name}"
+        );
+        assert_eq!(v.fix.sentence, "use endpoint `eu`");
+        assert_eq!(v.fix.patch, replace("/destinations/0/endpoint", "eu"));
+        // A host stays a host.
+        let ws = workspace(
+            "eu-west",
+            "destinations: [{id: amp, destination: amplitude, endpoint: 'https://api2.amplitude.com'}]\n",
+        );
+        let v = only(&policy, &ws);
+        assert_eq!(
+            v.fix.patch,
+            replace("/destinations/0/endpoint", "api.eu.amplitude.com")
+        );
+        // An unknown endpoint too.
+        let ws = workspace(
+            "eu-west",
+            "destinations: [{id: amp, destination: amplitude, endpoint: europe}]\n",
+        );
+        let v = only(&policy, &ws);
+        assert_eq!(v.code.as_str(), "unknown-endpoint");
+        assert_eq!(v.fix.patch, replace("/destinations/0/endpoint", "eu"));
+    }
+}
+
+#[test]
+fn destination_without_an_in_region_endpoint_is_offered_for_removal() {
+    for (name, policy) in policies() {
+        let ws = workspace("eu-west", "destinations: [{id: amp, destination: amplitude}, {id: ga, destination: actions-google-analytics-4}]\n");
+        let v = only(&policy, &ws);
+        assert_eq!(
+            (v.path.as_str(), v.code.as_str()),
+            ("destinations[1].destination", "endpoint-outside-region"),
+            "{name}"
+        );
+        assert!(v
+            .fix
+            .sentence
+            .contains("no edit keeps this destination; remove it"));
+        assert_eq!(v.fix.patch, remove("/destinations/1"));
+    }
+    let policy = Policy::default_policy();
+    let v = only(
+        &policy,
+        &workspace(
+            "eu-west",
+            "destinations: [{id: m, destination: appcues-mobile}]\n",
+        ),
+    );
+    assert_eq!(v.code.as_str(), "destination-unavailable-in-region");
+    assert_eq!(v.fix.patch, remove("/destinations/0"));
+}
+
+#[test]
+fn store_moves_to_the_nearest_allowed_cloud_region() {
+    for (name, policy) in policies() {
+        // Same provider, nothing in the same country: the region's processing cloud region.
+        let v = only(
+            &policy,
+            &workspace(
+                "eu-west",
+                "stores: [{id: lake, store: data-lake, cloud_region: aws:us-east-1}]\n",
+            ),
+        );
+        assert_eq!(
+            (v.path.as_str(), v.code.as_str()),
+            ("stores[0].cloud_region", "store-outside-region"),
+            "{name}"
+        );
+        assert_eq!(v.fix.sentence, "move `lake` to `aws:eu-west-1`");
+        assert_eq!(v.fix.patch, replace("/stores/0/cloud_region", "aws:eu-west-1"));
+        // An archive only in the region's archive places.
+        let v = only(
+            &policy,
+            &workspace(
+                "eu-west",
+                "stores: [{id: a, store: archive, cloud_region: aws:eu-central-1}]\n",
+            ),
+        );
+        assert_eq!(v.fix.patch, replace("/stores/0/cloud_region", "aws:eu-west-1"));
+        // Another provider's region: the store's own provider.
+        let v = only(
+            &policy,
+            &workspace(
+                "eu-west",
+                "stores: [{id: bq, store: bigquery, cloud_region: aws:eu-west-1}]\n",
+            ),
+        );
+        assert_eq!(v.code.as_str(), "store-provider-mismatch");
+        let moved = match &v.fix.patch[0] {
+            PatchOp::Replace { value, .. } => value.as_str().unwrap().to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert!(moved.starts_with("gcp:"), "{moved}");
+    }
+}
+
+#[test]
+fn store_prefers_the_same_country() {
+    // A customer store of an edge-ingest region in a country it may not use does not exist in
+    // the shipped policies; a strict EU region with a store in a German region of the wrong
+    // provider moves to the German region of the right one.
+    let policy = Policy::default_policy();
+    let v = only(
+        &policy,
+        &workspace(
+            "eu-west",
+            "stores: [{id: bq, store: bigquery, cloud_region: aws:eu-central-1}]\n",
+        ),
+    );
+    assert_eq!(
+        v.fix.patch[0],
+        PatchOp::Replace {
+            path: "/stores/0/cloud_region".into(),
+            value: json!("gcp:europe-west10")
+        }
+    );
+    let v = only(
+        &policy,
+        &workspace(
+            "eu-west",
+            "stores: [{id: bq, store: bigquery, cloud_region: gcp:us-east1}]\n",
+        ),
+    );
+    assert_eq!(v.code.as_str(), "store-outside-region");
+}
+
+#[test]
+fn firewall_lacking_the_loaders_gets_them_added() {
+    for (name, policy) in policies() {
+        let ws = workspace("eu-west", "stores: [{id: wh, store: redshift, cloud_region: aws:eu-west-1}]\nwarehouses:\n  wh: {firewall: [10.0.0.0/8]}\n");
+        let v = only(&policy, &ws);
+        assert_eq!(
+            (v.path.as_str(), v.code.as_str()),
+            ("warehouses[wh].firewall", "firewall-lacks-loader"),
+            "{name}"
+        );
+        assert_eq!(
+            v.fix.patch,
+            vec![PatchOp::Add {
+                path: "/warehouses/wh/firewall/-".into(),
+                value: json!("3.251.148.96/29")
+            }]
+        );
+    }
+}
+
+#[test]
+fn firewall_admitting_another_regions_loaders_is_a_violation_of_its_own() {
+    for (name, policy) in policies() {
+        let ws = workspace(
+            "eu-west",
+            "stores: [{id: redshift, store: redshift, cloud_region: aws:eu-west-1}]\nwarehouses:\n  redshift: {firewall: [3.251.148.96/29, 52.25.130.38]}\n",
+        );
+        let v = only(&policy, &ws);
+        assert_eq!(v.path, "warehouses[redshift].firewall[1]", "{name}");
+        assert_eq!(v.pointer, "/warehouses/redshift/firewall/1");
+        assert_eq!(v.code.as_str(), "firewall-admits-foreign-loader");
+        assert!(v.message.contains("`us-west`"), "{}", v.message);
+        assert_eq!(v.fix.patch, remove("/warehouses/redshift/firewall/1"));
+    }
+}
+
+#[test]
+fn a_wide_entry_is_narrowed_to_the_home_loaders_it_alone_admitted() {
+    let policy = Policy::default_policy();
+    let ws = workspace("eu-west", "stores: [{id: pg, store: postgres, cloud_region: aws:eu-west-1}]\nwarehouses: {pg: {firewall: [0.0.0.0/0]}}\n");
+    let v = only(&policy, &ws);
+    assert_eq!(v.code.as_str(), "firewall-admits-foreign-loader");
+    assert_eq!(
+        v.fix.patch,
+        replace("/warehouses/pg/firewall/0", "3.251.148.96/29")
+    );
+    // The US side: an EU loader range in a US warehouse's firewall.
+    let ws = workspace("us-west", "stores: [{id: pg, store: postgres, cloud_region: aws:us-east-1}]\nwarehouses: {pg: {firewall: [52.25.130.38/32, 3.251.148.100]}}\n");
+    let v = only(&policy, &ws);
+    assert_eq!(v.path, "warehouses[pg].firewall[1]");
+}
+
+#[test]
+fn firewall_entries_that_are_not_cidrs_are_removed() {
+    let policy = Policy::default_policy();
+    let ws = workspace("eu-west", "stores: [{id: r, store: redshift, cloud_region: aws:eu-west-1}]\nwarehouses: {r: {firewall: [3.251.148.96/29, 3.251.148/29]}}\n");
+    let v = only(&policy, &ws);
+    assert_eq!(v.code.as_str(), "malformed-cidr");
+    assert_eq!(v.fix.patch, remove("/warehouses/r/firewall/1"));
+}
+
+#[test]
+fn a_firewall_on_a_store_that_is_no_warehouse_has_no_edit() {
+    let policy = Policy::default_policy();
+    let ws = workspace("eu-west", "stores: [{id: lake, store: data-lake, cloud_region: aws:eu-west-1}]\nwarehouses: {lake: {firewall: []}}\n");
+    let v = only(&policy, &ws);
+    assert_eq!(
+        (v.path.as_str(), v.code.as_str()),
+        ("warehouses[lake]", "unknown-warehouse")
+    );
+    assert!(!v.fix.has_edit());
+}
+
+#[test]
+fn failover_target_elsewhere_is_replaced_by_a_valid_location() {
+    for (name, policy) in policies() {
+        for (to, code) in [
+            ("us-west/oregon-a", "failover-across-regions"),
+            ("eu-west/dublin-a", "failover-same-location"),
+        ] {
+            let ws = workspace(
+                "eu-west",
+                &format!("failover: [{{from: eu-west/dublin-a, to: {to}}}]\n"),
+            );
+            let v = only(&policy, &ws);
+            assert_eq!(
+                (v.path.as_str(), v.code.as_str()),
+                ("failover[0].to", code),
+                "{name}"
+            );
+            assert_eq!(v.fix.patch, replace("/failover/0/to", "eu-west/dublin-b"));
+        }
+    }
+    // Only the 2022 policy gives US West more than one ingestion region.
+    let policy = Policy::default_policy();
+    let ws = workspace(
+        "us-west",
+        "failover: [{from: us-west/oregon-a, to: us-west/sydney-a}]\n",
+    );
+    let v = only(&policy, &ws);
+    assert_eq!(v.code.as_str(), "failover-across-ingestion-regions");
+    assert_eq!(v.fix.patch, replace("/failover/0/to", "us-west/oregon-b"));
+}
+
+#[test]
+fn failover_from_another_regions_location_moves_home() {
+    let policy = Policy::default_policy();
+    let ws = workspace(
+        "eu-west",
+        "failover: [{from: us-west/oregon-a, to: us-west/oregon-b}]\n",
+    );
+    let v = only(&policy, &ws);
+    assert_eq!(
+        (v.path.as_str(), v.code.as_str()),
+        ("failover[0].from", "failover-outside-region")
+    );
+    assert_eq!(
+        v.fix.patch,
+        vec![
+            PatchOp::Replace {
+                path: "/failover/0/from".into(),
+                value: json!("eu-west/dublin-a")
+            },
+            PatchOp::Replace {
+                path: "/failover/0/to".into(),
+                value: json!("eu-west/dublin-b")
+            },
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_region_has_no_edit() {
+    let policy = Policy::default_policy();
+    let v = only(
+        &policy,
+        &workspace("eu-wset", "sources: [{id: a, source: ios}]\n"),
+    );
+    assert_eq!((v.path.as_str(), v.code.as_str()), ("region", "unknown-region"));
+    assert_eq!(
+        v.fix.sentence,
+        "no edit changes a workspace's region: create a new workspace in `eu-west`"
+    );
+}
+
+#[test]
+fn a_change_reports_what_it_breaks_and_repairs() {
+    let policy = Policy::default_policy();
+    let old = workspace("eu-west", "destinations:\n  - {id: amp, destination: amplitude, endpoint: us}\n  - {id: bz, destination: braze}\n");
+    let new = workspace(
+        "eu-west",
+        "destinations:\n  - {id: new, destination: mixpanel}\n  - {id: amp, destination: amplitude, endpoint: eu}\n  - {id: bz, destination: braze, endpoint: us}\n",
+    );
+    let change = check_change(&policy, &old, &new);
+    let broken: Vec<_> = change
+        .broken
+        .iter()
+        .map(|v| (v.subject.as_str(), v.path.as_str()))
+        .collect();
+    assert_eq!(
+        broken,
+        [("destinations[bz].endpoint", "destinations[2].endpoint")]
+    );
+    let repaired: Vec<_> = change.repaired.iter().map(|v| v.subject.as_str()).collect();
+    assert_eq!(repaired, ["destinations[amp].endpoint"]);
+    // Moving entries breaks nothing.
+    let moved = workspace("eu-west", "destinations:\n  - {id: bz, destination: braze}\n  - {id: amp, destination: amplitude, endpoint: us}\n");
+    let change = check_change(&policy, &old, &moved);
+    assert!(change.breaks_nothing() && change.repaired.is_empty());
+    // A workspace's region never changes.
+    let us = workspace("us-west", "destinations:\n  - {id: amp, destination: amplitude, endpoint: us}\n  - {id: bz, destination: braze}\n");
+    let change = check_change(&policy, &old, &us);
+    assert_eq!(change.broken[0].code.as_str(), "region-immutable");
+    assert_eq!(
+        change.broken[0].fix.sentence,
+        "no edit changes a workspace's region: create a new workspace in `us-west`"
+    );
+    assert!(!change.broken[0].fix.has_edit());
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("policies/examples")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_shipped_examples() {
+    for (name, policy) in policies() {
+        let report = policy.check_workspace(&Workspace::parse(&example("eu-compliant.yaml")).unwrap());
+        assert!(report.is_compliant(), "{name}: {:#?}", report.violations);
+    }
+    // The US example names catalog entries of the default policy only.
+    let policy = Policy::default_policy();
+    let report = policy.check_workspace(&Workspace::parse(&example("us-compliant.yaml")).unwrap());
+    assert!(report.is_compliant(), "{:#?}", report.violations);
+    let bad = Workspace::parse(&example("eu-violations.yaml")).unwrap();
+    let report = policy.check_workspace(&bad);
+    let kinds: std::collections::BTreeSet<_> = report.violations.iter().map(|v| v.code).collect();
+    assert!(kinds.len() >= 8, "{kinds:?}");
+    assert_eq!(report.violations.len(), 14);
+    let fixed = fix_all(&policy, &bad);
+    let left: Vec<_> = fixed
+        .remaining
+        .violations
+        .iter()
+        .map(|v| v.code.as_str())
+        .collect();
+    assert_eq!(left, ["unknown-destination", "unknown-cloud-region"]);
+    assert!(fixed.remaining.violations.iter().all(|v| !v.fix.has_edit()));
+}
+
+#[test]
+fn fixing_the_text_keeps_every_other_line() {
+    let policy = Policy::default_policy();
+    let text = example("eu-violations.yaml");
+    let fixed = fix_text(&policy, &text).unwrap();
+    assert!(fixed.failed.is_empty(), "{:?}", fixed.failed);
+    // The text reads back to the configuration fix_all gives.
+    let from_values = fix_all(&policy, &Workspace::parse(&text).unwrap()).workspace;
+    assert_eq!(Workspace::parse(&fixed.text).unwrap(), from_values);
+    // Every comment and every line no fix touches is still there, in order.
+    let kept: Vec<&str> = fixed.text.lines().collect();
+    let mut at = 0;
+    for line in text.lines() {
+        let fixed_line = [
+            "oregon",
+            "api.segment.io",
+            "hubspot",
+            "endpoint: us",
+            "google-analytics",
+            "appcues-mobile",
+            "cloud_region: aws:eu-west-2",
+            "aws:us-east-1",
+            "gcp:europe-west2",
+            "52.25.130.38",
+            "us-west/dublin-a",
+        ]
+        .iter()
+        .any(|m| line.contains(m));
+        if fixed_line {
+            continue;
+        }
+        let found = kept[at..].iter().position(|k| *k == line);
+        assert!(found.is_some(), "lost line {line:?}\n{}", fixed.text);
+        at += found.unwrap() + 1;
+    }
+    assert!(fixed
+        .text
+        .contains("    host: events.eu1.segmentapis.com   # the US host, pasted from an old guide\n"));
+    assert!(fixed
+        .text
+        .contains("  - {id: product-analytics, destination: amplitude, endpoint: eu}   # the US endpoint\n"));
+}
+
+#[test]
+fn a_region_without_loader_ranges_has_no_edit_for_a_warehouse_that_needs_them() {
+    let text = regionfence::DEFAULT_POLICY_YAML.replacen(
+        "    warehouse_egress: [52.25.130.38/32]",
+        "    warehouse_egress: []",
+        1,
+    );
+    assert_ne!(text, regionfence::DEFAULT_POLICY_YAML);
+    let policy = Policy::from_yaml(&text).unwrap();
+    let ws = workspace(
+        "us-west",
+        "stores: [{id: r, store: redshift, cloud_region: aws:us-east-1}]\nwarehouses: {r: {firewall: []}}\n",
+    );
+    let v = only(&policy, &ws);
+    assert_eq!(
+        (v.path.as_str(), v.code.as_str()),
+        ("warehouses[r]", "allowlist-unknown")
+    );
+    assert!(!v.fix.has_edit());
+    // Admitting EU West's loaders is still a violation of its own.
+    let ws = workspace("us-west", "stores: [{id: r, store: redshift, cloud_region: aws:us-east-1}]\nwarehouses: {r: {firewall: [3.251.148.96/29]}}\n");
+    let codes: Vec<_> = policy
+        .check_workspace(&ws)
+        .violations
+        .iter()
+        .map(|v| v.code.as_str())
+        .collect();
+    assert_eq!(codes, ["allowlist-unknown", "firewall-admits-foreign-loader"]);
+}
