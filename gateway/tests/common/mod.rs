@@ -1,6 +1,12 @@
 //! Test helpers: a loopback stub upstream that records what it receives, a gateway started
 //! in-process, and a small HTTP client.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use base64::Engine;
 use bytes::Bytes;
