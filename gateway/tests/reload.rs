@@ -2,6 +2,12 @@
 //! times, alternating between two policies. No request fails, and every answer is one that
 //! the policy it names gives. A policy that fails its audit is refused and the old one
 //! keeps serving.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 use common::*;

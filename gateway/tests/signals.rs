@@ -1,5 +1,11 @@
 //! The gateway binary: SIGHUP reloads the policy, SIGTERM lets the request in flight finish
 //! and exits 0.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 use common::*;
@@ -7,7 +13,6 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-#[allow(clippy::unwrap_used, clippy::panic)]
 fn kill(pid: u32, signal: &str) {
     let status = Command::new("kill")
         .args([signal, &pid.to_string()])
