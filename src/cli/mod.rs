@@ -1,6 +1,10 @@
 //! The command-line commands as library functions: each reads its inputs, writes its
 //! output and returns an [`Outcome`]; `main.rs` only parses arguments.
 
+mod eval;
+
+pub use eval::{eval, EvalOptions, MAX_THREADS};
+
 use crate::cases::{CaseFile, CaseResult};
 use crate::policy::Policy;
 use crate::question::Question;
