@@ -1,7 +1,12 @@
 //! `regionfence eval` as a user runs it: a file or standard input, records on standard
 //! output, the summary alone on standard error when piped, exit 1 when a line was bad.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
