@@ -180,6 +180,8 @@ impl Gatekeeper {
                 .first()
                 .map_or_else(String::new, |r| r.message.clone());
             let decision_json = serde_json::to_value(&explained).ok();
+            // Misdirected (421) when another host of the workspace's region would take this
+            // source; when no host would (the source is unsupported there too), forbidden.
             if decision.has_code(ReasonCode::IngestionOutsideRegion) {
                 let resolve = Question::Resolve {
                     workspace: region.clone(),
@@ -188,18 +190,19 @@ impl Gatekeeper {
                 };
                 let answer = policy.decide(&resolve);
                 metrics.decision("resolve", &answer);
-                let host = answer.explain(policy, &resolve).host;
-                let message = match &host {
-                    Some(h) => format!("{message}; send to `{h}`"),
-                    None => message,
-                };
-                return Err(Refusal {
-                    status: 421,
-                    code,
-                    message,
-                    host,
-                    decision: decision_json,
-                });
+                if let Some(host) = answer
+                    .explain(policy, &resolve)
+                    .host
+                    .filter(|_| answer.is_allowed())
+                {
+                    return Err(Refusal {
+                        status: 421,
+                        code,
+                        message: format!("{message}; send to `{host}`"),
+                        host: Some(host),
+                        decision: decision_json,
+                    });
+                }
             }
             return Err(Refusal {
                 status: 403,
@@ -353,6 +356,17 @@ mod tests {
             panic!()
         };
         assert_eq!((r.status, r.code), (403, "source-unsupported-in-region"));
+        // Unsupported and on another region's host: no host would take it, so 403, not 421.
+        let g = Gatekeeper::new(
+            BTreeMap::from([("EU".to_string(), "eu-west".to_string())]),
+            SourceTable::new(&BTreeMap::new(), "cloud-object"),
+            vec!["api.segment.io".into()],
+            1024,
+        );
+        let Outcome::Refuse(r) = run(&g, "EU", None, "{\"batch\":[{}]}") else {
+            panic!()
+        };
+        assert_eq!((r.status, r.host), (403, None));
     }
 
     #[test]
