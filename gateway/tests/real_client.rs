@@ -132,6 +132,12 @@ async fn segments_python_library_through_the_eu_gateway() {
         assert_eq!(e["status"], 421, "{e}");
         assert_eq!(e["code"], "ingestion-outside-region", "{e}");
         assert!(e["message"].as_str().unwrap().contains("api.segment.io"), "{e}");
+        let text = e["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("[Segment] ingestion-outside-region: host `events.eu1.segmentapis.com`"),
+            "{text}"
+        );
+        assert!(text.ends_with("; send to `api.segment.io` (421)"), "{text}");
     }
     let seen = |via: &str| -> std::collections::BTreeSet<String> {
         errors
@@ -171,6 +177,92 @@ async fn segments_python_library_through_the_eu_gateway() {
     assert_eq!(
         refused,
         (errors.iter().filter(|e| e["via"] == "flush").count() + 6).to_string()
+    );
+    gw.shutdown().await;
+}
+
+fn node_modules() -> std::path::PathBuf {
+    let dir = std::env::var("REGIONFENCE_E2E_NODE_MODULES").expect(
+        "REGIONFENCE_E2E_NODE_MODULES must name a node_modules with @segment/analytics-node installed",
+    );
+    let dir = std::path::PathBuf::from(dir);
+    assert!(
+        dir.join("@segment/analytics-node/package.json").is_file(),
+        "{} has no @segment/analytics-node",
+        dir.display()
+    );
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs @segment/analytics-node: .ci/run runs it with REGIONFENCE_E2E_NODE_MODULES set"]
+async fn segments_node_library_through_the_eu_gateway() {
+    let modules = node_modules();
+    let stub = Stub::start().await;
+    let gw = start(config(stub.addr, "")).await;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/segment_node.cjs");
+    let host = format!("http://{}", gw.addr);
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg(script)
+            .args([&host, EU_KEY, US_KEY])
+            .env("NODE_PATH", modules)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let eu = result["eu"].as_array().unwrap();
+    let us = result["us"].as_array().unwrap();
+    assert_eq!((eu.len(), us.len()), (6, 6), "{result}");
+
+    let received = upstream_messages(&stub);
+    let eu_auth = basic(EU_KEY);
+    for sent in eu {
+        assert_eq!(sent["failed"], false, "{sent}");
+        let id = sent["messageId"].as_str().unwrap();
+        let (auth, got) = received
+            .get(id)
+            .unwrap_or_else(|| panic!("EU message {id} did not arrive"));
+        assert_eq!(auth, &eu_auth);
+        for field in [
+            "type",
+            "event",
+            "name",
+            "userId",
+            "properties",
+            "traits",
+            "groupId",
+            "previousId",
+        ] {
+            assert_eq!(
+                got.get(field).unwrap_or(&Value::Null),
+                &sent[field],
+                "{id}: {field}"
+            );
+        }
+        assert_eq!(got["context"]["library"]["name"], "@segment/analytics-node");
+    }
+    assert_eq!(received.len(), 6, "only EU messages reached the upstream");
+    for sent in us {
+        let id = sent["messageId"].as_str().unwrap();
+        assert!(!received.contains_key(id), "US message {id} reached the upstream");
+        assert_eq!(sent["failed"], true, "{sent}");
+        assert!(sent["error"].as_str().unwrap().contains("421"), "{sent}");
+    }
+    let errors = result["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 6, "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .all(|e| e["key"] == "us" && e["code"] == "delivery_failure"),
+        "{errors:?}"
     );
     gw.shutdown().await;
 }

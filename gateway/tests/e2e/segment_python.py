@@ -32,6 +32,7 @@ def recorder(key_name, via):
                 "status": getattr(error, "status", None),
                 "code": getattr(error, "code", None),
                 "message": str(getattr(error, "message", error)),
+                "text": str(error),
                 "message_ids": [m.get("messageId") for m in batch],
             }
         )
@@ -58,7 +59,7 @@ def every_event(client, tag):
             ok, msg = call(message_id)
         except APIError as e:  # sync_mode raises what on_error would get
             errors.append({"key": tag.split("-")[0], "via": "raise", "status": e.status, "code": e.code,
-                           "message": str(e.message), "message_ids": [message_id]})
+                           "message": str(e.message), "text": str(e), "message_ids": [message_id]})
             sent.append({"messageId": message_id, "raised": True})
             continue
         sent.append(msg)
