@@ -267,24 +267,28 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>>
     )
 }
 
+/// Why a body was not read: the status, the code and the message of the answer.
+type BodyRefusal = (StatusCode, &'static str, String);
+
 /// Reads a body of at most `limit` bytes within the client timeout.
-async fn read_body(body: Incoming, limit: usize, state: &State) -> Result<Bytes, Response<Full<Bytes>>> {
+async fn read_body(body: Incoming, limit: usize, state: &State) -> Result<Bytes, BodyRefusal> {
     let reading = Limited::new(body, limit).collect();
     match tokio::time::timeout(state.limits.client_timeout, reading).await {
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(e)) => {
-            let too_large = e.downcast_ref::<http_body_util::LengthLimitError>().is_some();
-            let (code, message) = if too_large {
-                ("body-too-large", format!("body over the limit of {limit} bytes"))
-            } else {
-                ("malformed-body", format!("reading the body: {e}"))
-            };
-            Err(error(StatusCode::BAD_REQUEST, code, &message))
-        }
-        Err(_) => Err(error(
+        Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err((
+            StatusCode::BAD_REQUEST,
+            "body-too-large",
+            format!("body over the limit of {limit} bytes"),
+        )),
+        Ok(Err(e)) => Err((
+            StatusCode::BAD_REQUEST,
+            "malformed-body",
+            format!("reading the body: {e}"),
+        )),
+        Err(_) => Err((
             StatusCode::REQUEST_TIMEOUT,
             "client-timeout",
-            "the body took too long to arrive",
+            "the body took too long to arrive".to_string(),
         )),
     }
 }
@@ -315,7 +319,7 @@ async fn handle(state: &State, routes: Routes, request: Request<Incoming>) -> Re
                 let loaded = state.cell.current();
                 let body = match read_body(request.into_body(), state.limits.max_decide_bytes, state).await {
                     Ok(body) => body,
-                    Err(response) => return response,
+                    Err((status, code, message)) => return error(status, code, &message),
                 };
                 return match decide_api::answer(&loaded, &state.metrics, &body) {
                     Ok(answer) => json(StatusCode::OK, answer, Some(&loaded.label())),
@@ -374,11 +378,9 @@ async fn track(state: &State, is_batch: bool, request: Request<Incoming>) -> Res
     let raw_limit = state.limits.max_body_bytes.saturating_add(64 * 1024);
     let body = match read_body(body, raw_limit, state).await {
         Ok(body) => body,
-        Err(response) => {
-            state
-                .metrics
-                .refused(response.status().as_u16(), "malformed-body");
-            return response;
+        Err((status, code, message)) => {
+            state.metrics.refused(status.as_u16(), code);
+            return error(status, code, &message);
         }
     };
     if state.check_policy {

@@ -208,6 +208,21 @@ async fn refused_requests_never_reach_the_upstream() {
         (a.status.as_u16(), a.json()["code"].as_str()),
         (400, Some("body-too-large"))
     );
+    // Over the limit before any decoding: refused while reading.
+    let huge = batch(&[("b-2", &"x".repeat(80_000))]);
+    let a = send(
+        &client,
+        "POST",
+        gw.addr,
+        "/v1/batch",
+        &[("authorization", &eu)],
+        huge,
+    )
+    .await;
+    assert_eq!(
+        (a.status.as_u16(), a.json()["code"].as_str()),
+        (400, Some("body-too-large"))
+    );
     let bomb = gzip(big.as_bytes());
     assert!(bomb.len() < 4096);
     let headers = [("authorization", eu.as_str()), ("content-encoding", "gzip")];
