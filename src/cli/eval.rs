@@ -344,6 +344,7 @@ fn run_parallel(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     fn run(input: &str, threads: usize) -> (Outcome, String, String) {
         let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -467,6 +468,48 @@ mod tests {
         assert_eq!(serial.lines().count(), CHUNK_LINES * 5 + 17);
         let summary = |e: &str| e.lines().skip(1).map(str::to_string).collect::<Vec<_>>();
         assert_eq!(summary(&e1), summary(&e4));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Any mix of questions, near-questions and garbage: one record per non-blank line,
+        /// numbered in order, the same on one thread and on several.
+        #[test]
+        fn every_line_gets_one_record_in_order(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(vec![
+                        EU_OK.to_string(),
+                        EU_US.to_string(),
+                        r#"{"ask":"connect","workspace":"eu-west","warehouse":"redshift","ip":"3.251.148.97"}"#.into(),
+                        r#"{"ask":"ingest","workspace":"eu-west","source":"ios","host":"a","extra":1}"#.into(),
+                        String::new(),
+                        "   ".into(),
+                    ]),
+                    "[ -~]{0,40}",
+                    proptest::collection::vec(proptest::prelude::any::<u8>(), 0..30)
+                        .prop_map(|b| String::from_utf8_lossy(&b).replace('\n', " ")),
+                ],
+                0..200,
+            ),
+            threads in 2usize..5,
+        ) {
+            let input = lines.join("\n");
+            let (_, serial, _) = run(&input, 1);
+            let (_, parallel, _) = run(&input, threads);
+            proptest::prop_assert_eq!(&serial, &parallel);
+            let numbers: Vec<u64> = serial
+                .lines()
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["line"].as_u64().unwrap())
+                .collect();
+            let expected: Vec<u64> = lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, _)| i as u64 + 1)
+                .collect();
+            proptest::prop_assert_eq!(numbers, expected);
+        }
     }
 
     #[test]
