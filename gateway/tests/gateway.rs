@@ -10,7 +10,6 @@
 
 mod common;
 use common::*;
-use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_allowed_request_is_forwarded_unchanged_and_the_upstream_answers() {
@@ -487,7 +486,8 @@ async fn shutdown_lets_requests_in_flight_finish() {
         )
         .await
     });
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // Shut down while the request is at the upstream.
+    stub.wait_for_arrivals(1).await;
     gw.shutdown().await;
     let a = in_flight.await.unwrap();
     assert_eq!(a.status, 200, "the request in flight finished");

@@ -94,7 +94,8 @@ async fn sighup_reloads_and_sigterm_drains() {
         )
         .await
     });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // SIGTERM while the request is at the upstream.
+    stub.wait_for_arrivals(1).await;
     kill(child.id(), "-TERM");
     let answer = in_flight.await.unwrap();
     assert_eq!(answer.status, 200, "the request in flight finished");

@@ -33,6 +33,8 @@ pub struct Received {
 pub struct Stub {
     pub addr: SocketAddr,
     pub received: Arc<Mutex<Vec<Received>>>,
+    /// Requests that have arrived, answered or not yet.
+    pub arrived: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Stub {
@@ -40,15 +42,19 @@ impl Stub {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));
+        let arrived = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let log = Arc::clone(&received);
+        let count = Arc::clone(&arrived);
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
                 let log = Arc::clone(&log);
+                let count = Arc::clone(&count);
                 let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
                     let log = Arc::clone(&log);
+                    count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     async move {
                         let (parts, body) = request.into_parts();
                         let body = body.collect().await.unwrap().to_bytes();
@@ -78,7 +84,22 @@ impl Stub {
                 });
             }
         });
-        Stub { addr, received }
+        Stub {
+            addr,
+            received,
+            arrived,
+        }
+    }
+
+    /// Waits (at most 20 s) until `n` requests have arrived.
+    pub async fn wait_for_arrivals(&self, n: usize) {
+        for _ in 0..2000 {
+            if self.arrived.load(std::sync::atomic::Ordering::SeqCst) >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("{n} requests did not arrive upstream");
     }
 
     pub fn count(&self) -> usize {
