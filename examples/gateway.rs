@@ -1,7 +1,8 @@
 //! How an API gateway links regionfence: compile the policy once at start-up, share it
 //! across request threads, and make one decision per request on the host it saw.
 //!
-//! Run with `cargo run --release --example gateway`.
+//! Run with `cargo run --release --example gateway`. For a gateway that listens, forwards
+//! and reloads, see `gateway/` (the `regionfence-gateway` crate).
 
 use regionfence::{Policy, Verdict};
 use std::sync::Arc;

@@ -66,6 +66,16 @@ enum Command {
         #[arg(long, conflicts_with = "fix")]
         against: Option<PathBuf>,
     },
+    /// Decide a stream of questions, one JSON object a line (an access log); write one
+    /// record a line in input order and a summary on standard error. Exit 1 if a line was
+    /// not a question.
+    Eval {
+        /// The log (standard input when absent or `-`).
+        file: Option<PathBuf>,
+        /// Threads deciding in parallel (the output keeps the input's order).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: u16,
+    },
     /// Load and validate a policy; exit 1 with the error if it does not load.
     Check {
         /// Policy files (the `--policy`, or the embedded default, when none).
@@ -77,6 +87,64 @@ enum Command {
 fn choice<T: std::str::FromStr + strum::VariantNames>(text: &str) -> Result<T, String> {
     text.parse()
         .map_err(|_| format!("expected one of: {}", T::VARIANTS.join(", ")))
+}
+
+/// Runs `eval` on a file or standard input, with a progress bar when standard error is a
+/// terminal (and nothing extra when it is not).
+fn eval(
+    policy: Option<&std::path::Path>,
+    file: Option<&std::path::Path>,
+    threads: usize,
+    out: &mut dyn std::io::Write,
+    err: &mut dyn std::io::Write,
+) -> cli::Outcome {
+    use std::io::{BufReader, IsTerminal};
+    let (mut input, size): (Box<dyn std::io::BufRead>, Option<u64>) = match file {
+        Some(path) if path != std::path::Path::new("-") => match std::fs::File::open(path) {
+            Ok(f) => {
+                let size = f.metadata().ok().map(|m| m.len());
+                (Box::new(BufReader::with_capacity(1 << 20, f)), size)
+            }
+            Err(e) => {
+                let _ = writeln!(err, "error: {}: {e}", path.display());
+                return cli::Outcome::Failure;
+            }
+        },
+        _ => (
+            Box::new(BufReader::with_capacity(1 << 20, std::io::stdin().lock())),
+            None,
+        ),
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = match size {
+            Some(size) => indicatif::ProgressBar::new(size).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            ),
+            None => indicatif::ProgressBar::new_spinner().with_style(
+                indicatif::ProgressStyle::with_template("{spinner} {bytes} {bytes_per_sec}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            ),
+        };
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+        bar
+    });
+    let mut progress = |bytes: u64| {
+        if let Some(bar) = &bar {
+            bar.set_position(bytes);
+        }
+    };
+    let options = cli::EvalOptions {
+        threads,
+        progress: &mut progress,
+    };
+    let outcome = cli::eval(policy, &mut input, out, err, options);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    outcome
 }
 
 fn main() -> ExitCode {
@@ -122,6 +190,7 @@ fn main() -> ExitCode {
             cli::check_workspace(policy, &args, &mut out, &mut err)
         }
         Command::Check { files } => cli::check(policy, &files, &mut out, &mut err),
+        Command::Eval { file, threads } => eval(policy, file.as_deref(), threads.into(), &mut out, &mut err),
     };
     ExitCode::from(outcome.code())
 }

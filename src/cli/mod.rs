@@ -2,8 +2,10 @@
 //! output and returns an [`Outcome`]; `main.rs` only parses arguments.
 
 mod check_workspace;
+mod eval;
 
 pub use check_workspace::{check_workspace, CheckWorkspace};
+pub use eval::{eval, EvalOptions, MAX_THREADS};
 
 use crate::cases::{CaseFile, CaseResult};
 use crate::policy::Policy;

@@ -1,0 +1,240 @@
+//! The gateway's configuration file: where it listens, where it forwards, which policy it
+//! enforces, which hosts it serves as, and which region each write key's workspace is in.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The largest configuration file accepted, in bytes.
+pub const MAX_CONFIG_BYTES: usize = 4 * 1024 * 1024;
+
+/// The configuration file as written (YAML).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    listen: SocketAddr,
+    #[serde(default)]
+    admin_listen: Option<SocketAddr>,
+    upstream: String,
+    #[serde(default)]
+    policy: Option<PathBuf>,
+    #[serde(default)]
+    hosts: Vec<String>,
+    #[serde(default = "default_kind")]
+    default_source_kind: String,
+    write_keys: BTreeMap<String, String>,
+    #[serde(default)]
+    libraries: BTreeMap<String, String>,
+    #[serde(default)]
+    limits: LimitsFile,
+}
+
+fn default_kind() -> String {
+    "server".to_string()
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsFile {
+    max_body_bytes: Option<usize>,
+    max_decide_bytes: Option<usize>,
+    upstream_timeout_ms: Option<u64>,
+    client_timeout_ms: Option<u64>,
+    shutdown_grace_ms: Option<u64>,
+}
+
+/// The gateway's configuration, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The address the tracking API is served on.
+    pub listen: SocketAddr,
+    /// Where the decision API, metrics and reload are served; on `listen` when absent.
+    pub admin_listen: Option<SocketAddr>,
+    /// The upstream, `http://host:port`, requests are forwarded to (their path appended).
+    pub upstream: Upstream,
+    /// The policy file; the embedded default policy when absent.
+    pub policy: Option<PathBuf>,
+    /// The hosts the gateway serves as; the `Host` header as sent when empty.
+    pub hosts: Vec<String>,
+    /// The source kind of a payload whose library is not in the table.
+    pub default_source_kind: String,
+    /// Write key → the workspace's processing region.
+    pub write_keys: BTreeMap<String, String>,
+    /// Library names added to (or overriding) the built-in table, → source kind.
+    pub libraries: BTreeMap<String, String>,
+    /// Size and time limits.
+    pub limits: Limits,
+}
+
+/// The upstream's address, split once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    /// `http://host:port` without a trailing slash.
+    pub base: String,
+}
+
+/// Size and time limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The largest tracking body accepted, after decompression, in bytes.
+    pub max_body_bytes: usize,
+    /// The largest decision API body accepted, in bytes.
+    pub max_decide_bytes: usize,
+    /// How long the upstream has to answer (headers and body).
+    pub upstream_timeout: Duration,
+    /// How long a client has to send its body.
+    pub client_timeout: Duration,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            // Segment's own limit on a batch is 500 KB.
+            max_body_bytes: 512 * 1024,
+            max_decide_bytes: 1024 * 1024,
+            upstream_timeout: Duration::from_secs(10),
+            client_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Config {
+    /// Reads and validates a configuration file; a relative `policy` path is taken relative
+    /// to the file.
+    pub fn load(path: &Path) -> Result<Config, String> {
+        use std::io::Read;
+        let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut text = String::new();
+        file.take(MAX_CONFIG_BYTES as u64 + 1)
+            .read_to_string(&mut text)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if text.len() > MAX_CONFIG_BYTES {
+            return Err(format!(
+                "{}: over the limit of {MAX_CONFIG_BYTES} bytes",
+                path.display()
+            ));
+        }
+        let mut config = Config::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Some(policy) = &config.policy {
+            if policy.is_relative() {
+                let base = path.parent().unwrap_or(Path::new("."));
+                config.policy = Some(base.join(policy));
+            }
+        }
+        Ok(config)
+    }
+
+    /// Parses and validates a configuration from YAML text (relative paths stay relative).
+    pub fn from_yaml(text: &str) -> Result<Config, String> {
+        if text.len() > MAX_CONFIG_BYTES {
+            return Err(format!("over the limit of {MAX_CONFIG_BYTES} bytes"));
+        }
+        let file: ConfigFile = serde_yaml::from_str(text).map_err(|e| match e.location() {
+            Some(l) => format!("{}:{}: {e}", l.line(), l.column()),
+            None => e.to_string(),
+        })?;
+        let upstream = Upstream::parse(&file.upstream)?;
+        if file.write_keys.is_empty() {
+            return Err("`write_keys` is empty: every request would be refused".into());
+        }
+        if let Some(key) = file.write_keys.keys().find(|k| k.is_empty() || k.contains(':')) {
+            // The key itself is never echoed: say which entry by position only.
+            let at = file.write_keys.keys().position(|k| k == key).unwrap_or(0);
+            return Err(format!("write key #{} is empty or contains `:`", at + 1));
+        }
+        let defaults = Limits::default();
+        let ms = Duration::from_millis;
+        let limits = Limits {
+            max_body_bytes: file.limits.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+            max_decide_bytes: file.limits.max_decide_bytes.unwrap_or(defaults.max_decide_bytes),
+            upstream_timeout: file
+                .limits
+                .upstream_timeout_ms
+                .map_or(defaults.upstream_timeout, ms),
+            client_timeout: file.limits.client_timeout_ms.map_or(defaults.client_timeout, ms),
+            shutdown_grace: file.limits.shutdown_grace_ms.map_or(defaults.shutdown_grace, ms),
+        };
+        if limits.max_body_bytes == 0 || limits.max_body_bytes > 64 * 1024 * 1024 {
+            return Err("`limits.max_body_bytes` must be between 1 and 67108864".into());
+        }
+        if limits.max_decide_bytes == 0 || limits.max_decide_bytes > 64 * 1024 * 1024 {
+            return Err("`limits.max_decide_bytes` must be between 1 and 67108864".into());
+        }
+        Ok(Config {
+            listen: file.listen,
+            admin_listen: file.admin_listen,
+            upstream,
+            policy: file.policy,
+            hosts: file.hosts,
+            default_source_kind: file.default_source_kind,
+            write_keys: file.write_keys,
+            libraries: file.libraries,
+            limits,
+        })
+    }
+}
+
+impl Upstream {
+    /// Accepts `http://host[:port]` with an optional trailing `/` and nothing after it.
+    pub fn parse(raw: &str) -> Result<Upstream, String> {
+        let rest = raw
+            .strip_prefix("http://")
+            .ok_or_else(|| format!("upstream `{raw}` must start with `http://`"))?;
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+            return Err(format!("upstream `{raw}` must be `http://host[:port]`"));
+        }
+        let base = format!("http://{rest}");
+        base.parse::<hyper::Uri>()
+            .map_err(|e| format!("upstream `{raw}`: {e}"))?;
+        Ok(Upstream { base })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "listen: 127.0.0.1:0\nupstream: http://127.0.0.1:9\nwrite_keys: {k1: eu-west}\n";
+
+    #[test]
+    fn minimal_config_takes_defaults() {
+        let c = Config::from_yaml(MINIMAL).unwrap();
+        assert_eq!(c.default_source_kind, "server");
+        assert!(c.hosts.is_empty());
+        assert_eq!(c.limits.max_body_bytes, 512 * 1024);
+        assert_eq!(c.upstream.base, "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn rejects_what_would_misbehave() {
+        for (text, needle) in [
+            ("listen: 127.0.0.1:0\nupstream: https://x\nwrite_keys: {k: eu-west}\n", "http://"),
+            ("listen: 127.0.0.1:0\nupstream: http://x/v1\nwrite_keys: {k: eu-west}\n", "host[:port]"),
+            ("listen: 127.0.0.1:0\nupstream: http://x\nwrite_keys: {}\n", "empty"),
+            ("listen: 127.0.0.1:0\nupstream: http://x\nwrite_keys: {'a:b': eu-west}\n", "#1"),
+            ("listen: 127.0.0.1:0\nupstream: http://x\nwrite_keys: {k: eu-west}\nbogus: 1\n", "bogus"),
+            ("listen: nowhere\nupstream: http://x\nwrite_keys: {k: eu-west}\n", "1:"),
+            (
+                "listen: 127.0.0.1:0\nupstream: http://x\nwrite_keys: {k: eu-west}\nlimits: {max_body_bytes: 0}\n",
+                "max_body_bytes",
+            ),
+        ] {
+            let e = Config::from_yaml(text).unwrap_err();
+            assert!(e.contains(needle), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_shipped_example_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("gateway.example.yaml");
+        let c = Config::load(&path).unwrap();
+        assert!(c.policy.unwrap().ends_with("policies/segment.yaml"));
+        assert!(c.write_keys.values().any(|r| r == "eu-west"));
+    }
+}

@@ -1,0 +1,236 @@
+//! The policy in force and its atomic replacement: a reload reads, compiles and audits the
+//! new policy and swaps it in only when all of that succeeds; a request holds the policy it
+//! started with until it is answered.
+
+use arc_swap::ArcSwap;
+use regionfence::Policy;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// A compiled, audited policy and what the gateway reports of it.
+#[derive(Debug)]
+pub struct LoadedPolicy {
+    /// The compiled policy.
+    pub policy: Policy,
+    /// The policy's `name`.
+    pub name: String,
+    /// The policy document's `version`.
+    pub version: u32,
+    /// The policy's content digest, once the library computes one; `None` until then (the
+    /// metrics and answers show it as soon as it is set).
+    pub digest: Option<String>,
+}
+
+impl LoadedPolicy {
+    /// Wraps a compiled policy.
+    pub fn new(policy: Policy) -> LoadedPolicy {
+        LoadedPolicy {
+            name: policy.name().to_string(),
+            version: policy.document().version,
+            digest: None,
+            policy,
+        }
+    }
+
+    /// `name@version` (and `#digest` when there is one), as answers name the policy.
+    pub fn label(&self) -> String {
+        match &self.digest {
+            Some(d) => format!("{}@{}#{d}", self.name, self.version),
+            None => format!("{}@{}", self.name, self.version),
+        }
+    }
+
+    /// The policy as JSON shows it.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({"name": self.name, "version": self.version, "digest": self.digest})
+    }
+}
+
+/// What a policy must know for the gateway's configuration to make sense with it.
+#[derive(Debug, Clone, Default)]
+pub struct Requirements {
+    /// The regions write keys map to.
+    pub regions: Vec<String>,
+    /// The hosts the gateway serves as.
+    pub hosts: Vec<String>,
+    /// The source kind of unknown libraries.
+    pub default_kind: Option<String>,
+}
+
+/// The policy in force, swapped atomically on reload.
+pub struct PolicyCell {
+    current: ArcSwap<LoadedPolicy>,
+    path: Option<PathBuf>,
+    requirements: Requirements,
+    reloading: Mutex<()>,
+}
+
+impl PolicyCell {
+    /// Loads the first policy (from `path`, or the embedded default); an error when it does
+    /// not load, fails its audit or does not fit the requirements.
+    pub fn open(path: Option<&Path>, requirements: Requirements) -> Result<PolicyCell, String> {
+        let first = load(path, &requirements)?;
+        Ok(PolicyCell {
+            current: ArcSwap::from_pointee(first),
+            path: path.map(Path::to_path_buf),
+            requirements,
+            reloading: Mutex::new(()),
+        })
+    }
+
+    /// The policy in force. A request keeps the `Arc` it got for its whole life.
+    pub fn current(&self) -> Arc<LoadedPolicy> {
+        self.current.load_full()
+    }
+
+    /// Reads, compiles and audits the policy file again and swaps it in; on any failure the
+    /// policy in force stays and the error says why.
+    pub fn reload(&self) -> Result<Arc<LoadedPolicy>, String> {
+        // Reloads run one at a time, so two cannot interleave read and swap.
+        let _one_at_a_time = self
+            .reloading
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let next = Arc::new(load(self.path.as_deref(), &self.requirements)?);
+        self.current.store(Arc::clone(&next));
+        Ok(next)
+    }
+}
+
+/// Loads, compiles and audits one policy and checks it against the requirements.
+pub fn load(path: Option<&Path>, requirements: &Requirements) -> Result<LoadedPolicy, String> {
+    let policy = regionfence::cli::load_policy(path)?;
+    // A policy too large to audit is refused like one that fails its audit.
+    let report = regionfence::audit::audit(&policy).map_err(|e| e.to_string())?;
+    if !report.passed() {
+        let violated: Vec<String> = report
+            .invariants
+            .iter()
+            .filter(|i| i.status != regionfence::audit::Status::Proved)
+            .map(|i| {
+                let example = i
+                    .counterexamples
+                    .first()
+                    .map_or(String::new(), |c| format!(" (e.g. {})", c.command));
+                format!("{}{example}", i.invariant)
+            })
+            .collect();
+        return Err(format!(
+            "policy `{}` fails its audit: violated {}",
+            policy.name(),
+            violated.join("; ")
+        ));
+    }
+    for region in &requirements.regions {
+        if policy.region_id(region).is_none() {
+            return Err(format!(
+                "policy `{}` has no region `{region}`, which a write key maps to",
+                policy.name()
+            ));
+        }
+    }
+    for host in &requirements.hosts {
+        if let Err(reason) = policy.host_id(host) {
+            return Err(format!(
+                "policy `{}` does not list served host `{host}` ({})",
+                policy.name(),
+                reason.code().as_str()
+            ));
+        }
+    }
+    if let Some(kind) = &requirements.default_kind {
+        if policy.source_id(kind).is_none() {
+            return Err(format!(
+                "policy `{}` has no source kind `{kind}` (the default source kind)",
+                policy.name()
+            ));
+        }
+    }
+    Ok(LoadedPolicy::new(policy))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo(path: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+    }
+
+    #[test]
+    fn the_default_policy_loads_and_names_itself() {
+        let cell = PolicyCell::open(None, Requirements::default()).unwrap();
+        let p = cell.current();
+        assert_eq!(p.name, "segment-regional-2022");
+        assert_eq!(p.version, 1);
+        assert_eq!(p.label(), "segment-regional-2022@1");
+    }
+
+    #[test]
+    fn a_policy_failing_its_audit_is_refused() {
+        let e = load(
+            Some(&repo("policies/broken/eu-host-under-us-west.yaml")),
+            &Requirements::default(),
+        )
+        .unwrap_err();
+        assert!(e.contains("fails its audit"), "{e}");
+        let e = load(
+            Some(&repo("policies/invalid/does-not-exist.yaml")),
+            &Requirements::default(),
+        )
+        .unwrap_err();
+        assert!(e.contains("does-not-exist"), "{e}");
+    }
+
+    #[test]
+    fn a_policy_not_knowing_the_configuration_is_refused() {
+        let base = repo("policies/broken/base.yaml");
+        for (req, needle) in [
+            (
+                Requirements {
+                    regions: vec!["ap-south".into()],
+                    ..Default::default()
+                },
+                "ap-south",
+            ),
+            (
+                Requirements {
+                    hosts: vec!["in.au1.segmentapis.com".into()],
+                    ..Default::default()
+                },
+                "in.au1",
+            ),
+            (
+                Requirements {
+                    default_kind: Some("ios".into()),
+                    ..Default::default()
+                },
+                "ios",
+            ),
+        ] {
+            let e = load(Some(&base), &req).unwrap_err();
+            assert!(e.contains(needle), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_failed_reload_keeps_the_policy_in_force() {
+        let dir = std::env::temp_dir().join(format!("rf-cell-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("policy.yaml");
+        std::fs::copy(repo("policies/broken/base.yaml"), &file).unwrap();
+        let cell = PolicyCell::open(Some(&file), Requirements::default()).unwrap();
+        assert_eq!(cell.current().name, "broken-base");
+        std::fs::copy(repo("policies/broken/eu-host-under-us-west.yaml"), &file).unwrap();
+        assert!(cell.reload().is_err());
+        assert_eq!(cell.current().name, "broken-base");
+        std::fs::write(&file, "version: 1\nname: [").unwrap();
+        assert!(cell.reload().is_err());
+        assert_eq!(cell.current().name, "broken-base");
+        let text = std::fs::read_to_string(repo("policies/broken/base.yaml")).unwrap();
+        std::fs::write(&file, text.replace("name: broken-base", "name: renamed")).unwrap();
+        assert_eq!(cell.reload().unwrap().name, "renamed");
+        assert_eq!(cell.current().name, "renamed");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

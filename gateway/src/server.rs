@@ -1,0 +1,449 @@
+//! The HTTP server: routes, listeners, reloads, graceful shutdown.
+
+use crate::config::{Config, Limits, Upstream};
+use crate::metrics::Metrics;
+use crate::policy_cell::{PolicyCell, Requirements};
+use crate::proxy::{self, Client};
+use crate::sources::SourceTable;
+use crate::tracking::{self, Gatekeeper, Outcome, Request as TrackingRequest};
+use crate::{decide_api, log};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HOST};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// The response header naming the policy that decided (`name@version`).
+pub const POLICY_HEADER: &str = "regionfence-policy";
+
+/// A configured gateway, not yet listening.
+pub struct Gateway {
+    config: Config,
+    state: Arc<State>,
+}
+
+/// What every request handler shares.
+pub struct State {
+    cell: PolicyCell,
+    metrics: Metrics,
+    gatekeeper: Gatekeeper,
+    client: Client,
+    upstream: Upstream,
+    limits: Limits,
+    check_policy: bool,
+}
+
+impl State {
+    /// The policy cell.
+    pub fn cell(&self) -> &PolicyCell {
+        &self.cell
+    }
+
+    /// The counters.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Reloads the policy, logging and counting the outcome.
+    pub fn reload(&self, trigger: &str) -> Result<Arc<crate::LoadedPolicy>, String> {
+        let outcome = self.cell.reload();
+        self.metrics.reload(outcome.is_ok());
+        match &outcome {
+            Ok(p) => log::line("reload", &[("trigger", trigger), ("policy", &p.label())]),
+            Err(e) => log::line(
+                "reload-refused",
+                &[
+                    ("trigger", trigger),
+                    ("error", e),
+                    ("policy", &self.cell.current().label()),
+                ],
+            ),
+        }
+        outcome
+    }
+}
+
+/// Which routes a listener serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Routes {
+    Tracking,
+    Admin,
+    Both,
+}
+
+impl Gateway {
+    /// Loads the policy (refusing one that fails its audit or does not know the configured
+    /// regions and hosts) and prepares the gateway.
+    pub fn new(config: Config) -> Result<Gateway, String> {
+        let requirements = Requirements {
+            regions: config.write_keys.values().cloned().collect(),
+            hosts: config.hosts.clone(),
+            default_kind: Some(config.default_source_kind.clone()),
+        };
+        let cell = PolicyCell::open(config.policy.as_deref(), requirements)?;
+        let gatekeeper = Gatekeeper::new(
+            config.write_keys.clone(),
+            SourceTable::new(&config.libraries, &config.default_source_kind),
+            config.hosts.clone(),
+            config.limits.max_body_bytes,
+        );
+        let state = State {
+            cell,
+            metrics: Metrics::default(),
+            gatekeeper,
+            client: proxy::client(config.limits.upstream_timeout),
+            upstream: config.upstream.clone(),
+            limits: config.limits,
+            check_policy: true,
+        };
+        Ok(Gateway {
+            config,
+            state: Arc::new(state),
+        })
+    }
+
+    /// A gateway that forwards every tracking request without reading or deciding it, to
+    /// measure what the policy check costs. Never use it to serve traffic.
+    pub fn dangerous_without_policy_check_for_benchmarks(mut self) -> Gateway {
+        if let Some(state) = Arc::get_mut(&mut self.state) {
+            state.check_policy = false;
+        }
+        self
+    }
+
+    /// Binds the listeners and starts serving; must be called inside a tokio runtime.
+    pub async fn start(self) -> Result<Running, String> {
+        let bind = |addr: SocketAddr| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("listening on {addr}: {e}"))
+        };
+        let main = bind(self.config.listen).await?;
+        let addr = main.local_addr().map_err(|e| e.to_string())?;
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = Vec::new();
+        let mut admin_addr = None;
+        match self.config.admin_listen {
+            Some(admin) => {
+                let admin = bind(admin).await?;
+                admin_addr = Some(admin.local_addr().map_err(|e| e.to_string())?);
+                tasks.push(tokio::spawn(serve(
+                    admin,
+                    Arc::clone(&self.state),
+                    Routes::Admin,
+                    stopped.clone(),
+                )));
+                tasks.push(tokio::spawn(serve(
+                    main,
+                    Arc::clone(&self.state),
+                    Routes::Tracking,
+                    stopped,
+                )));
+            }
+            None => tasks.push(tokio::spawn(serve(
+                main,
+                Arc::clone(&self.state),
+                Routes::Both,
+                stopped,
+            ))),
+        }
+        let policy = self.state.cell.current().label();
+        let listen = addr.to_string();
+        let admin = admin_addr.map_or_else(|| listen.clone(), |a| a.to_string());
+        log::line(
+            "listening",
+            &[
+                ("addr", &listen),
+                ("admin", &admin),
+                ("upstream", &self.state.upstream.base),
+                ("policy", &policy),
+            ],
+        );
+        Ok(Running {
+            addr,
+            admin_addr,
+            stop,
+            tasks,
+            state: self.state,
+        })
+    }
+}
+
+/// A gateway that is serving.
+pub struct Running {
+    /// Where the tracking API is served.
+    pub addr: SocketAddr,
+    /// Where the decision API, metrics and reload are served, when apart.
+    pub admin_addr: Option<SocketAddr>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    state: Arc<State>,
+}
+
+impl Running {
+    /// The shared state (policy, metrics).
+    pub fn state(&self) -> &Arc<State> {
+        &self.state
+    }
+
+    /// Where the decision API is served.
+    pub fn admin(&self) -> SocketAddr {
+        self.admin_addr.unwrap_or(self.addr)
+    }
+
+    /// Stops accepting connections and waits for the requests in flight to finish (at most
+    /// the configured grace period).
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        log::line("stopped", &[]);
+    }
+}
+
+async fn serve(listener: TcpListener, state: Arc<State>, routes: Routes, mut stop: watch::Receiver<bool>) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(state.limits.client_timeout);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        log::line("accept-failed", &[("error", &e.to_string())]);
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let state = Arc::clone(&state);
+                let service = hyper::service::service_fn(move |request| {
+                    let state = Arc::clone(&state);
+                    async move { Ok::<_, Infallible>(handle(&state, routes, request).await) }
+                });
+                let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            _ = stop.changed() => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(state.limits.shutdown_grace) => {
+            log::line("shutdown-grace-expired", &[]);
+        }
+    }
+}
+
+fn json(status: StatusCode, body: String, policy: Option<&str>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(label) = policy.and_then(|p| HeaderValue::from_str(p).ok()) {
+        response.headers_mut().insert(POLICY_HEADER, label);
+    }
+    response
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+    json(
+        status,
+        serde_json::json!({"code": code, "message": message}).to_string(),
+        None,
+    )
+}
+
+/// Why a body was not read: the status, the code and the message of the answer.
+type BodyRefusal = (StatusCode, &'static str, String);
+
+/// Reads a body of at most `limit` bytes within the client timeout.
+async fn read_body(body: Incoming, limit: usize, state: &State) -> Result<Bytes, BodyRefusal> {
+    let reading = Limited::new(body, limit).collect();
+    match tokio::time::timeout(state.limits.client_timeout, reading).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err((
+            StatusCode::BAD_REQUEST,
+            "body-too-large",
+            format!("body over the limit of {limit} bytes"),
+        )),
+        Ok(Err(e)) => Err((
+            StatusCode::BAD_REQUEST,
+            "malformed-body",
+            format!("reading the body: {e}"),
+        )),
+        Err(_) => Err((
+            StatusCode::REQUEST_TIMEOUT,
+            "client-timeout",
+            "the body took too long to arrive".to_string(),
+        )),
+    }
+}
+
+async fn handle(state: &State, routes: Routes, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let path = request.uri().path();
+    if routes != Routes::Tracking {
+        match (request.method(), path) {
+            (&Method::GET, "/healthz") => {
+                let label = state.cell.current().label();
+                return json(
+                    StatusCode::OK,
+                    serde_json::json!({"status": "ok"}).to_string(),
+                    Some(&label),
+                );
+            }
+            (&Method::GET, "/metrics") => {
+                let mut response = Response::new(Full::new(Bytes::from(
+                    state.metrics.render(&state.cell.current()),
+                )));
+                response.headers_mut().insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; version=0.0.4"),
+                );
+                return response;
+            }
+            (&Method::POST, "/v1/decide") => {
+                let loaded = state.cell.current();
+                let body = match read_body(request.into_body(), state.limits.max_decide_bytes, state).await {
+                    Ok(body) => body,
+                    Err((status, code, message)) => return error(status, code, &message),
+                };
+                return match decide_api::answer(&loaded, &state.metrics, &body) {
+                    Ok(answer) => json(StatusCode::OK, answer, Some(&loaded.label())),
+                    Err(message) => error(StatusCode::BAD_REQUEST, "malformed-question", &message),
+                };
+            }
+            (&Method::POST, "/v1/reload") => {
+                return match state.reload("http") {
+                    Ok(p) => json(
+                        StatusCode::OK,
+                        serde_json::json!({"reloaded": true, "policy": p.to_json()}).to_string(),
+                        Some(&p.label()),
+                    ),
+                    Err(e) => {
+                        let current = state.cell.current();
+                        json(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            serde_json::json!({"reloaded": false, "error": e, "policy": current.to_json()})
+                                .to_string(),
+                            Some(&current.label()),
+                        )
+                    }
+                };
+            }
+            (_, "/healthz" | "/metrics" | "/v1/decide" | "/v1/reload") => {
+                return error(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method-not-allowed",
+                    "wrong method for this path",
+                );
+            }
+            _ => {}
+        }
+    }
+    if routes != Routes::Admin {
+        if let Some(is_batch) = tracking::tracking_endpoint(path) {
+            if request.method() != Method::POST {
+                return error(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method-not-allowed",
+                    "the tracking API takes POST",
+                );
+            }
+            return track(state, is_batch, request).await;
+        }
+    }
+    error(StatusCode::NOT_FOUND, "not-found", "no such endpoint")
+}
+
+async fn track(state: &State, is_batch: bool, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    // The policy this request is decided by, whatever reloads happen while it runs.
+    let loaded = state.cell.current();
+    let (parts, body) = request.into_parts();
+    // Room for gzip's framing on a body that does not compress; the limit proper applies
+    // to the decompressed body.
+    let raw_limit = state.limits.max_body_bytes.saturating_add(64 * 1024);
+    let body = match read_body(body, raw_limit, state).await {
+        Ok(body) => body,
+        Err((status, code, message)) => {
+            state.metrics.refused(status.as_u16(), code);
+            return error(status, code, &message);
+        }
+    };
+    if state.check_policy {
+        let header = |name| parts.headers.get(name).map(HeaderValue::as_bytes);
+        let host = header(HOST).and_then(|h| std::str::from_utf8(h).ok());
+        let outcome = state.gatekeeper.check(
+            &loaded,
+            &state.metrics,
+            &TrackingRequest {
+                is_batch,
+                host,
+                authorization: header(AUTHORIZATION),
+                content_encoding: header(CONTENT_ENCODING),
+                body: &body,
+            },
+        );
+        if let Outcome::Refuse(refusal) = outcome {
+            state.metrics.refused(refusal.status, refusal.code);
+            log::line(
+                "refused",
+                &[
+                    ("status", &refusal.status.to_string()),
+                    ("code", refusal.code),
+                    ("path", parts.uri.path()),
+                    ("host", host.unwrap_or("")),
+                    ("policy", &loaded.label()),
+                ],
+            );
+            let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::FORBIDDEN);
+            return json(status, refusal.to_json(&loaded), Some(&loaded.label()));
+        }
+    }
+    match proxy::forward(
+        &state.client,
+        &state.upstream,
+        &parts,
+        body,
+        state.limits.upstream_timeout,
+    )
+    .await
+    {
+        Ok(response) => {
+            state.metrics.forwarded();
+            response
+        }
+        Err(e) => {
+            state.metrics.upstream_error(e.kind());
+            log::line(
+                "upstream-error",
+                &[("kind", e.kind()), ("error", &format!("{e:?}"))],
+            );
+            match e {
+                proxy::UpstreamError::Timeout => error(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "upstream-timeout",
+                    "the upstream did not answer in time",
+                ),
+                _ => error(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream-error",
+                    "the upstream could not be reached",
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,422 @@
+//! The per-request rule of the tracking API: which workspace region (from the write key),
+//! which source kind (from each message's library), which host; one `ingest` decision per
+//! distinct source kind; forward, or refuse with a status and a reason.
+
+use crate::body::{self, BodyError};
+use crate::inspect;
+use crate::metrics::Metrics;
+use crate::policy_cell::LoadedPolicy;
+use crate::sources::SourceTable;
+use crate::write_key;
+use regionfence::{Question, ReasonCode};
+use std::collections::BTreeMap;
+
+/// The tracking API's endpoints, as the last path segment after `v1/`.
+pub const ENDPOINTS: &[&str] = &["batch", "track", "identify", "page", "screen", "group", "alias"];
+
+/// Whether `path` is a tracking endpoint (`/v1/track`, also under a prefix such as
+/// `/segment/v1/track` or `/v1/v1/batch`, with or without a trailing `/`), and whether it is
+/// the batch endpoint.
+pub fn tracking_endpoint(path: &str) -> Option<bool> {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    let (rest, last) = path.rsplit_once('/')?;
+    let endpoint = ENDPOINTS.iter().find(|e| **e == last)?;
+    (rest == "/v1" || rest.ends_with("/v1")).then_some(*endpoint == "batch")
+}
+
+/// What to do with a tracking request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Forward it unchanged.
+    Forward,
+    /// Answer it with this refusal; nothing reaches the upstream.
+    Refuse(Refusal),
+}
+
+/// A refused request's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// 400, 401, 403 or 421.
+    pub status: u16,
+    /// A stable kebab-case code: a regionfence reason code, or the gateway's own
+    /// (`malformed-body`, `body-too-large`, `missing-write-key`, `unknown-write-key`).
+    pub code: &'static str,
+    /// A sentence for people.
+    pub message: String,
+    /// 421: the host the source must send to instead.
+    pub host: Option<String>,
+    /// When a decision refused it: the explained decision, as JSON.
+    pub decision: Option<serde_json::Value>,
+}
+
+impl Refusal {
+    fn plain(status: u16, code: &'static str, message: String) -> Refusal {
+        Refusal {
+            status,
+            code,
+            message,
+            host: None,
+            decision: None,
+        }
+    }
+
+    /// The answer's JSON body (`code` and `message` are what Segment's clients read).
+    pub fn to_json(&self, policy: &LoadedPolicy) -> String {
+        let mut body = serde_json::json!({
+            "code": self.code,
+            "message": self.message,
+            "policy": policy.to_json(),
+        });
+        if let Some(object) = body.as_object_mut() {
+            if let Some(host) = &self.host {
+                object.insert("host".into(), host.clone().into());
+            }
+            if let Some(decision) = &self.decision {
+                object.insert("decision".into(), decision.clone());
+            }
+        }
+        body.to_string()
+    }
+}
+
+/// The parts of a tracking request the rule reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Request<'a> {
+    /// Under `/v1/batch`.
+    pub is_batch: bool,
+    /// The `Host` header as sent.
+    pub host: Option<&'a str>,
+    /// The `Authorization` header.
+    pub authorization: Option<&'a [u8]>,
+    /// The `Content-Encoding` header.
+    pub content_encoding: Option<&'a [u8]>,
+    /// The body as received.
+    pub body: &'a [u8],
+}
+
+/// The tracking rule, configured.
+#[derive(Debug, Clone)]
+pub struct Gatekeeper {
+    write_keys: BTreeMap<String, String>,
+    sources: SourceTable,
+    hosts: Vec<String>,
+    max_body_bytes: usize,
+}
+
+impl Gatekeeper {
+    /// A gatekeeper for these write keys (→ region), libraries, served hosts (the `Host`
+    /// header as sent when empty) and body limit.
+    pub fn new(
+        write_keys: BTreeMap<String, String>,
+        sources: SourceTable,
+        hosts: Vec<String>,
+        max_body_bytes: usize,
+    ) -> Gatekeeper {
+        Gatekeeper {
+            write_keys,
+            sources,
+            hosts,
+            max_body_bytes,
+        }
+    }
+
+    /// Decides one request wholly with `policy`, counting each decision in `metrics`.
+    pub fn check(&self, policy: &LoadedPolicy, metrics: &Metrics, request: &Request<'_>) -> Outcome {
+        match self.decide(policy, metrics, request) {
+            Ok(()) => Outcome::Forward,
+            Err(refusal) => Outcome::Refuse(refusal),
+        }
+    }
+
+    fn decide(&self, loaded: &LoadedPolicy, metrics: &Metrics, request: &Request<'_>) -> Result<(), Refusal> {
+        let body =
+            body::decoded(request.body, request.content_encoding, self.max_body_bytes).map_err(|e| {
+                let code = match e {
+                    BodyError::TooLarge { .. } => "body-too-large",
+                    BodyError::BadGzip(_) | BodyError::UnsupportedEncoding(_) => "malformed-body",
+                };
+                Refusal::plain(400, code, e.to_string())
+            })?;
+        let payload = inspect::payload(&body, request.is_batch)
+            .map_err(|e| Refusal::plain(400, "malformed-body", e.0))?;
+        let key = write_key::from_basic_auth(request.authorization).or(payload.write_key);
+        let Some(key) = key else {
+            return Err(Refusal::plain(
+                401,
+                "missing-write-key",
+                "no write key: send it as the Basic auth user or as `writeKey`".into(),
+            ));
+        };
+        let Some(region) = self.write_keys.get(&key) else {
+            return Err(Refusal::plain(
+                401,
+                "unknown-write-key",
+                "the write key is not known to this gateway".into(),
+            ));
+        };
+        let policy = &loaded.policy;
+        let host = self.host(policy, request.host);
+        let mut decided: Vec<&str> = Vec::new();
+        for library in &payload.libraries {
+            let kind = self.sources.kind(library.as_deref());
+            if decided.contains(&kind) {
+                continue;
+            }
+            decided.push(kind);
+            let decision = policy.ingest(region, kind, host);
+            metrics.decision("ingest", &decision);
+            if decision.is_allowed() {
+                continue;
+            }
+            let question = Question::Ingest {
+                workspace: region.clone(),
+                source: kind.to_string(),
+                host: host.to_string(),
+            };
+            let explained = decision.explain(policy, &question);
+            let code = decision.codes().next().map_or("denied", |c| c.as_str());
+            let message = explained
+                .reasons
+                .first()
+                .map_or_else(String::new, |r| r.message.clone());
+            let decision_json = serde_json::to_value(&explained).ok();
+            // Misdirected (421) when another host of the workspace's region would take this
+            // source; when no host would (the source is unsupported there too), forbidden.
+            if decision.has_code(ReasonCode::IngestionOutsideRegion) {
+                let resolve = Question::Resolve {
+                    workspace: region.clone(),
+                    source: kind.to_string(),
+                    ingestion: None,
+                };
+                let answer = policy.decide(&resolve);
+                metrics.decision("resolve", &answer);
+                if let Some(host) = answer
+                    .explain(policy, &resolve)
+                    .host
+                    .filter(|_| answer.is_allowed())
+                {
+                    return Err(Refusal {
+                        status: 421,
+                        code,
+                        message: format!("{message}; send to `{host}`"),
+                        host: Some(host),
+                        decision: decision_json,
+                    });
+                }
+            }
+            return Err(Refusal {
+                status: 403,
+                code,
+                message,
+                host: None,
+                decision: decision_json,
+            });
+        }
+        Ok(())
+    }
+
+    /// The host a request is decided on: with served hosts configured, the `Host` header
+    /// when it names one of them, else the first; without, the `Host` header as sent.
+    fn host<'a>(&'a self, policy: &regionfence::Policy, header: Option<&'a str>) -> &'a str {
+        let Some(first) = self.hosts.first() else {
+            return header.unwrap_or("");
+        };
+        let Some(seen) = header.and_then(|h| policy.host_id(h).ok().map(|id| (h, id))) else {
+            return first;
+        };
+        if self.hosts.iter().any(|h| policy.host_id(h).ok() == Some(seen.1)) {
+            seen.0
+        } else {
+            first
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use regionfence::Policy;
+
+    fn gatekeeper(hosts: &[&str]) -> Gatekeeper {
+        Gatekeeper::new(
+            BTreeMap::from([
+                ("EU".to_string(), "eu-west".to_string()),
+                ("US".to_string(), "us-west".to_string()),
+            ]),
+            SourceTable::new(&BTreeMap::new(), "server"),
+            hosts.iter().map(|h| h.to_string()).collect(),
+            1024,
+        )
+    }
+
+    fn basic(key: &str) -> Vec<u8> {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
+        )
+        .into_bytes()
+    }
+
+    fn run(g: &Gatekeeper, key: &str, host: Option<&str>, body: &str) -> Outcome {
+        let policy = LoadedPolicy::new(Policy::default_policy());
+        let auth = basic(key);
+        g.check(
+            &policy,
+            &Metrics::default(),
+            &Request {
+                is_batch: true,
+                host,
+                authorization: Some(&auth),
+                content_encoding: None,
+                body: body.as_bytes(),
+            },
+        )
+    }
+
+    const PYTHON: &str = r#"{"batch":[{"type":"track","context":{"library":{"name":"analytics-python"}}}]}"#;
+
+    #[test]
+    fn tracking_paths() {
+        for (path, batch) in [
+            ("/v1/batch", Some(true)),
+            ("/v1/batch/", Some(true)),
+            ("/v1/track", Some(false)),
+            ("/v1/alias", Some(false)),
+            ("/segment/v1/page", Some(false)),
+            ("/v1/v1/batch", Some(true)),
+            ("/v1/decide", None),
+            ("/v2/track", None),
+            ("/track", None),
+            ("/xv1/track", None),
+            ("/v1/track/x", None),
+            ("", None),
+        ] {
+            assert_eq!(tracking_endpoint(path), batch, "{path}");
+        }
+    }
+
+    #[test]
+    fn eu_data_on_the_eu_host_is_forwarded() {
+        let g = gatekeeper(&["events.eu1.segmentapis.com"]);
+        assert_eq!(run(&g, "EU", Some("127.0.0.1:8080"), PYTHON), Outcome::Forward);
+    }
+
+    #[test]
+    fn us_data_on_the_eu_host_is_misdirected_with_the_host_to_use() {
+        let g = gatekeeper(&["events.eu1.segmentapis.com"]);
+        let Outcome::Refuse(r) = run(&g, "US", Some("127.0.0.1:8080"), PYTHON) else {
+            panic!()
+        };
+        assert_eq!((r.status, r.code), (421, "ingestion-outside-region"));
+        assert_eq!(r.host.as_deref(), Some("api.segment.io"));
+        assert!(r.message.contains("api.segment.io"), "{}", r.message);
+        let json: serde_json::Value =
+            serde_json::from_str(&r.to_json(&LoadedPolicy::new(Policy::default_policy()))).unwrap();
+        assert_eq!(json["code"], "ingestion-outside-region");
+        assert_eq!(json["host"], "api.segment.io");
+        assert_eq!(json["policy"]["name"], "segment-regional-2022");
+    }
+
+    #[test]
+    fn the_host_header_decides_among_the_served_hosts() {
+        let g = gatekeeper(&["events.eu1.segmentapis.com", "api.segment.io"]);
+        assert_eq!(
+            run(&g, "US", Some("API.segment.io:443"), PYTHON),
+            Outcome::Forward
+        );
+        assert!(
+            matches!(run(&g, "US", Some("elsewhere.example"), PYTHON), Outcome::Refuse(r) if r.status == 421)
+        );
+        // Without served hosts, the Host header as sent decides, and a missing one fails closed.
+        let g = gatekeeper(&[]);
+        assert_eq!(run(&g, "US", Some("api.segment.io"), PYTHON), Outcome::Forward);
+        assert!(
+            matches!(run(&g, "US", None, PYTHON), Outcome::Refuse(r) if r.status == 403 && r.code == "malformed-host")
+        );
+        assert!(
+            matches!(run(&g, "US", Some("127.0.0.1"), PYTHON), Outcome::Refuse(r) if r.code == "unknown-host")
+        );
+    }
+
+    #[test]
+    fn an_unsupported_source_is_forbidden() {
+        // Cloud sources are not supported in EU workspaces (October 2022).
+        let body = r#"{"batch":[{"context":{"library":{"name":"analytics-python"}}},{"context":{"library":{"name":"s3-loader"}}}]}"#;
+        let g = Gatekeeper::new(
+            BTreeMap::from([("EU".to_string(), "eu-west".to_string())]),
+            SourceTable::new(
+                &BTreeMap::from([("s3-loader".to_string(), "cloud-object".to_string())]),
+                "server",
+            ),
+            vec!["events.eu1.segmentapis.com".into()],
+            1024,
+        );
+        let Outcome::Refuse(r) = run(&g, "EU", None, body) else {
+            panic!()
+        };
+        assert_eq!((r.status, r.code), (403, "source-unsupported-in-region"));
+        // Unsupported and on another region's host: no host would take it, so 403, not 421.
+        let g = Gatekeeper::new(
+            BTreeMap::from([("EU".to_string(), "eu-west".to_string())]),
+            SourceTable::new(&BTreeMap::new(), "cloud-object"),
+            vec!["api.segment.io".into()],
+            1024,
+        );
+        let Outcome::Refuse(r) = run(&g, "EU", None, "{\"batch\":[{}]}") else {
+            panic!()
+        };
+        assert_eq!((r.status, r.host), (403, None));
+    }
+
+    #[test]
+    fn write_keys_from_auth_or_body() {
+        let g = gatekeeper(&["events.eu1.segmentapis.com"]);
+        assert!(
+            matches!(run(&g, "nobody", None, PYTHON), Outcome::Refuse(r) if (r.status, r.code) == (401, "unknown-write-key"))
+        );
+        let policy = LoadedPolicy::new(Policy::default_policy());
+        let check = |auth: Option<&[u8]>, body: &str| {
+            g.check(
+                &policy,
+                &Metrics::default(),
+                &Request {
+                    is_batch: true,
+                    authorization: auth,
+                    body: body.as_bytes(),
+                    ..Request::default()
+                },
+            )
+        };
+        assert_eq!(check(None, r#"{"writeKey":"EU","batch":[]}"#), Outcome::Forward);
+        assert!(
+            matches!(check(None, r#"{"batch":[]}"#), Outcome::Refuse(r) if r.code == "missing-write-key")
+        );
+        // Basic auth wins over the body.
+        let us = basic("US");
+        assert!(
+            matches!(check(Some(&us), r#"{"writeKey":"EU","batch":[]}"#), Outcome::Refuse(r) if r.status == 421)
+        );
+        // The key is never echoed.
+        let Outcome::Refuse(r) = check(Some(&basic("secret-key-123")), "{\"batch\":[]}") else {
+            panic!()
+        };
+        assert!(!r.to_json(&policy).contains("secret-key-123"));
+    }
+
+    #[test]
+    fn bodies_that_are_not_payloads_or_too_large_are_bad_requests() {
+        let g = gatekeeper(&["events.eu1.segmentapis.com"]);
+        for body in [
+            "not json",
+            "[]",
+            "{\"batch\": {}}",
+            &format!("{{\"batch\":[],\"x\":\"{}\"}}", "a".repeat(2000)),
+        ] {
+            assert!(
+                matches!(run(&g, "EU", None, body), Outcome::Refuse(r) if r.status == 400),
+                "{body}"
+            );
+        }
+    }
+}
