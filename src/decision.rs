@@ -128,11 +128,28 @@ pub enum ReasonCode {
 
 impl ReasonCode {
     /// The code as written in JSON and case files.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::ReasonCode;
+    /// assert_eq!(ReasonCode::IngestionOutsideRegion.as_str(), "ingestion-outside-region");
+    /// assert_eq!(ReasonCode::AllowlistRequired.as_str(), "allowlist-required");
+    /// ```
     pub fn as_str(self) -> &'static str {
         self.into()
     }
 
     /// Whether the code says something named in the question was unknown or malformed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::ReasonCode;
+    /// assert!(ReasonCode::UnknownHost.is_unknown_or_malformed());
+    /// assert!(ReasonCode::MalformedIp.is_unknown_or_malformed());
+    /// assert!(!ReasonCode::IngestionOutsideRegion.is_unknown_or_malformed());
+    /// ```
     pub fn is_unknown_or_malformed(self) -> bool {
         use ReasonCode::*;
         matches!(
@@ -343,6 +360,15 @@ pub enum Reason {
 
 impl Reason {
     /// The reason's stable code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.ingest("eu-west", "ios", "events.eu1.segmentapis.com");
+    /// assert_eq!(d.reasons().next().unwrap().code(), ReasonCode::HostInRegion);
+    /// ```
     pub fn code(&self) -> ReasonCode {
         use ReasonCode as C;
         match self {
@@ -459,33 +485,92 @@ impl Decision {
     }
 
     /// Allow or deny.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, Verdict};
+    /// let policy = Policy::default_policy();
+    /// assert_eq!(policy.ingest("eu-west", "ios", "events.eu1.segmentapis.com").verdict(), Verdict::Allow);
+    /// assert_eq!(policy.ingest("eu-west", "ios", "api.segment.io").verdict(), Verdict::Deny);
+    /// ```
     #[inline]
     pub fn verdict(&self) -> Verdict {
         self.verdict
     }
 
     /// Whether the verdict is allow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// assert!(policy.connect("us-west", "redshift", "52.25.130.38").is_allowed());
+    /// assert!(!policy.connect("eu-west", "redshift", "52.25.130.38").is_allowed());
+    /// ```
     #[inline]
     pub fn is_allowed(&self) -> bool {
         self.verdict == Verdict::Allow
     }
 
     /// The reasons, most fundamental first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, Reason};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.ingest("eu-west", "ios", "api.segment.io");
+    /// let reasons: Vec<&Reason> = d.reasons().collect();
+    /// assert_eq!(reasons.len(), 1);
+    /// assert!(matches!(reasons[0], Reason::IngestionOutsideRegion { .. }));
+    /// ```
     pub fn reasons(&self) -> impl Iterator<Item = &Reason> {
         self.reasons.iter().flatten()
     }
 
     /// The reasons' codes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.ingest("eu-central", "teleport", "api.segment.io");
+    /// let codes: Vec<ReasonCode> = d.codes().collect();
+    /// assert_eq!(codes, [ReasonCode::UnknownRegion, ReasonCode::UnknownSource]);
+    /// ```
     pub fn codes(&self) -> impl Iterator<Item = ReasonCode> + '_ {
         self.reasons().map(Reason::code)
     }
 
     /// Whether one of the reasons has this code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.deliver("eu-west", "amplitude", Some("eu"));
+    /// assert!(d.has_code(ReasonCode::EndpointInRegion));
+    /// assert!(!d.has_code(ReasonCode::EndpointOutsideRegion));
+    /// ```
     pub fn has_code(&self, code: ReasonCode) -> bool {
         self.codes().any(|c| c == code)
     }
 
     /// What was resolved.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Answer, Policy};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.allowlist("eu-west", "redshift");
+    /// assert_eq!(d.answer(), Answer::Cidrs { region: policy.region_id("eu-west") });
+    /// assert_eq!(policy.failover("eu-west/dublin-a", "eu-west/dublin-b").answer(), Answer::None);
+    /// ```
     pub fn answer(&self) -> Answer {
         self.answer
     }

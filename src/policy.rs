@@ -269,37 +269,102 @@ const _: fn() = || {
 
 impl Policy {
     /// The policy's name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// assert_eq!(policy.name(), "segment-regional-2022");
+    /// ```
     pub fn name(&self) -> &str {
         &self.document.name
     }
 
     /// The document the policy was compiled from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let doc = policy.document();
+    /// assert_eq!(doc.name, policy.name());
+    /// assert_eq!(doc.regions.len(), 2);
+    /// ```
     pub fn document(&self) -> &Document {
         &self.document
     }
 
     /// Serialises the policy back to a YAML document that loads to the same policy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let again = Policy::from_yaml(&policy.to_yaml().unwrap()).unwrap();
+    /// assert_eq!(again.document(), policy.document());
+    /// assert!(again.ingest("eu-west", "ios", "events.eu1.segmentapis.com").is_allowed());
+    /// ```
     pub fn to_yaml(&self) -> Result<String, String> {
         crate::yaml::to_string(&self.document).map_err(|e| e.to_string())
     }
 
     /// The default processing region.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// assert_eq!(policy.region_name(policy.default_region()), "us-west");
+    /// assert_eq!(policy.region_id("us-west"), Some(policy.default_region()));
+    /// ```
     pub fn default_region(&self) -> RegionId {
         self.default_region
     }
 
     /// A processing region by name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// assert!(policy.region_id("eu-west").is_some());
+    /// assert_ne!(policy.region_id("eu-west"), policy.region_id("us-west"));
+    /// assert_eq!(policy.region_id("eu-central"), None);
+    /// ```
     #[inline]
     pub fn region_id(&self, name: &str) -> Option<RegionId> {
         self.region_names.get(name).map(RegionId)
     }
 
     /// A region's name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let eu = policy.region_id("eu-west").unwrap();
+    /// assert_eq!(policy.region_name(eu), "eu-west");
+    /// ```
     pub fn region_name(&self, id: RegionId) -> &str {
         self.regions.get(id.index()).map_or("", |r| &*r.name)
     }
 
     /// All processing regions.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let names: Vec<&str> = policy.region_ids().map(|r| policy.region_name(r)).collect();
+    /// assert_eq!(names, ["us-west", "eu-west"]);
+    /// ```
     pub fn region_ids(&self) -> impl Iterator<Item = RegionId> + '_ {
         (0..self.regions.len() as u32).map(RegionId)
     }
@@ -370,6 +435,17 @@ impl Policy {
     }
 
     /// The CIDRs a region's warehouse loaders connect from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let eu = policy.region_id("eu-west").unwrap();
+    /// let us = policy.region_id("us-west").unwrap();
+    /// assert_eq!(policy.egress(eu)[0].to_string(), "3.251.148.96/29");
+    /// assert!(policy.egress(us)[0].contains(&"52.25.130.38".parse::<std::net::IpAddr>().unwrap()));
+    /// ```
     pub fn egress(&self, region: RegionId) -> &[IpNet] {
         self.region(region).map_or(&[], |r| &r.egress_nets)
     }

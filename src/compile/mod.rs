@@ -55,6 +55,16 @@ impl Policy {
 
     /// The embedded default policy: Segment's Regional Segment rules of October 2022
     /// (`policies/segment.yaml`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// assert_eq!(policy.name(), "segment-regional-2022");
+    /// assert!(policy.ingest("eu-west", "ios", "events.eu1.segmentapis.com").is_allowed());
+    /// assert!(!policy.ingest("eu-west", "ios", "api.segment.io").is_allowed());
+    /// ```
     pub fn default_policy() -> Policy {
         match Policy::from_yaml(DEFAULT_POLICY_YAML) {
             Ok(policy) => policy,
@@ -65,6 +75,17 @@ impl Policy {
     }
 
     /// Validates and compiles a document already in memory.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let mut document = Policy::default_policy().document().clone();
+    /// let policy = Policy::compile(document.clone()).unwrap();
+    /// assert!(policy.connect("eu-west", "redshift", "3.251.148.97").is_allowed());
+    /// document.version = 2;
+    /// assert!(Policy::compile(document).is_err());
+    /// ```
     pub fn compile(document: Document) -> Result<Policy> {
         let mut compiler = Compiler {
             policy: Policy::empty(),

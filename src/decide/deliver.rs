@@ -7,6 +7,18 @@ use crate::policy::*;
 impl Policy {
     /// May this workspace's data be delivered to this destination, through this endpoint
     /// (or, without one, through its in-region endpoint)?
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// assert!(policy.deliver("eu-west", "amplitude", None).is_allowed());
+    /// assert!(policy.deliver("eu-west", "amplitude", Some("eu")).is_allowed());
+    /// assert!(policy.deliver("eu-west", "amplitude", Some("api.eu.amplitude.com")).is_allowed());
+    /// let d = policy.deliver("eu-west", "amplitude", Some("us"));
+    /// assert!(d.has_code(ReasonCode::EndpointOutsideRegion));
+    /// ```
     pub fn deliver(&self, workspace: &str, destination: &str, endpoint: Option<&str>) -> Decision {
         let mut denied = Decision::deny();
         let region = self.workspace_region(workspace, &mut denied);
@@ -32,6 +44,19 @@ impl Policy {
 
     /// [`Policy::deliver`] on ids already looked up: `endpoint` is the position of the
     /// named endpoint among the destination's, `None` for its default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Answer, Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.deliver("eu-west", "amplitude", Some("eu"));
+    /// let Answer::Endpoint { destination, endpoint } = d.answer() else { panic!("no endpoint") };
+    /// let eu = policy.region_id("eu-west").unwrap();
+    /// assert_eq!(policy.deliver_ids(eu, destination, Some(endpoint)), d);
+    /// assert_eq!(policy.deliver_ids(eu, destination, None), d);
+    /// assert!(policy.deliver_ids(eu, destination, Some(0)).has_code(ReasonCode::EndpointOutsideRegion));
+    /// ```
     pub fn deliver_ids(
         &self,
         region: RegionId,

@@ -5,12 +5,35 @@ use crate::policy::*;
 
 impl Policy {
     /// A failover location by name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// assert!(policy.location_id("eu-west/dublin-a").is_some());
+    /// assert_ne!(policy.location_id("eu-west/dublin-a"), policy.location_id("us-west/dublin-a"));
+    /// assert_eq!(policy.location_id("eu-west/dublin"), None);
+    /// ```
     #[inline]
     pub fn location_id(&self, name: &str) -> Option<LocationId> {
         self.location_names.get(name).map(LocationId)
     }
 
     /// Is `to` a valid failover target for `from`?
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// assert!(policy.failover("eu-west/dublin-a", "eu-west/dublin-b").is_allowed());
+    /// let d = policy.failover("eu-west/dublin-a", "us-west/dublin-a");
+    /// assert!(d.has_code(ReasonCode::FailoverAcrossRegions));
+    /// let d = policy.failover("us-west/oregon-a", "us-west/dublin-a");
+    /// assert!(d.has_code(ReasonCode::FailoverAcrossIngestionRegions));
+    /// assert!(policy.failover("eu-west/dublin-a", "eu-west/dublin-a").has_code(ReasonCode::FailoverSameLocation));
+    /// ```
     pub fn failover(&self, from: &str, to: &str) -> Decision {
         let mut denied = Decision::deny();
         let from_id = self.location_id(from);
@@ -28,6 +51,18 @@ impl Policy {
     }
 
     /// [`Policy::failover`] on ids.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let a = policy.location_id("eu-west/dublin-a").unwrap();
+    /// let b = policy.location_id("eu-west/dublin-b").unwrap();
+    /// let us = policy.location_id("us-west/dublin-a").unwrap();
+    /// assert!(policy.failover_ids(a, b).has_code(ReasonCode::FailoverWithinIngestionRegion));
+    /// assert!(policy.failover_ids(a, us).has_code(ReasonCode::FailoverAcrossRegions));
+    /// ```
     pub fn failover_ids(&self, from: LocationId, to: LocationId) -> Decision {
         let mut denied = Decision::deny();
         let owner = |l: LocationId| {
@@ -68,6 +103,17 @@ impl Policy {
     }
 
     /// May the workspace move to another region? Never: only staying put is allowed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// assert!(policy.region_change("eu-west", "eu-west").has_code(ReasonCode::RegionUnchanged));
+    /// let d = policy.region_change("eu-west", "us-west");
+    /// assert!(!d.is_allowed());
+    /// assert!(d.has_code(ReasonCode::RegionImmutable));
+    /// ```
     pub fn region_change(&self, workspace: &str, to: &str) -> Decision {
         let mut denied = Decision::deny();
         let from = self.workspace_region(workspace, &mut denied);

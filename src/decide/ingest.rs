@@ -6,12 +6,34 @@ use crate::policy::*;
 
 impl Policy {
     /// A source by name: a source kind or a catalog slug.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// assert!(policy.source_id("ios").is_some());
+    /// assert!(policy.source_id("node-js").is_some());
+    /// assert_eq!(policy.source_id("teleport"), None);
+    /// ```
     #[inline]
     pub fn source_id(&self, name: &str) -> Option<SourceId> {
         self.source_names.get(name).map(SourceId)
     }
 
     /// An ingestion host by its raw form (normalised first).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let eu = policy.host_id("events.eu1.segmentapis.com").unwrap();
+    /// assert_eq!(policy.host_id("HTTPS://Events.EU1.SegmentAPIs.com:443/v1/"), Ok(eu));
+    /// assert_ne!(policy.host_id("api.segment.io"), Ok(eu));
+    /// assert_eq!(policy.host_id("collector.example.com").unwrap_err().code(), ReasonCode::UnknownHost);
+    /// assert_eq!(policy.host_id("user@api.segment.io").unwrap_err().code(), ReasonCode::MalformedHost);
+    /// ```
     #[inline]
     pub fn host_id(&self, raw: &str) -> Result<HostId, Reason> {
         let classify = |e: crate::host::HostError| {
@@ -37,6 +59,17 @@ impl Policy {
     /// May this source of this workspace send to this host?
     ///
     /// `host` is taken as a gateway sees it; see [`crate::normalize_host`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// assert!(policy.ingest("eu-west", "ios", "events.eu1.segmentapis.com").is_allowed());
+    /// assert!(policy.ingest("us-west", "ios", "api.segment.io").is_allowed());
+    /// let d = policy.ingest("eu-west", "ios", "api.segment.io");
+    /// assert!(d.has_code(ReasonCode::IngestionOutsideRegion));
+    /// ```
     pub fn ingest(&self, workspace: &str, source: &str, host: &str) -> Decision {
         let mut denied = Decision::deny();
         let region = self.workspace_region(workspace, &mut denied);
@@ -54,6 +87,19 @@ impl Policy {
 
     /// [`Policy::ingest`] on ids already looked up: the gateway's hot path. Ids are valid only
     /// for the policy that issued them; look them up again after loading another policy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let eu = policy.region_id("eu-west").unwrap();
+    /// let ios = policy.source_id("ios").unwrap();
+    /// let host = policy.host_id("events.eu1.segmentapis.com").unwrap();
+    /// assert_eq!(policy.ingest_ids(eu, ios, host), policy.ingest("eu-west", "ios", "events.eu1.segmentapis.com"));
+    /// let us_host = policy.host_id("api.segment.io").unwrap();
+    /// assert!(policy.ingest_ids(eu, ios, us_host).has_code(ReasonCode::IngestionOutsideRegion));
+    /// ```
     pub fn ingest_ids(&self, region: RegionId, source: SourceId, host: HostId) -> Decision {
         let mut denied = Decision::deny();
         self.check_source(region, source, &mut denied);
@@ -106,6 +152,19 @@ impl Policy {
     }
 
     /// Which host must this source be configured with, and how?
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{document::Mechanism, Answer, Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.resolve("eu-west", "node-js", None);
+    /// let Answer::Host { host, mechanism, .. } = d.answer() else { panic!("no host") };
+    /// assert_eq!(Ok(host), policy.host_id("events.eu1.segmentapis.com"));
+    /// assert_eq!(mechanism, Mechanism::HostParameter);
+    /// let d = policy.resolve("eu-west", "node-js", Some("oregon"));
+    /// assert!(d.has_code(ReasonCode::IngestionOutsideRegion));
+    /// ```
     pub fn resolve(&self, workspace: &str, source: &str, ingestion: Option<&str>) -> Decision {
         let mut denied = Decision::deny();
         let region_id = self.workspace_region(workspace, &mut denied);

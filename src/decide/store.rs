@@ -8,6 +8,18 @@ use crate::policy::*;
 
 impl Policy {
     /// May this workspace's data at rest live in this store in this cloud region?
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// assert!(policy.store("eu-west", "redshift", "aws:eu-west-1").is_allowed());
+    /// let d = policy.store("eu-west", "redshift", "aws:us-west-2");
+    /// assert!(d.has_code(ReasonCode::StoreOutsideRegion));
+    /// let d = policy.store("eu-west", "redshift", "gcp:europe-west1");
+    /// assert!(d.has_code(ReasonCode::StoreProviderMismatch));
+    /// ```
     pub fn store(&self, workspace: &str, store: &str, cloud_region: &str) -> Decision {
         let mut denied = Decision::deny();
         let region = self.workspace_region(workspace, &mut denied);
@@ -26,6 +38,18 @@ impl Policy {
     }
 
     /// [`Policy::store`] on ids already looked up.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, Reason, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.store("us-west", "redshift", "aws:us-west-2");
+    /// let Some(&Reason::StoreInRegion { store, cloud, region }) = d.reasons().next() else { panic!() };
+    /// assert_eq!(policy.store_ids(region, store, cloud), d);
+    /// let eu = policy.region_id("eu-west").unwrap();
+    /// assert!(policy.store_ids(eu, store, cloud).has_code(ReasonCode::StoreOutsideRegion));
+    /// ```
     pub fn store_ids(&self, region_id: RegionId, store: StoreId, cloud: CloudId) -> Decision {
         let mut denied = Decision::deny();
         let (Some(region), Some(entry), Some(place)) = (
@@ -87,6 +111,18 @@ impl Policy {
     }
 
     /// May a warehouse firewall accept this IP as the workspace region's loader?
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// assert!(policy.connect("eu-west", "redshift", "3.251.148.97").is_allowed());
+    /// assert!(policy.connect("us-west", "redshift", "52.25.130.38").is_allowed());
+    /// let d = policy.connect("eu-west", "redshift", "52.25.130.38");
+    /// assert!(d.has_code(ReasonCode::IpNotAllowlisted));
+    /// assert!(policy.connect("eu-west", "redshift", "3.251.148").has_code(ReasonCode::MalformedIp));
+    /// ```
     pub fn connect(&self, workspace: &str, warehouse: &str, ip: &str) -> Decision {
         let mut denied = Decision::deny();
         let region = self.workspace_region(workspace, &mut denied);
@@ -107,6 +143,19 @@ impl Policy {
     }
 
     /// Which CIDRs must the customer open for this warehouse?
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Answer, Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.allowlist("eu-west", "redshift");
+    /// let Answer::Cidrs { region: Some(region) } = d.answer() else { panic!("no CIDRs") };
+    /// assert_eq!(policy.egress(region)[0].to_string(), "3.251.148.96/29");
+    /// assert!(d.has_code(ReasonCode::AllowlistRequired));
+    /// let d = policy.allowlist("eu-west", "bigquery");
+    /// assert_eq!(d.answer(), Answer::Cidrs { region: None });
+    /// ```
     pub fn allowlist(&self, workspace: &str, warehouse: &str) -> Decision {
         let mut denied = Decision::deny();
         let region = self.workspace_region(workspace, &mut denied);
