@@ -42,7 +42,7 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, SyntaxError
         if let Some(node) = location.and_then(|at| path::node_at(text, at)) {
             let node = node.path_for(about_the_key);
             if !node.is_empty() {
-                message = format!("{node}: {message}");
+                message = bounded(&format!("{node}: {message}"), MAX_MESSAGE_CHARS);
             }
         }
         SyntaxError { location, message }
