@@ -415,11 +415,22 @@ mod tests {
         assert!(
             matches!(check(None, r#"{"batch":[]}"#), Outcome::Refuse(r) if r.code == "missing-write-key")
         );
-        // Basic auth wins over the body.
+        // Basic auth alone decides; a body naming another key is refused, so is a header
+        // that is there but cannot be read (never the body's key in its place).
         let us = basic("US");
+        assert!(matches!(check(Some(&us), r#"{"batch":[]}"#), Outcome::Refuse(r) if r.status == 421));
+        assert!(matches!(
+            check(Some(&basic("EU")), r#"{"writeKey":"EU","batch":[]}"#),
+            Outcome::Forward
+        ));
         assert!(
-            matches!(check(Some(&us), r#"{"writeKey":"EU","batch":[]}"#), Outcome::Refuse(r) if r.status == 421)
+            matches!(check(Some(&us), r#"{"writeKey":"EU","batch":[]}"#), Outcome::Refuse(r) if (r.status, r.code) == (401, "write-key-mismatch"))
         );
+        for unreadable in [&b"Bearer EU"[..], b"Basic !!", &[0xff, 0xfe][..]] {
+            assert!(
+                matches!(check(Some(unreadable), r#"{"writeKey":"EU","batch":[]}"#), Outcome::Refuse(r) if (r.status, r.code) == (401, "unreadable-authorization"))
+            );
+        }
         // The key is never echoed.
         let Outcome::Refuse(r) = check(Some(&basic("secret-key-123")), "{\"batch\":[]}") else {
             panic!()
