@@ -67,6 +67,18 @@ impl State {
         }
         outcome
     }
+
+    /// [`State::reload`] on a thread for blocking work: compiling and auditing a large
+    /// policy takes seconds, which would stall every request sharing a runtime worker.
+    pub async fn reload_in_background(
+        self: &Arc<Self>,
+        trigger: &'static str,
+    ) -> Result<Arc<crate::LoadedPolicy>, String> {
+        let state = Arc::clone(self);
+        tokio::task::spawn_blocking(move || state.reload(trigger))
+            .await
+            .unwrap_or_else(|e| Err(format!("the reload did not finish: {e}")))
+    }
 }
 
 /// Which routes a listener serves.
@@ -293,7 +305,7 @@ async fn read_body(body: Incoming, limit: usize, state: &State) -> Result<Bytes,
     }
 }
 
-async fn handle(state: &State, routes: Routes, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(state: &Arc<State>, routes: Routes, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = request.uri().path();
     if routes != Routes::Tracking {
         match (request.method(), path) {
@@ -327,7 +339,7 @@ async fn handle(state: &State, routes: Routes, request: Request<Incoming>) -> Re
                 };
             }
             (&Method::POST, "/v1/reload") => {
-                return match state.reload("http") {
+                return match state.reload_in_background("http").await {
                     Ok(p) => json(
                         StatusCode::OK,
                         serde_json::json!({"reloaded": true, "policy": p.to_json()}).to_string(),
