@@ -197,16 +197,17 @@ fn scrubbed(e: regionfence::SyntaxError) -> String {
 impl Upstream {
     /// Accepts `http://host[:port]` with an optional trailing `/` and nothing after it.
     pub fn parse(raw: &str) -> Result<Upstream, String> {
+        let shown = regionfence::text::bounded(raw, 256);
         let rest = raw
             .strip_prefix("http://")
-            .ok_or_else(|| format!("upstream `{raw}` must start with `http://`"))?;
+            .ok_or_else(|| format!("upstream `{shown}` must start with `http://`"))?;
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
-            return Err(format!("upstream `{raw}` must be `http://host[:port]`"));
+            return Err(format!("upstream `{shown}` must be `http://host[:port]`"));
         }
         let base = format!("http://{rest}");
         base.parse::<hyper::Uri>()
-            .map_err(|e| format!("upstream `{raw}`: {e}"))?;
+            .map_err(|e| format!("upstream `{shown}`: {e}"))?;
         Ok(Upstream { base })
     }
 }
@@ -312,6 +313,13 @@ mod tests {
         assert!(!e.contains(['\u{202E}', '\n']), "{e:?}");
         assert!(e.contains("listen"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_upstream_in_a_message_is_escaped_and_bounded() {
+        let raw = format!("ftp://\u{202E}{}", "u".repeat(5000));
+        let e = Upstream::parse(&raw).unwrap_err();
+        assert!(!e.contains('\u{202E}') && e.chars().count() < 400, "{e}");
     }
 
     #[test]
