@@ -46,3 +46,39 @@ pub use policy::{
 };
 pub use question::Question;
 pub use yaml::guard as yaml_guard;
+
+/// Parses a YAML text into `T` the way the library reads its own files, for programs built on
+/// it that read YAML of their own (a configuration file, say).
+///
+/// The text is first checked by [`yaml_guard::check`] (nesting, nodes, anchors, aliases, tags,
+/// documents are bounded), then deserialised with strict scalars (a plain `true`, `null` or
+/// `1.5` is never a string) and duplicate keys refused. An error has the line and column when
+/// the parser can say, and a bounded, escaped message naming the node it is about.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// let map: BTreeMap<String, String> = regionfence::parse_yaml("a: x\nb: y\n").unwrap();
+/// assert_eq!(map["b"], "y");
+///
+/// // Duplicate keys are refused, not resolved to the last one.
+/// let err = regionfence::parse_yaml::<BTreeMap<String, String>>("k: x\nk: y\n").unwrap_err();
+/// assert!(err.location.is_some());
+/// assert!(err.to_string().starts_with("line 2, column"), "{err}");
+///
+/// // Scalars are strict: `true` is a boolean, not the text.
+/// assert!(regionfence::parse_yaml::<BTreeMap<String, String>>("k: true\n").is_err());
+///
+/// // Aliases are refused by the guard.
+/// assert!(regionfence::parse_yaml::<BTreeMap<String, String>>("a: &x v\nb: *x\n").is_err());
+///
+/// // Messages are escaped and bounded.
+/// let err = regionfence::parse_yaml::<BTreeMap<String, String>>(
+///     &format!("k: [\"\u{202E}{}\"]\n", "x".repeat(5000)),
+/// )
+/// .unwrap_err();
+/// assert!(!err.message.contains('\u{202E}'));
+/// assert!(err.message.chars().count() < 1000);
+/// ```
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, SyntaxError> {
+    yaml::from_str(text)
+}

@@ -54,7 +54,9 @@ pub fn decoded<'a>(
             }
             Ok(std::borrow::Cow::Owned(out))
         }
-        Some(other) => Err(BodyError::UnsupportedEncoding(other.chars().take(40).collect())),
+        Some(other) => Err(BodyError::UnsupportedEncoding(regionfence::text::bounded(
+            other, 40,
+        ))),
     }
 }
 
@@ -105,5 +107,17 @@ mod tests {
             decoded(b"{}", Some(b"br"), 10),
             Err(BodyError::UnsupportedEncoding(_))
         ));
+    }
+
+    #[test]
+    fn an_unsupported_encoding_is_named_escaped_and_bounded() {
+        let header = format!("x\u{202E}\u{1b}[31m{}", "e".repeat(500));
+        let Err(e) = decoded(b"{}", Some(header.as_bytes()), 10) else {
+            panic!("refused")
+        };
+        let text = e.to_string();
+        assert!(!text.contains(['\u{202E}', '\u{1b}']), "{text:?}");
+        assert!(text.chars().count() < 100, "{text}");
+        assert!(text.contains('…'), "{text}");
     }
 }

@@ -105,21 +105,12 @@ impl Default for Limits {
 
 impl Config {
     /// Reads and validates a configuration file; a relative `policy` path is taken relative
-    /// to the file.
+    /// to the file. Only a regular file is read (a named pipe would hang the start), within
+    /// [`MAX_CONFIG_BYTES`].
     pub fn load(path: &Path) -> Result<Config, String> {
-        use std::io::Read;
-        let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut text = String::new();
-        file.take(MAX_CONFIG_BYTES as u64 + 1)
-            .read_to_string(&mut text)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        if text.len() > MAX_CONFIG_BYTES {
-            return Err(format!(
-                "{}: over the limit of {MAX_CONFIG_BYTES} bytes",
-                path.display()
-            ));
-        }
-        let mut config = Config::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = regionfence::cli::read_limited(path, MAX_CONFIG_BYTES)?;
+        let shown = regionfence::text::bounded(&path.to_string_lossy(), 256);
+        let mut config = Config::from_yaml(&text).map_err(|e| format!("{shown}: {e}"))?;
         if let Some(policy) = &config.policy {
             if policy.is_relative() {
                 let base = path.parent().unwrap_or(Path::new("."));
@@ -129,15 +120,15 @@ impl Config {
         Ok(config)
     }
 
-    /// Parses and validates a configuration from YAML text (relative paths stay relative).
+    /// Parses and validates a configuration from YAML text (relative paths stay relative),
+    /// read as the library reads its own YAML: bounded by its guard (no anchors, aliases or
+    /// tags), strict scalars, duplicate keys (a write key given twice) refused. No message
+    /// names a write key.
     pub fn from_yaml(text: &str) -> Result<Config, String> {
         if text.len() > MAX_CONFIG_BYTES {
             return Err(format!("over the limit of {MAX_CONFIG_BYTES} bytes"));
         }
-        let file: ConfigFile = serde_yaml::from_str(text).map_err(|e| match e.location() {
-            Some(l) => format!("{}:{}: {e}", l.line(), l.column()),
-            None => e.to_string(),
-        })?;
+        let file: ConfigFile = regionfence::parse_yaml(text).map_err(scrubbed)?;
         let upstream = Upstream::parse(&file.upstream)?;
         if file.write_keys.is_empty() {
             return Err("`write_keys` is empty: every request would be refused".into());
@@ -179,19 +170,44 @@ impl Config {
     }
 }
 
+/// A parse error with no write key in it: an error about an entry of `write_keys` keeps its
+/// position and what kind of fault it is, never the parser's words (they name the key).
+fn scrubbed(e: regionfence::SyntaxError) -> String {
+    let Some(rest) = e.message.strip_prefix("write_keys") else {
+        return e.to_string();
+    };
+    if !rest.starts_with(['.', '[', ':']) {
+        return e.to_string();
+    }
+    let message = if e.message.contains("duplicate key") {
+        "write_keys.<key>: a write key is given twice"
+    } else if rest.starts_with(':') {
+        "write_keys: must map each write key to a region, both strings (quote a key that reads \
+         as a number or boolean)"
+    } else {
+        "write_keys.<key>: a write key and its region must both be strings (quote one that \
+         reads as a number or boolean)"
+    };
+    match e.location {
+        Some(at) => format!("{at}: {message}"),
+        None => message.to_string(),
+    }
+}
+
 impl Upstream {
     /// Accepts `http://host[:port]` with an optional trailing `/` and nothing after it.
     pub fn parse(raw: &str) -> Result<Upstream, String> {
+        let shown = regionfence::text::bounded(raw, 256);
         let rest = raw
             .strip_prefix("http://")
-            .ok_or_else(|| format!("upstream `{raw}` must start with `http://`"))?;
+            .ok_or_else(|| format!("upstream `{shown}` must start with `http://`"))?;
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
-            return Err(format!("upstream `{raw}` must be `http://host[:port]`"));
+            return Err(format!("upstream `{shown}` must be `http://host[:port]`"));
         }
         let base = format!("http://{rest}");
         base.parse::<hyper::Uri>()
-            .map_err(|e| format!("upstream `{raw}`: {e}"))?;
+            .map_err(|e| format!("upstream `{shown}`: {e}"))?;
         Ok(Upstream { base })
     }
 }
@@ -219,7 +235,7 @@ mod tests {
             ("listen: 127.0.0.1:0\nupstream: http://x\nwrite_keys: {}\n", "empty"),
             ("listen: 127.0.0.1:0\nupstream: http://x\nwrite_keys: {'a:b': eu-west}\n", "#1"),
             ("listen: 127.0.0.1:0\nupstream: http://x\nwrite_keys: {k: eu-west}\nbogus: 1\n", "bogus"),
-            ("listen: nowhere\nupstream: http://x\nwrite_keys: {k: eu-west}\n", "1:"),
+            ("listen: nowhere\nupstream: http://x\nwrite_keys: {k: eu-west}\n", "line 1, column"),
             (
                 "listen: 127.0.0.1:0\nupstream: http://x\nwrite_keys: {k: eu-west}\nlimits: {max_body_bytes: 0}\n",
                 "max_body_bytes",
@@ -228,6 +244,82 @@ mod tests {
             let e = Config::from_yaml(text).unwrap_err();
             assert!(e.contains(needle), "{text:?}: {e}");
         }
+    }
+
+    const HEAD: &str = "listen: 127.0.0.1:0\nupstream: http://x\n";
+
+    #[test]
+    fn a_duplicate_write_key_is_refused_not_overridden() {
+        for keys in [
+            "write_keys: {SECRETKEY1: us-nowhere, SECRETKEY1: eu-west}\n",
+            "write_keys:\n  SECRETKEY1: us-nowhere\n  SECRETKEY1: eu-west\n",
+        ] {
+            let e = Config::from_yaml(&format!("{HEAD}{keys}")).unwrap_err();
+            assert!(e.contains("twice"), "{e}");
+            assert!(e.starts_with("line "), "{e}");
+            assert!(!e.contains("SECRETKEY1"), "{e}");
+        }
+    }
+
+    #[test]
+    fn no_config_error_names_a_write_key() {
+        for keys in [
+            "write_keys: {SECRETKEY1: [eu-west]}\n",
+            "write_keys: {SECRETKEY1: {a: b}}\n",
+            "write_keys: {SECRETKEY1: 5}\n",
+            "write_keys: {SECRETKEY1: true}\n",
+            "write_keys: {SECRETKEY1: null}\n",
+            "write_keys: {123456789: eu-west}\n",
+            "write_keys: {true: eu-west}\n",
+            "write_keys: {[SECRETKEY1]: eu-west}\n",
+            "write_keys: {SECRETKEY1: eu-west, SECRETKEY1: eu-west}\n",
+            "write_keys: {'SECRETKEY1: x': eu-west}\n",
+            "write_keys: {SECRETKEY1: eu-west\n",
+            "write_keys: {SECRETKEY1: 'eu-west}\n",
+            "write_keys: [SECRETKEY1]\n",
+            "write_keys:\n  SECRETKEY1: eu-west\n   SECRETKEY2: x\n",
+            "write_keys:\n  SECRETKEY1: !!str eu-west\n",
+            "write_keys:\n  SECRETKEY1: &a eu-west\n  SECRETKEY2: *a\n",
+        ] {
+            let e = Config::from_yaml(&format!("{HEAD}{keys}")).unwrap_err();
+            for secret in ["SECRETKEY", "123456789"] {
+                assert!(!e.contains(secret), "{keys:?}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn yaml_is_read_as_the_library_reads_it() {
+        // Anchors, aliases and tags are refused; scalars are strict.
+        for text in [
+            "listen: &l 127.0.0.1:0\nupstream: http://x\nadmin_listen: *l\nwrite_keys: {k: eu-west}\n",
+            "listen: !!str 127.0.0.1:0\nupstream: http://x\nwrite_keys: {k: eu-west}\n",
+            "listen: 127.0.0.1:0\nupstream: http://x\nwrite_keys: {k: eu-west}\nhosts: [true]\n",
+        ] {
+            assert!(Config::from_yaml(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn only_a_regular_file_is_read_and_its_path_is_escaped() {
+        let dir = std::env::temp_dir().join(format!("rf-gw-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // A directory (and so a named pipe, a device) is refused without being read.
+        let e = Config::load(&dir).unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+        let odd = dir.join("odd\u{202E}name\n.yaml");
+        std::fs::write(&odd, "listen: nowhere\n").unwrap();
+        let e = Config::load(&odd).unwrap_err();
+        assert!(!e.contains(['\u{202E}', '\n']), "{e:?}");
+        assert!(e.contains("listen"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_upstream_in_a_message_is_escaped_and_bounded() {
+        let raw = format!("ftp://\u{202E}{}", "u".repeat(5000));
+        let e = Upstream::parse(&raw).unwrap_err();
+        assert!(!e.contains('\u{202E}') && e.chars().count() < 400, "{e}");
     }
 
     #[test]

@@ -46,7 +46,7 @@ async fn run(config: Config) -> Result<(), String> {
     loop {
         tokio::select! {
             _ = hangup.recv() => {
-                let _ = running.state().reload("sighup");
+                let _ = running.state().reload_in_background("sighup").await;
             }
             _ = terminate.recv() => break,
             _ = interrupt.recv() => break,

@@ -83,6 +83,14 @@ impl PolicyCell {
         self.current.load_full()
     }
 
+    /// Holds off every reload while the guard lives (a reload in progress waits on it).
+    #[cfg(test)]
+    pub(crate) fn hold_reloads(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.reloading
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Reads, compiles and audits the policy file again and swaps it in; on any failure the
     /// policy in force stays and the error says why.
     pub fn reload(&self) -> Result<Arc<LoadedPolicy>, String> {

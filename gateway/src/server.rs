@@ -67,6 +67,18 @@ impl State {
         }
         outcome
     }
+
+    /// [`State::reload`] on a thread for blocking work: compiling and auditing a large
+    /// policy takes seconds, which would stall every request sharing a runtime worker.
+    pub async fn reload_in_background(
+        self: &Arc<Self>,
+        trigger: &'static str,
+    ) -> Result<Arc<crate::LoadedPolicy>, String> {
+        let state = Arc::clone(self);
+        tokio::task::spawn_blocking(move || state.reload(trigger))
+            .await
+            .unwrap_or_else(|e| Err(format!("the reload did not finish: {e}")))
+    }
 }
 
 /// Which routes a listener serves.
@@ -293,7 +305,7 @@ async fn read_body(body: Incoming, limit: usize, state: &State) -> Result<Bytes,
     }
 }
 
-async fn handle(state: &State, routes: Routes, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(state: &Arc<State>, routes: Routes, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = request.uri().path();
     if routes != Routes::Tracking {
         match (request.method(), path) {
@@ -327,7 +339,7 @@ async fn handle(state: &State, routes: Routes, request: Request<Incoming>) -> Re
                 };
             }
             (&Method::POST, "/v1/reload") => {
-                return match state.reload("http") {
+                return match state.reload_in_background("http").await {
                     Ok(p) => json(
                         StatusCode::OK,
                         serde_json::json!({"reloaded": true, "policy": p.to_json()}).to_string(),
@@ -445,5 +457,67 @@ async fn track(state: &State, is_batch: bool, request: Request<Incoming>) -> Res
                 ),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    fn exchange(addr: SocketAddr, request: &str, wait: std::time::Duration) -> std::io::Result<String> {
+        let mut stream = std::net::TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(wait))?;
+        stream.write_all(request.as_bytes())?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer)?;
+        Ok(String::from_utf8_lossy(&answer).into_owned())
+    }
+
+    /// One runtime thread only: a reload that ran on it would stall every request until it
+    /// finished. The reload is held at its lock while another request is asked.
+    #[test]
+    fn a_reload_in_progress_does_not_hold_up_requests() {
+        let config = Config::from_yaml(
+            "listen: 127.0.0.1:0\nupstream: http://127.0.0.1:9\nwrite_keys: {k: eu-west}\n",
+        )
+        .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let running = runtime.block_on(async { Gateway::new(config).unwrap().start().await.unwrap() });
+        let (addr, state) = (running.addr, Arc::clone(running.state()));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = std::thread::spawn(move || {
+            runtime.block_on(async move {
+                let _ = stopped.await;
+                running.shutdown().await;
+            })
+        });
+        let held = state.cell().hold_reloads();
+        let wait = std::time::Duration::from_secs(20);
+        let reload = std::thread::spawn(move || {
+            exchange(
+                addr,
+                "POST /v1/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                wait,
+            )
+        });
+        // Let the reload reach its lock.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let health = exchange(
+            addr,
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            std::time::Duration::from_secs(10),
+        );
+        drop(held);
+        let health = health.unwrap();
+        assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+        let reloaded = reload.join().unwrap().unwrap();
+        assert!(reloaded.starts_with("HTTP/1.1 200"), "{reloaded}");
+        assert!(reloaded.contains("\"reloaded\":true"), "{reloaded}");
+        stop.send(()).unwrap();
+        server.join().unwrap();
     }
 }

@@ -39,7 +39,8 @@ pub struct Refusal {
     /// 400, 401, 403 or 421.
     pub status: u16,
     /// A stable kebab-case code: a regionfence reason code, or the gateway's own
-    /// (`malformed-body`, `body-too-large`, `missing-write-key`, `unknown-write-key`).
+    /// (`malformed-body`, `body-too-large`, `missing-write-key`, `unknown-write-key`,
+    /// `unreadable-authorization`, `write-key-mismatch`).
     pub code: &'static str,
     /// A sentence for people.
     pub message: String,
@@ -139,7 +140,29 @@ impl Gatekeeper {
             })?;
         let payload = inspect::payload(&body, request.is_batch)
             .map_err(|e| Refusal::plain(400, "malformed-body", e.0))?;
-        let key = write_key::from_basic_auth(request.authorization).or(payload.write_key);
+        // The key decided under is the key forwarded: an unreadable header, or a header and a
+        // body naming different keys, is refused (the upstream may read either).
+        let key = match (
+            write_key::from_basic_auth(request.authorization),
+            payload.write_key,
+        ) {
+            (write_key::Header::Unreadable, _) => {
+                return Err(Refusal::plain(
+                    401,
+                    "unreadable-authorization",
+                    "the Authorization header is not `Basic` with a write key as its user".into(),
+                ))
+            }
+            (write_key::Header::Key(header), Some(body)) if header != body => {
+                return Err(Refusal::plain(
+                    401,
+                    "write-key-mismatch",
+                    "the Authorization header and the body's `writeKey` name different write keys".into(),
+                ))
+            }
+            (write_key::Header::Key(header), _) => Some(header),
+            (write_key::Header::Absent, body) => body,
+        };
         let Some(key) = key else {
             return Err(Refusal::plain(
                 401,
@@ -392,11 +415,22 @@ mod tests {
         assert!(
             matches!(check(None, r#"{"batch":[]}"#), Outcome::Refuse(r) if r.code == "missing-write-key")
         );
-        // Basic auth wins over the body.
+        // Basic auth alone decides; a body naming another key is refused, so is a header
+        // that is there but cannot be read (never the body's key in its place).
         let us = basic("US");
+        assert!(matches!(check(Some(&us), r#"{"batch":[]}"#), Outcome::Refuse(r) if r.status == 421));
+        assert!(matches!(
+            check(Some(&basic("EU")), r#"{"writeKey":"EU","batch":[]}"#),
+            Outcome::Forward
+        ));
         assert!(
-            matches!(check(Some(&us), r#"{"writeKey":"EU","batch":[]}"#), Outcome::Refuse(r) if r.status == 421)
+            matches!(check(Some(&us), r#"{"writeKey":"EU","batch":[]}"#), Outcome::Refuse(r) if (r.status, r.code) == (401, "write-key-mismatch"))
         );
+        for unreadable in [&b"Bearer EU"[..], b"Basic !!", &[0xff, 0xfe][..]] {
+            assert!(
+                matches!(check(Some(unreadable), r#"{"writeKey":"EU","batch":[]}"#), Outcome::Refuse(r) if (r.status, r.code) == (401, "unreadable-authorization"))
+            );
+        }
         // The key is never echoed.
         let Outcome::Refuse(r) = check(Some(&basic("secret-key-123")), "{\"batch\":[]}") else {
             panic!()

@@ -1,5 +1,6 @@
 //! The write key of a tracking request: the HTTP Basic auth user (as Segment's SDKs and
-//! HTTP API send it), else the body's `writeKey`. A write key is a secret: it is never
+//! HTTP API send it), else the body's `writeKey`; a header that cannot be read, or that
+//! names another key than the body, is refused rather than passed over. A write key is a secret: it is never
 //! logged, never echoed in an answer.
 
 use base64::Engine;
@@ -7,9 +8,28 @@ use base64::Engine;
 /// The longest `Authorization` header looked at, in bytes.
 const MAX_AUTHORIZATION_BYTES: usize = 1024;
 
+/// What the `Authorization` header says about the write key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Header {
+    /// No `Authorization` header: the body's `writeKey` is the key.
+    Absent,
+    /// A header that is not a readable `Basic` user (too long, not UTF-8, another scheme,
+    /// bad base64, an empty user). The request is refused: it is never decided under the
+    /// body's key while forwarded with a header an upstream may read otherwise.
+    Unreadable,
+    /// The Basic auth user.
+    Key(String),
+}
+
 /// The write key in an `Authorization: Basic base64(key:)` header, if there is one.
-pub fn from_basic_auth(header: Option<&[u8]>) -> Option<String> {
-    let header = header?;
+pub fn from_basic_auth(header: Option<&[u8]>) -> Header {
+    match header {
+        None => Header::Absent,
+        Some(header) => basic_user(header).map_or(Header::Unreadable, Header::Key),
+    }
+}
+
+fn basic_user(header: &[u8]) -> Option<String> {
     if header.len() > MAX_AUTHORIZATION_BYTES {
         return None;
     }
@@ -37,17 +57,15 @@ mod tests {
 
     #[test]
     fn reads_the_user_of_basic_auth() {
-        assert_eq!(from_basic_auth(Some(&basic("abc:"))).as_deref(), Some("abc"));
-        assert_eq!(
-            from_basic_auth(Some(&basic("abc:ignored"))).as_deref(),
-            Some("abc")
-        );
-        assert_eq!(from_basic_auth(Some(&basic("abc"))).as_deref(), Some("abc"));
-        assert_eq!(from_basic_auth(Some(b"basic YWJjOg==")).as_deref(), Some("abc"));
+        let abc = Header::Key("abc".into());
+        assert_eq!(from_basic_auth(Some(&basic("abc:"))), abc);
+        assert_eq!(from_basic_auth(Some(&basic("abc:ignored"))), abc);
+        assert_eq!(from_basic_auth(Some(&basic("abc"))), abc);
+        assert_eq!(from_basic_auth(Some(b"basic YWJjOg==")), abc);
     }
 
     #[test]
-    fn anything_else_is_no_key() {
+    fn any_other_header_is_unreadable_and_no_header_is_absent() {
         for h in [
             &b"Bearer abc"[..],
             b"Basic !!!",
@@ -57,10 +75,10 @@ mod tests {
             &basic(":pw")[..],
             &[0xff, 0xfe][..],
         ] {
-            assert_eq!(from_basic_auth(Some(h)), None, "{h:?}");
+            assert_eq!(from_basic_auth(Some(h)), Header::Unreadable, "{h:?}");
         }
-        assert_eq!(from_basic_auth(None), None);
+        assert_eq!(from_basic_auth(None), Header::Absent);
         let long = basic(&"k".repeat(2000));
-        assert_eq!(from_basic_auth(Some(&long)), None);
+        assert_eq!(from_basic_auth(Some(&long)), Header::Unreadable);
     }
 }

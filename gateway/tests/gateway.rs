@@ -495,3 +495,93 @@ async fn shutdown_lets_requests_in_flight_finish() {
     // And nothing is accepted afterwards.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_is_never_decided_under_one_key_and_forwarded_under_another() {
+    let stub = Stub::start().await;
+    let gw = start(config(stub.addr, "")).await;
+    let client = client();
+    let eu_body = serde_json::json!({
+        "writeKey": EU_KEY,
+        "batch": [{"type": "track", "event": "E", "userId": "u",
+                   "context": {"library": {"name": "analytics-python"}}}],
+    })
+    .to_string();
+    // Headers an upstream might still read a user from, or that name no readable key.
+    let long = basic(&format!("{US_KEY}{}", "k".repeat(2000)));
+    let unreadable: Vec<Vec<u8>> = vec![
+        long.into_bytes(),
+        b"Basic !!!not-base64".to_vec(),
+        b"Bearer us-key-4567".to_vec(),
+        basic("").into_bytes(),
+        basic(":pw").into_bytes(),
+        b"Basic".to_vec(),
+    ];
+    for header in &unreadable {
+        let value = String::from_utf8_lossy(header).to_string();
+        let a = send(
+            &client,
+            "POST",
+            gw.addr,
+            "/v1/batch",
+            &[("authorization", &value)],
+            eu_body.clone(),
+        )
+        .await;
+        assert_eq!(
+            (a.status.as_u16(), a.json()["code"].as_str()),
+            (401, Some("unreadable-authorization")),
+            "{value:.60}"
+        );
+        let text = String::from_utf8_lossy(&a.body);
+        assert!(!text.contains(EU_KEY) && !text.contains(US_KEY), "{text}");
+    }
+    // A non-UTF-8 header value, sent raw.
+    let request = hyper::Request::builder()
+        .method("POST")
+        .uri(format!("http://{}/v1/batch", gw.addr))
+        .header(
+            "authorization",
+            hyper::header::HeaderValue::from_bytes(b"Basic \xff\xfe").unwrap(),
+        )
+        .body(http_body_util::Full::new(bytes::Bytes::from(eu_body.clone())))
+        .unwrap();
+    let response = client.request(request).await.unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+
+    // Both present and different: refused, neither key echoed.
+    let us = basic(US_KEY);
+    let a = send(
+        &client,
+        "POST",
+        gw.addr,
+        "/v1/batch",
+        &[("authorization", &us)],
+        eu_body.clone(),
+    )
+    .await;
+    assert_eq!(
+        (a.status.as_u16(), a.json()["code"].as_str()),
+        (401, Some("write-key-mismatch"))
+    );
+    let text = String::from_utf8_lossy(&a.body);
+    assert!(!text.contains(EU_KEY) && !text.contains(US_KEY), "{text}");
+    assert_eq!(stub.count(), 0, "nothing reached the upstream");
+
+    // The same key in both, or the body's key alone, is forwarded.
+    let eu = basic(EU_KEY);
+    let a = send(
+        &client,
+        "POST",
+        gw.addr,
+        "/v1/batch",
+        &[("authorization", &eu)],
+        eu_body.clone(),
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    let a = send(&client, "POST", gw.addr, "/v1/batch", &[], eu_body).await;
+    assert_eq!(a.status, 200);
+    stub.wait_for_arrivals(2).await;
+    assert_eq!(stub.count(), 2);
+}

@@ -110,6 +110,12 @@ fn model(case: &Case, body: &str) -> u16 {
     if body.len() > LIMIT {
         return 400;
     }
+    // A header and a body naming different keys: refused, whichever is known.
+    if let (Some(auth), Some(body)) = (case.key_in_auth, case.key_in_body) {
+        if auth != body {
+            return 401;
+        }
+    }
     let Some(key) = case.key_in_auth.or(case.key_in_body) else {
         return 401;
     };
