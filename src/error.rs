@@ -24,6 +24,9 @@ pub struct SyntaxError {
     pub location: Option<Location>,
     /// What is wrong.
     pub message: String,
+    /// Whether the text was refused for passing a limit (nesting, nodes, anchors, aliases,
+    /// tags, documents, a parser budget) rather than for being malformed.
+    pub over_limit: bool,
 }
 
 impl fmt::Display for SyntaxError {

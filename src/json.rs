@@ -39,6 +39,7 @@ fn syntax_error(e: &serde_json::Error) -> SyntaxError {
             column: e.column(),
         }),
         message: bounded(&strip_position(&e.to_string()), MAX_MESSAGE_CHARS),
+        over_limit: e.to_string().starts_with("recursion limit exceeded"),
     }
 }
 

@@ -55,15 +55,20 @@ pub fn check_counted(text: &str, events: &mut usize) -> Result<Shape, SyntaxErro
     options.flow_nesting_limit = MAX_NESTING;
     options.block_nesting_limit = MAX_NESTING;
     for event in Parser::new_from_str_with_options(text, options) {
-        let (event, span) = event.map_err(|e| SyntaxError {
-            location: Some(Location {
-                line: e.marker().line(),
-                column: e.marker().col() + 1,
-            }),
-            message: match e.kind() {
-                ErrorKind::RecursionLimitExceeded => too_deep(),
-                _ => bounded(&e.info(), MAX_MESSAGE_CHARS),
-            },
+        let (event, span) = event.map_err(|e| {
+            let too_deep_here = matches!(e.kind(), ErrorKind::RecursionLimitExceeded);
+            SyntaxError {
+                location: Some(Location {
+                    line: e.marker().line(),
+                    column: e.marker().col() + 1,
+                }),
+                message: if too_deep_here {
+                    too_deep()
+                } else {
+                    bounded(&e.info(), MAX_MESSAGE_CHARS)
+                },
+                over_limit: too_deep_here,
+            }
         })?;
         *events += 1;
         shape.events = *events;
@@ -136,6 +141,7 @@ fn refuse<T>(span: &Span, message: String) -> Result<T, SyntaxError> {
             column: start.col() + 1,
         }),
         message,
+        over_limit: true,
     })
 }
 

@@ -45,7 +45,12 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, SyntaxError
                 message = bounded(&format!("{node}: {message}"), MAX_MESSAGE_CHARS);
             }
         }
-        SyntaxError { location, message }
+        let over_limit = matches!(e.without_snippet(), serde_saphyr::Error::Budget { .. });
+        SyntaxError {
+            location,
+            message,
+            over_limit,
+        }
     })
 }
 
