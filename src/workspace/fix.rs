@@ -41,10 +41,12 @@ pub fn fix_all(policy: &Policy, workspace: &Workspace) -> FixOutcome {
     let mut current = workspace.clone();
     let mut applied = Vec::new();
     let mut refused: HashSet<(String, String)> = HashSet::new();
-    // Each round fixes at least one violation or stops; a fix never adds one, so the rounds
-    // are bounded by the violations of the first check, and a few more for what edits reveal.
-    for _ in 0..64 {
-        let report = policy.check_workspace(&current);
+    // Each round fixes or refuses at least one violation, or stops; a fix never adds one, so
+    // the rounds are bounded by the violations of the first check, and a few more for what
+    // edits reveal.
+    let mut report = policy.check_workspace(&current);
+    let rounds = 2 * report.violations.len() + 16;
+    for _ in 0..rounds {
         let fixable: Vec<&Violation> = report
             .violations
             .iter()
@@ -64,13 +66,17 @@ pub fn fix_all(policy: &Policy, workspace: &Workspace) -> FixOutcome {
                 applied.extend(fixable.into_iter().cloned());
             }
             Err(_) => {
-                // Fall back to one fix at a time, keeping those that apply.
-                for v in fixable {
+                // Fall back to one fix at a time, keeping every one that applies. Removals
+                // go last, from the highest index down, so each path still holds.
+                let (mut removals, edits): (Vec<&Violation>, Vec<&Violation>) = fixable
+                    .into_iter()
+                    .partition(|v| v.fix.patch.iter().any(|op| matches!(op, PatchOp::Remove { .. })));
+                removals.sort_by_key(|v| std::cmp::Reverse(first_path(v)));
+                for v in edits.into_iter().chain(removals) {
                     match apply(&current, &v.fix.patch) {
                         Ok(next) => {
                             current = next;
                             applied.push(v.clone());
-                            break;
                         }
                         Err(_) => {
                             refused.insert(key(v));
@@ -79,13 +85,18 @@ pub fn fix_all(policy: &Policy, workspace: &Workspace) -> FixOutcome {
                 }
             }
         }
+        report = policy.check_workspace(&current);
     }
-    let remaining = policy.check_workspace(&current);
+    let remaining = report;
     FixOutcome {
         workspace: current,
         applied,
         remaining,
     }
+}
+
+fn first_path(v: &Violation) -> Option<Pointer> {
+    v.fix.patch.first().and_then(|op| Pointer::parse(op.path()))
 }
 
 fn key(v: &Violation) -> (String, String) {
