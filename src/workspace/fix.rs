@@ -1,7 +1,7 @@
 //! Applying every offered fix: to a configuration's values (RFC 6902 operations), or to its
 //! text (in place, every other byte kept).
 
-use super::document::{parse_spanned, ParsedWorkspace, Workspace, WorkspaceError};
+use super::document::{parse_spanned, ParsedWorkspace, Workspace, WorkspaceError, WorkspaceErrorKind};
 use super::edit::{apply_splices, apply_to_text, splices_for, split_bom, EditError, Splice, TextStyle};
 use super::pointer::{apply, PatchOp, Pointer};
 use super::report::{Violation, WorkspaceReport};
@@ -262,6 +262,14 @@ pub fn fix_parsed_text(policy: &Policy, text: &str, parsed: ParsedWorkspace) -> 
                 if let Some((v, _)) = chosen.first() {
                     refused.insert(key(v));
                     failed.push(((*v).clone(), EditError::Parse(e)));
+                }
+                None
+            }
+            Err(e) if matches!(e.kind, WorkspaceErrorKind::TooLarge { .. }) => {
+                // The fixed text would pass the size limit: none of them is made.
+                for (v, _) in &chosen {
+                    refused.insert(key(v));
+                    failed.push(((*v).clone(), EditError::Parse(e.clone())));
                 }
                 None
             }
