@@ -581,3 +581,38 @@ fn a_region_without_loader_ranges_has_no_edit_for_a_warehouse_that_needs_them() 
         .collect();
     assert_eq!(codes, ["allowlist-unknown", "firewall-admits-foreign-loader"]);
 }
+
+/// A configuration of `n` sources, each sending to the US host from an EU workspace, with a
+/// comment on every entry.
+fn many_wrong_hosts(n: usize) -> String {
+    let mut text = String::from("version: 1\nworkspace: acme\nregion: eu-west\nsources:\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "  - id: s{i}   # entry {i}\n    source: node-js\n    host: api.segment.io\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn fixing_the_text_of_thousands_of_entries_fixes_every_one() {
+    let policy = Policy::default_policy();
+    let text = many_wrong_hosts(2_000);
+    let before = policy.check_workspace(&Workspace::parse(&text).unwrap());
+    let with_edit = before.violations.iter().filter(|v| v.fix.has_edit()).count();
+    assert!(with_edit >= 2_000, "{with_edit}");
+    let fixed = fix_text(&policy, &text).unwrap();
+    assert!(fixed.failed.is_empty(), "{:?}", fixed.failed.first());
+    assert!(
+        fixed.remaining.violations.iter().all(|v| !v.fix.has_edit()),
+        "{:?}",
+        fixed.remaining.violations.first()
+    );
+    assert_eq!(fixed.applied.len(), with_edit);
+    // Every comment is still there, and the text reads back to what fix_all gives.
+    for i in [0, 999, 1_999] {
+        assert!(fixed.text.contains(&format!("  - id: s{i}   # entry {i}\n")));
+    }
+    let from_values = fix_all(&policy, &Workspace::parse(&text).unwrap()).workspace;
+    assert_eq!(Workspace::parse(&fixed.text).unwrap(), from_values);
+}

@@ -30,6 +30,7 @@ fn scratch(name: &str, text: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("regionfence-ws-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, text).unwrap();
     path
 }
@@ -266,4 +267,77 @@ fn the_readmes_walk_through_is_the_real_output() {
             at += found.unwrap() + 1;
         }
     }
+}
+
+#[test]
+fn terminal_escapes_in_a_configuration_or_its_name_never_reach_the_terminal() {
+    let hostile = "version: 1\nworkspace: \"\\e]0;pwned\\a\\e[31m\"\nregion: eu-west\nsources:\n  - {id: api, source: node-js, host: api.segment.io}\n";
+    let compliant = "version: 1\nworkspace: \"\\e]0;pwned\\a\\e[31m\"\nregion: eu-west\n";
+    let raw = |o: &Output| o.stdout.iter().chain(&o.stderr).any(|b| *b == 0x1b || *b == 0x07);
+    for (name, text) in [
+        ("bell\u{7}\u{1b}[2Jname.yaml", hostile),
+        ("plain-hostile.yaml", hostile),
+        ("esc\u{1b}]0;x\u{7}compliant.yaml", compliant),
+    ] {
+        let path = scratch(name, text);
+        let file = path.to_str().unwrap();
+        for args in [
+            vec!["check-workspace", file],
+            vec!["check-workspace", "--fix", file],
+            vec!["check-workspace", file, "--against", file],
+        ] {
+            let o = run(&args);
+            assert!(!raw(&o), "{args:?}: {}", String::from_utf8_lossy(&o.stdout));
+        }
+        // The escapes are shown, not dropped.
+        let o = run(&["check-workspace", file]);
+        let shown = String::from_utf8_lossy(&o.stdout).to_string();
+        if text == compliant {
+            assert!(shown.contains("\\u{1b}]0;pwned\\u{7}"), "{shown}");
+        }
+        // A file that cannot be read names itself escaped too.
+        let missing = format!("{file}.missing\u{1b}[31m");
+        let o = run(&["check-workspace", &missing]);
+        assert!(!raw(&o), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    // Written in place, the escapes reach the file (they are its content), not the terminal.
+    let path = scratch("written\u{1b}.yaml", hostile);
+    let o = run(&["check-workspace", "--fix", "--write", path.to_str().unwrap()]);
+    assert!(!raw(&o), "{}", String::from_utf8_lossy(&o.stdout));
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert!(after.contains("events.eu1.segmentapis.com"), "{after}");
+    assert!(after.contains("\\e]0;pwned"), "{after}");
+}
+
+#[test]
+fn writing_in_place_keeps_the_permissions_and_leaves_no_temporary_file() {
+    let path = scratch("perm/kept.yaml", "");
+    let dir = path.parent().unwrap().to_path_buf();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        &path,
+        "version: 1\nworkspace: acme   # ours\nregion: eu-west\nsources:\n  - {id: api, source: node-js, host: api.segment.io}\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    let o = run(&["check-workspace", "--fix", "--write", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert!(after.contains("workspace: acme   # ours\n"), "{after}");
+    assert!(after.contains("events.eu1.segmentapis.com"), "{after}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["kept.yaml"]);
 }

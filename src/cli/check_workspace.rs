@@ -1,11 +1,13 @@
 //! `regionfence check-workspace`: checks workspace configurations, prints every violation with
 //! its fix, applies the fixes in place (`--fix`, `--write`), or checks a change (`--against`).
 
-use super::{fail, load_policy, read_limited, Format, Outcome};
+use super::{fail, load_policy, read_limited, shown_path, Format, Outcome};
 use crate::limits::MAX_POLICY_BYTES;
 use crate::policy::Policy;
 use crate::text::escape_control;
-use crate::workspace::{check_change, fix_text, parse_spanned, unified_diff, ParsedWorkspace, Violation};
+use crate::workspace::{
+    check_change, fix_parsed_text, parse_spanned, unified_diff, ParsedWorkspace, Violation,
+};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -49,11 +51,11 @@ pub fn check_workspace(
             Ok(read) => read,
             Err(e) => return fail(err, &e),
         };
-        let name = file.display().to_string();
+        let name = shown_path(file);
         let (report, is_clean) = if let Some((_, old)) = &old {
             change(&policy, &name, old, &parsed, args.format, out)
         } else if args.fix {
-            match fix(&policy, file, &text, args, out) {
+            match fix(&policy, file, &text, parsed, args, out) {
                 Ok(result) => result,
                 Err(e) => return fail(err, &e),
             }
@@ -76,7 +78,7 @@ pub fn check_workspace(
 
 fn read_config(path: &Path) -> Result<(String, ParsedWorkspace), String> {
     let text = read_limited(path, MAX_POLICY_BYTES)?;
-    let parsed = parse_spanned(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let parsed = parse_spanned(&text).map_err(|e| format!("{}: {e}", shown_path(path)))?;
     Ok((text, parsed))
 }
 
@@ -131,7 +133,9 @@ fn check(
             let _ = writeln!(
                 out,
                 "{name}: compliant ({} in `{}`, {} questions)",
-                report.workspace, report.region, report.questions
+                escape_control(&report.workspace),
+                escape_control(&report.region),
+                report.questions
             );
         } else {
             let edits = report.violations.iter().filter(|v| v.fix.has_edit()).count();
@@ -195,23 +199,30 @@ fn fix(
     policy: &Policy,
     file: &Path,
     text: &str,
+    parsed: ParsedWorkspace,
     args: &CheckWorkspace,
     out: &mut dyn Write,
 ) -> Result<(Value, bool), String> {
-    let name = file.display().to_string();
-    let fixed = fix_text(policy, text).map_err(|e| format!("{name}: {e}"))?;
+    let name = shown_path(file);
+    let fixed = fix_parsed_text(policy, text, parsed);
     if args.write && fixed.text != text {
-        std::fs::write(file, &fixed.text).map_err(|e| format!("{name}: {e}"))?;
+        write_in_place(file, &fixed.text).map_err(|e| format!("{name}: {e}"))?;
     }
     let left: Vec<&Violation> = fixed.remaining.violations.iter().collect();
     if args.format == Format::Text {
         if args.write {
             let _ = writeln!(out, "{name}: {} fix(es) written", fixed.applied.len());
         } else {
-            let _ = write!(out, "{}", unified_diff(&name, text, &fixed.text));
+            let _ = write!(out, "{}", shown_diff(&unified_diff(&name, text, &fixed.text)));
         }
         for (v, e) in &fixed.failed {
-            let _ = writeln!(out, "{name}: {}: {} (not applied: {e})", v.path, v.code);
+            let _ = writeln!(
+                out,
+                "{name}: {}: {} (not applied: {})",
+                escape_control(&v.path),
+                v.code,
+                escape_control(&e.to_string())
+            );
         }
         if !left.is_empty() {
             let _ = writeln!(
@@ -233,4 +244,61 @@ fn fix(
         "remaining": left,
     });
     Ok((json, left.is_empty()))
+}
+
+/// A diff for the terminal: a line holding a control character (other than its line break
+/// and tabs) is shown escaped, so no configuration content reaches the terminal as a command.
+fn shown_diff(diff: &str) -> String {
+    let mut shown = String::with_capacity(diff.len());
+    for line in diff.split_inclusive('\n') {
+        let content = line.strip_suffix('\n').unwrap_or(line);
+        let risky = content
+            .chars()
+            .any(|c| c != '\t' && escape_control(c.encode_utf8(&mut [0; 4])) != c.to_string());
+        if risky {
+            shown.push_str(&escape_control(content));
+        } else {
+            shown.push_str(content);
+        }
+        if line.ends_with('\n') {
+            shown.push('\n');
+        }
+    }
+    shown
+}
+
+/// Replaces `file` with `text` at once: the text goes to a new file in the same folder, with
+/// the original's permissions, which is then renamed over the original. A failure on the way
+/// leaves the original as it was.
+fn write_in_place(file: &Path, text: &str) -> std::io::Result<()> {
+    let folder = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let base = file
+        .file_name()
+        .map_or_else(|| "workspace".into(), |n| n.to_string_lossy().into_owned());
+    let permissions = std::fs::metadata(file)?.permissions();
+    let mut attempt = 0u32;
+    let (temporary, mut handle) = loop {
+        let candidate = folder.join(format!(".{base}.{}.{attempt}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(h) => break (candidate, h),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let written = handle
+        .write_all(text.as_bytes())
+        .and_then(|()| handle.sync_all())
+        .and_then(|()| std::fs::set_permissions(&temporary, permissions))
+        .and_then(|()| std::fs::rename(&temporary, file));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }

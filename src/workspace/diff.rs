@@ -29,6 +29,7 @@ pub fn unified_diff(name: &str, before: &str, after: &str) -> String {
         .map(|(i, _)| i)
         .collect();
     let mut i = 0;
+    let (mut counted, mut a_start, mut b_start) = (0usize, 0usize, 0usize);
     while i < changed.len() {
         let first = changed.get(i).copied().unwrap_or(0);
         let mut last = first;
@@ -43,8 +44,8 @@ pub fn unified_diff(name: &str, before: &str, after: &str) -> String {
         let start = first.saturating_sub(3);
         let end = (last + 4).min(ops.len());
         let hunk = ops.get(start..end).unwrap_or(&[]);
-        let (mut a_start, mut b_start) = (0, 0);
-        for op in ops.get(..start).unwrap_or(&[]) {
+        // The line numbers run on from the previous hunk: each operation is counted once.
+        for op in ops.get(counted..start).unwrap_or(&[]) {
             match op {
                 Op::Same(..) => {
                     a_start += 1;
@@ -54,6 +55,7 @@ pub fn unified_diff(name: &str, before: &str, after: &str) -> String {
                 Op::Insert(_) => b_start += 1,
             }
         }
+        counted = counted.max(start);
         let a_len = hunk.iter().filter(|op| !matches!(op, Op::Insert(_))).count();
         let b_len = hunk.iter().filter(|op| !matches!(op, Op::Delete(_))).count();
         let range = |s: usize, l: usize| {
@@ -163,5 +165,21 @@ mod tests {
             "{d}"
         );
         assert_eq!(unified_diff("x", "a\n", "a\n"), "");
+    }
+
+    #[test]
+    fn many_hunks_number_their_lines_from_the_start() {
+        let before: String = (1..=100).map(|i| format!("l{i}\n")).collect();
+        let mut after = before.clone();
+        for i in (10..=90).step_by(20) {
+            after = after.replace(&format!("l{i}\n"), &format!("l{i}\nnew{i}\n"));
+        }
+        let d = unified_diff("x", &before, &after);
+        // The k-th insertion (from 0) sits after line i of the old text, and k lines lower in
+        // the new one.
+        for (k, i) in (10..=90).step_by(20).enumerate() {
+            let header = format!("@@ -{},6 +{},7 @@\n", i - 2, i - 2 + k);
+            assert!(d.contains(&header), "{header} in {d}");
+        }
     }
 }

@@ -37,21 +37,85 @@ pub enum EditError {
 /// assert_eq!(edited, text.replace("aws:us-east-1", "aws:eu-west-1"));
 /// ```
 pub fn apply_to_text(text: &str, op: &PatchOp) -> Result<String, EditError> {
-    let (bom, body) = match text.strip_prefix('\u{feff}') {
-        Some(rest) => ("\u{feff}", rest),
-        None => ("", text),
-    };
+    let (bom, body) = split_bom(text);
     let parsed = parse_spanned(body).map_err(EditError::Parse)?;
-    let editor = Editor {
-        body,
-        parsed: &parsed,
-        path: op.path(),
-        json: body.trim_start().starts_with('{'),
-        newline: if body.contains("\r\n") { "\r\n" } else { "\n" },
-    };
-    let edited = editor.apply(op)?;
+    let style = TextStyle::of(body);
+    let mut splices = splices_for(body, &parsed, style, op)?;
+    let edited = apply_splices(body, &mut splices);
     parse_spanned(&edited).map_err(EditError::Parse)?;
     Ok(format!("{bom}{edited}"))
+}
+
+/// A text's byte order mark, if any, and the text after it (the text spans count from).
+pub(crate) fn split_bom(text: &str) -> (&'static str, &str) {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text),
+    }
+}
+
+/// How a text writes: JSON or YAML, and its line break.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TextStyle {
+    json: bool,
+    newline: &'static str,
+}
+
+impl TextStyle {
+    pub(crate) fn of(body: &str) -> TextStyle {
+        TextStyle {
+            json: body.trim_start().starts_with('{'),
+            newline: if body.contains("\r\n") { "\r\n" } else { "\n" },
+        }
+    }
+}
+
+/// One replacement of the bytes `start..end` of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Splice {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) with: String,
+}
+
+impl Splice {
+    /// Whether two splices touch the same bytes (or insert at the same place), so that
+    /// applying both from one parse could change their meaning.
+    pub(crate) fn conflicts(&self, other: &Splice) -> bool {
+        self.start == other.start || (self.start < other.end && other.start < self.end)
+    }
+}
+
+/// The splices that make `op` on `body`, every position taken from `parsed` (the parse of
+/// `body`): several operations' splices, computed from one parse, apply together when none
+/// conflicts with another.
+pub(crate) fn splices_for(
+    body: &str,
+    parsed: &ParsedWorkspace,
+    style: TextStyle,
+    op: &PatchOp,
+) -> Result<Vec<Splice>, EditError> {
+    let editor = Editor {
+        body,
+        parsed,
+        path: op.path(),
+        json: style.json,
+        newline: style.newline,
+    };
+    editor.apply(op)
+}
+
+/// `body` with every splice made, from the highest position down so each one's positions
+/// still hold; the splices must not conflict.
+pub(crate) fn apply_splices(body: &str, splices: &mut [Splice]) -> String {
+    splices.sort_by(|a, b| b.start.cmp(&a.start).then(b.end.cmp(&a.end)));
+    let mut out = body.to_string();
+    for s in splices.iter() {
+        if out.get(s.start..s.end).is_some() {
+            out.replace_range(s.start..s.end, &s.with);
+        }
+    }
+    out
 }
 
 struct Editor<'a> {
@@ -74,14 +138,18 @@ impl Editor<'_> {
         self.parsed.span(&pointer.to_json_pointer())
     }
 
-    fn splice(&self, start: usize, end: usize, with: &str) -> Result<String, EditError> {
-        let (Some(before), Some(after)) = (self.body.get(..start), self.body.get(end..)) else {
+    fn splice(&self, start: usize, end: usize, with: &str) -> Result<Vec<Splice>, EditError> {
+        if start > end || self.body.get(start..end).is_none() {
             return Err(self.shape("a position falls outside the text"));
-        };
-        Ok(format!("{before}{with}{after}"))
+        }
+        Ok(vec![Splice {
+            start,
+            end,
+            with: with.to_string(),
+        }])
     }
 
-    fn apply(&self, op: &PatchOp) -> Result<String, EditError> {
+    fn apply(&self, op: &PatchOp) -> Result<Vec<Splice>, EditError> {
         let pointer = Pointer::parse(self.path).ok_or_else(|| self.shape("not a JSON Pointer"))?;
         let Some((last, parents)) = pointer.segments().split_last() else {
             return Err(self.shape("the root is not edited"));
@@ -148,7 +216,7 @@ impl Editor<'_> {
         }
     }
 
-    fn replace(&self, pointer: &Pointer, value: &Value) -> Result<String, EditError> {
+    fn replace(&self, pointer: &Pointer, value: &Value) -> Result<Vec<Splice>, EditError> {
         let span = self
             .span(pointer)
             .ok_or_else(|| self.shape("no such value in the text"))?;
@@ -203,7 +271,7 @@ impl Editor<'_> {
         (0..).map_while(|i| self.span(&list.index(i))).collect()
     }
 
-    fn append(&self, list: &Pointer, value: &Value) -> Result<String, EditError> {
+    fn append(&self, list: &Pointer, value: &Value) -> Result<Vec<Splice>, EditError> {
         let list_span = self.span(list).ok_or_else(|| self.shape("no such list"))?;
         let items = self.elements(list);
         let written = self.format(value, None)?;
@@ -235,16 +303,16 @@ impl Editor<'_> {
         Ok((dash, before.get(..dash).unwrap_or("").to_string()))
     }
 
-    fn remove(&self, list: &Pointer, index: usize) -> Result<String, EditError> {
+    fn remove(&self, list: &Pointer, index: usize) -> Result<Vec<Splice>, EditError> {
         let list_span = self.span(list).ok_or_else(|| self.shape("no such list"))?;
-        let items = self.elements(list);
-        let element = *items.get(index).ok_or_else(|| self.shape("no such entry"))?;
+        let element = self
+            .span(&list.index(index))
+            .ok_or_else(|| self.shape("no such entry"))?;
+        let previous = index.checked_sub(1).and_then(|p| self.span(&list.index(p)));
+        let following = self.span(&list.index(index + 1));
         if self.is_flow(list_span) {
             let end = self.node_end(element)?;
-            return match (
-                index.checked_sub(1).and_then(|p| items.get(p)),
-                items.get(index + 1),
-            ) {
+            return match (previous.as_ref(), following.as_ref()) {
                 (_, Some(next)) => self.splice(element.offset, next.offset, ""),
                 (Some(previous), None) => {
                     let previous_end = self.node_end(*previous)?;
@@ -257,7 +325,7 @@ impl Editor<'_> {
         let start = line_start(self.body, element.offset);
         let end = self.block_end(element.offset, dash + 1);
         let cut_end = line_next(self.body, end).unwrap_or(self.body.len());
-        if items.len() > 1 {
+        if previous.is_some() || following.is_some() {
             return self.splice(start, cut_end, "");
         }
         // The only entry: the list becomes `[]` after its key.
@@ -274,16 +342,14 @@ impl Editor<'_> {
             return Err(self.shape("the list's key is not on the line above its first entry"));
         }
         let colon = key_start + code.len();
-        let without = self.splice(start, cut_end, "")?;
-        let (Some(before), Some(after)) = (without.get(..colon), without.get(colon..)) else {
-            return Err(self.shape("a position falls outside the text"));
-        };
-        Ok(format!("{before} []{after}"))
+        let mut splices = self.splice(colon, colon, " []")?;
+        splices.extend(self.splice(start, cut_end, "")?);
+        Ok(splices)
     }
 
     /// Removes a key and its value from a mapping: the key's lines in a block mapping, the
     /// entry and one separator in a flow mapping.
-    fn remove_key(&self, mapping: &Pointer, entry: &Pointer) -> Result<String, EditError> {
+    fn remove_key(&self, mapping: &Pointer, entry: &Pointer) -> Result<Vec<Splice>, EditError> {
         let parent = self.span(mapping).ok_or_else(|| self.shape("no such mapping"))?;
         let value = self
             .span(entry)
@@ -366,7 +432,7 @@ impl Editor<'_> {
         Ok(start)
     }
 
-    fn add_key(&self, mapping: &Pointer, key: &str, value: &Value) -> Result<String, EditError> {
+    fn add_key(&self, mapping: &Pointer, key: &str, value: &Value) -> Result<Vec<Splice>, EditError> {
         let span = self.span(mapping).ok_or_else(|| self.shape("no such mapping"))?;
         let written = self.format(value, None)?;
         let key = self.scalar(key, None);

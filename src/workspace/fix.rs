@@ -1,12 +1,12 @@
 //! Applying every offered fix: to a configuration's values (RFC 6902 operations), or to its
 //! text (in place, every other byte kept).
 
-use super::document::{parse_spanned, Workspace, WorkspaceError};
-use super::edit::{apply_to_text, EditError};
+use super::document::{parse_spanned, ParsedWorkspace, Workspace, WorkspaceError, WorkspaceErrorKind};
+use super::edit::{apply_splices, apply_to_text, splices_for, split_bom, EditError, Splice, TextStyle};
 use super::pointer::{apply, PatchOp, Pointer};
 use super::report::{Violation, WorkspaceReport};
 use crate::policy::Policy;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A configuration with every offered fix applied.
 #[derive(Debug, Clone)]
@@ -41,10 +41,12 @@ pub fn fix_all(policy: &Policy, workspace: &Workspace) -> FixOutcome {
     let mut current = workspace.clone();
     let mut applied = Vec::new();
     let mut refused: HashSet<(String, String)> = HashSet::new();
-    // Each round fixes at least one violation or stops; a fix never adds one, so the rounds
-    // are bounded by the violations of the first check, and a few more for what edits reveal.
-    for _ in 0..64 {
-        let report = policy.check_workspace(&current);
+    // Each round fixes or refuses at least one violation, or stops; a fix never adds one, so
+    // the rounds are bounded by the violations of the first check, and a few more for what
+    // edits reveal.
+    let mut report = policy.check_workspace(&current);
+    let rounds = 2 * report.violations.len() + 16;
+    for _ in 0..rounds {
         let fixable: Vec<&Violation> = report
             .violations
             .iter()
@@ -64,13 +66,17 @@ pub fn fix_all(policy: &Policy, workspace: &Workspace) -> FixOutcome {
                 applied.extend(fixable.into_iter().cloned());
             }
             Err(_) => {
-                // Fall back to one fix at a time, keeping those that apply.
-                for v in fixable {
+                // Fall back to one fix at a time, keeping every one that applies. Removals
+                // go last, from the highest index down, so each path still holds.
+                let (mut removals, edits): (Vec<&Violation>, Vec<&Violation>) = fixable
+                    .into_iter()
+                    .partition(|v| v.fix.patch.iter().any(|op| matches!(op, PatchOp::Remove { .. })));
+                removals.sort_by_key(|v| std::cmp::Reverse(first_path(v)));
+                for v in edits.into_iter().chain(removals) {
                     match apply(&current, &v.fix.patch) {
                         Ok(next) => {
                             current = next;
                             applied.push(v.clone());
-                            break;
                         }
                         Err(_) => {
                             refused.insert(key(v));
@@ -79,13 +85,18 @@ pub fn fix_all(policy: &Policy, workspace: &Workspace) -> FixOutcome {
                 }
             }
         }
+        report = policy.check_workspace(&current);
     }
-    let remaining = policy.check_workspace(&current);
+    let remaining = report;
     FixOutcome {
         workspace: current,
         applied,
         remaining,
     }
+}
+
+fn first_path(v: &Violation) -> Option<Pointer> {
+    v.fix.patch.first().and_then(|op| Pointer::parse(op.path()))
 }
 
 fn key(v: &Violation) -> (String, String) {
@@ -124,69 +135,237 @@ pub struct TextFixOutcome {
     pub remaining: WorkspaceReport,
 }
 
-/// Applies every offered fix to a configuration's text, one at a time and checking again
-/// after each, so that only the values fixed change: every other line, comment and key keeps
-/// its place.
+/// Applies every offered fix to a configuration's text, so that only the values fixed change:
+/// every other line, comment and key keeps its place.
+///
+/// The fixes go in rounds. A round computes every open fix's edit from one parse of the text
+/// (additions and replacements first; removals in a round of their own, so a list keeps its
+/// layout and a block list is never emptied on the way to a new entry), makes them all from
+/// the highest position down, then parses and checks the result once. A fix whose edit
+/// touches the bytes of another's waits for the next round. The rounds are bounded by the
+/// violations of the first check; a fix still open past them is reported as failed.
 pub fn fix_text(policy: &Policy, text: &str) -> Result<TextFixOutcome, WorkspaceError> {
+    let parsed = parse_spanned(text)?;
+    Ok(fix_parsed_text(policy, text, parsed))
+}
+
+/// [`fix_text`] for a text already parsed: `parsed` must be the parse of `text`.
+pub fn fix_parsed_text(policy: &Policy, text: &str, parsed: ParsedWorkspace) -> TextFixOutcome {
+    let (bom, _) = split_bom(text);
     let mut current = text.to_string();
+    let mut parsed = parsed;
     let mut applied = Vec::new();
     let mut failed: Vec<(Violation, EditError)> = Vec::new();
     let mut refused: HashSet<(String, String)> = HashSet::new();
-    let start = parse_spanned(&current)?;
-    let budget = 4
-        * (start.workspace.sources.len()
-            + start.workspace.destinations.len()
-            + start.workspace.stores.len()
-            + start.workspace.failover.len()
-            + start
-                .workspace
-                .warehouses
-                .values()
-                .map(|w| w.firewall.len() + 4)
-                .sum::<usize>())
-        + 16;
-    let mut report = policy.check_workspace(&start.workspace);
-    for _ in 0..budget {
-        // Additions and replacements before removals: a list keeps its layout (and a block
-        // list is never emptied on the way to a new entry).
-        let open = |v: &&Violation| v.fix.has_edit() && !refused.contains(&key(v));
-        let removes = |v: &&Violation| v.fix.patch.iter().any(|op| matches!(op, PatchOp::Remove { .. }));
-        let candidates = report.violations.iter().filter(open);
-        let Some(next) = candidates
-            .clone()
-            .find(|v| !removes(v))
-            .or_else(|| candidates.clone().next())
-            .cloned()
-        else {
-            break;
-        };
-        let mut edited = current.clone();
-        let mut error = None;
-        for op in &next.fix.patch {
-            match apply_to_text(&edited, op) {
-                Ok(text) => edited = text,
-                Err(e) => {
-                    error = Some(e);
-                    break;
+    let mut report = policy.check_workspace(&parsed.workspace);
+    let rounds = 2 * report.violations.len() + 16;
+    let removes = |v: &Violation| v.fix.patch.iter().any(|op| matches!(op, PatchOp::Remove { .. }));
+    for _ in 0..rounds {
+        let open: Vec<&Violation> = report
+            .violations
+            .iter()
+            .filter(|v| v.fix.has_edit() && !refused.contains(&key(v)))
+            .collect();
+        if open.is_empty() {
+            return TextFixOutcome {
+                text: current,
+                applied,
+                failed,
+                remaining: report,
+            };
+        }
+        let additions = open.iter().any(|v| !removes(v));
+        let batch: Vec<&Violation> = open.into_iter().filter(|v| removes(v) != additions).collect();
+        let batch = keep_one_entry_per_list(&parsed, batch);
+        let (_, body) = split_bom(&current);
+        let style = TextStyle::of(body);
+        let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut splices: Vec<Splice> = Vec::new();
+        let mut chosen: Vec<(&Violation, Vec<Splice>)> = Vec::new();
+        let mut alone: Option<&Violation> = None;
+        for v in batch {
+            let mut own = Vec::new();
+            let mut error = None;
+            for op in &v.fix.patch {
+                match splices_for(body, &parsed, style, op) {
+                    Ok(s) => own.extend(s),
+                    Err(e) => {
+                        error = Some(e);
+                        break;
+                    }
                 }
             }
+            if let Some(e) = error {
+                refused.insert(key(v));
+                failed.push((v.clone(), e));
+                continue;
+            }
+            let inner = own
+                .iter()
+                .enumerate()
+                .any(|(n, s)| own.iter().skip(n + 1).any(|o| o.conflicts(s)));
+            if inner {
+                // Its own edits overlap: made one after another, on a round of its own.
+                if chosen.is_empty() {
+                    alone = Some(v);
+                    break;
+                }
+                continue;
+            }
+            if own.iter().any(|s| conflicts_with(&taken, s)) {
+                continue; // the next round, from a fresh parse
+            }
+            for s in &own {
+                taken.insert(s.start, s.end);
+            }
+            splices.extend(own.iter().cloned());
+            chosen.push((v, own));
         }
-        match error {
-            Some(e) => {
-                refused.insert(key(&next));
-                failed.push((next, e));
+        if let Some(v) = alone {
+            let mut edited = current.clone();
+            let mut error = None;
+            for op in &v.fix.patch {
+                match apply_to_text(&edited, op) {
+                    Ok(text) => edited = text,
+                    Err(e) => {
+                        error = Some(e);
+                        break;
+                    }
+                }
             }
-            None => {
-                current = edited;
-                applied.push(next);
-                report = policy.check_workspace(&parse_spanned(&current)?.workspace);
+            let result = match error {
+                Some(e) => Err(e),
+                None => parse_spanned(&edited).map_err(EditError::Parse),
+            };
+            match result {
+                Ok(next) => {
+                    current = edited;
+                    parsed = next;
+                    applied.push(v.clone());
+                    report = policy.check_workspace(&parsed.workspace);
+                }
+                Err(e) => {
+                    refused.insert(key(v));
+                    failed.push((v.clone(), e));
+                }
             }
+            continue;
+        }
+        if chosen.is_empty() {
+            continue;
+        }
+        let single = chosen.len() == 1;
+        let edited = apply_splices(body, &mut splices);
+        let next = match parse_spanned(&edited) {
+            Ok(next) => Some((edited, next, chosen.iter().map(|(v, _)| (*v).clone()).collect())),
+            Err(e) if single => {
+                if let Some((v, _)) = chosen.first() {
+                    refused.insert(key(v));
+                    failed.push(((*v).clone(), EditError::Parse(e)));
+                }
+                None
+            }
+            Err(e) if matches!(e.kind, WorkspaceErrorKind::TooLarge { .. }) => {
+                // The fixed text would pass the size limit: none of them is made.
+                for (v, _) in &chosen {
+                    refused.insert(key(v));
+                    failed.push(((*v).clone(), EditError::Parse(e.clone())));
+                }
+                None
+            }
+            Err(_) => {
+                // Together they break the text: the first alone, the rest next round.
+                chosen.first().and_then(|(v, own)| {
+                    let edited = apply_splices(body, &mut own.clone());
+                    match parse_spanned(&edited) {
+                        Ok(next) => Some((edited, next, vec![(*v).clone()])),
+                        Err(e) => {
+                            refused.insert(key(v));
+                            failed.push(((*v).clone(), EditError::Parse(e)));
+                            None
+                        }
+                    }
+                })
+            }
+        };
+        if let Some((edited, next, done)) = next {
+            current = format!("{bom}{edited}");
+            parsed = next;
+            applied.extend(done);
+            report = policy.check_workspace(&parsed.workspace);
         }
     }
-    Ok(TextFixOutcome {
+    // Past the bound: what is still open is refused, with the reason.
+    for v in &report.violations {
+        if v.fix.has_edit() && !refused.contains(&key(v)) {
+            failed.push((
+                v.clone(),
+                EditError::Shape {
+                    path: v.pointer.clone(),
+                    why: "the fixes did not settle within the round limit",
+                },
+            ));
+        }
+    }
+    TextFixOutcome {
         text: current,
         applied,
         failed,
         remaining: report,
-    })
+    }
+}
+
+/// Whether `s` touches bytes of a splice already taken (keyed by start, valued by end).
+fn conflicts_with(taken: &BTreeMap<usize, usize>, s: &Splice) -> bool {
+    let before = taken
+        .range(..=s.start)
+        .next_back()
+        .is_some_and(|(&start, &end)| start == s.start || end > s.start);
+    let after = taken
+        .range(s.start..)
+        .next()
+        .is_some_and(|(&start, _)| start == s.start || start < s.end);
+    before || after
+}
+
+/// The batch without one removal from each list the batch would otherwise empty: a list's
+/// last entry is removed on its own, where the editor leaves `[]` after the key.
+fn keep_one_entry_per_list<'a>(parsed: &ParsedWorkspace, batch: Vec<&'a Violation>) -> Vec<&'a Violation> {
+    let mut per_list: HashMap<String, Vec<usize>> = HashMap::new();
+    for v in &batch {
+        for op in &v.fix.patch {
+            if let PatchOp::Remove { path } = op {
+                if let Some((list, index)) = path.rsplit_once('/') {
+                    if let Ok(index) = index.parse::<usize>() {
+                        per_list.entry(list.to_string()).or_default().push(index);
+                    }
+                }
+            }
+        }
+    }
+    let mut held: HashSet<String> = HashSet::new();
+    for (list, mut indices) in per_list {
+        indices.sort_unstable();
+        indices.dedup();
+        let len = (0..)
+            .take_while(|i| parsed.span(&format!("{list}/{i}")).is_some())
+            .count();
+        if len > 1 && indices.len() >= len {
+            if let Some(first) = indices.first() {
+                held.insert(format!("{list}/{first}"));
+            }
+        }
+    }
+    if held.is_empty() {
+        return batch;
+    }
+    batch
+        .into_iter()
+        .filter(|v| {
+            !v.fix
+                .patch
+                .iter()
+                .any(|op| matches!(op, PatchOp::Remove { path } if held.contains(path)))
+        })
+        .collect()
 }

@@ -19,6 +19,6 @@ pub use document::{
     WarehouseEntry, Workspace, WorkspaceError, WorkspaceErrorKind,
 };
 pub use edit::{apply_to_text, EditError};
-pub use fix::{fix_all, fix_text, FixOutcome, TextFixOutcome};
+pub use fix::{fix_all, fix_parsed_text, fix_text, FixOutcome, TextFixOutcome};
 pub use pointer::{apply, apply_to_value, PatchError, PatchOp, Pointer, Segment};
 pub use report::{Fix, Violation, ViolationCode, WorkspaceReport};
