@@ -13,32 +13,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The tiny valid policy every file in `policies/invalid/` breaks in exactly one place.
-const BASE: &str = "\
-version: 1
-name: tiny
-cloud_regions:
-  - {id: aws:eu-west-1, country: IE}
-groups:
-  - {id: eu, countries: [IE]}
-source_kinds:
-  - {id: javascript, side: client, mechanism: regional-settings}
-regions:
-  - id: eu-west
-    default: true
-    residency: strict
-    jurisdiction: eu
-    processing: aws:eu-west-1
-    archive: [aws:eu-west-1]
-    source_kinds: [javascript]
-    warehouse_egress: [3.251.148.96/29]
-    ingestion:
-      - {id: dublin, default: true, cloud_region: aws:eu-west-1, hosts: [events.eu1.segmentapis.com], zones: [a, b]}
-destinations:
-  - {id: amplitude, regions: [eu-west], endpoints: [{id: eu, jurisdiction: eu}]}
-stores:
-  - {id: archive, kind: archive, clouds: [aws]}
-  - {id: redshift, kind: warehouse, clouds: [aws], allowlist: required}
-";
+/// The tiny valid policy every file in `policies/invalid/` breaks one thing of.
+const BASE: &str = include_str!("fixtures/tiny.yaml");
 
 fn folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/invalid")
