@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The tiny valid policy every file in `policies/invalid/` breaks in exactly one place.
-/// The tiny valid policy every file in `policies/invalid/` breaks one thing of.
 const BASE: &str = include_str!("fixtures/tiny.yaml");
 
 fn folder() -> PathBuf {
