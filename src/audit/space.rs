@@ -624,14 +624,38 @@ impl<'a> Space<'a> {
     }
 
     fn store_full(&self, visit: &mut impl FnMut(Question)) {
-        let doc = self.policy.document();
-        let mut stores: Vec<&str> = doc.stores.iter().map(|s| s.id.as_str()).collect();
+        let mut stores: Vec<&str> = self
+            .policy
+            .document()
+            .stores
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect();
         stores.push(UNKNOWN);
-        let mut clouds: Vec<&str> = doc.cloud_regions.iter().map(|c| c.id.as_str()).collect();
+        self.store_products(&stores, visit);
+    }
+
+    /// The cloud regions every store question is asked in: the catalogue's, an unknown one and
+    /// a wrongly cased one.
+    fn store_clouds(&self) -> Vec<&'a str> {
+        let mut clouds: Vec<&str> = self
+            .policy
+            .document()
+            .cloud_regions
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
         clouds.push(UNKNOWN);
         clouds.push("aws:EU-WEST-1");
+        clouds
+    }
+
+    /// Every region × `stores` × every cloud region of [`Self::store_clouds`] as a store
+    /// question, and every region × `stores` as an allowlist question.
+    fn store_products(&self, stores: &[&str], visit: &mut impl FnMut(Question)) {
+        let clouds = self.store_clouds();
         for workspace in &self.regions {
-            for store in &stores {
+            for store in stores {
                 for cloud_region in &clouds {
                     visit(Question::Store {
                         workspace: workspace.clone(),
@@ -654,7 +678,6 @@ impl<'a> Space<'a> {
     /// once in the default region (its name's look-up).
     fn store_classes(&self, visit: &mut impl FnMut(Question)) {
         let p = self.policy;
-        let doc = p.document();
         let mut stores: Vec<&str> = self
             .store_classes
             .iter()
@@ -662,24 +685,8 @@ impl<'a> Space<'a> {
             .map(|s| &*s.name)
             .collect();
         stores.push(UNKNOWN);
-        let mut clouds: Vec<&str> = doc.cloud_regions.iter().map(|c| c.id.as_str()).collect();
-        clouds.push(UNKNOWN);
-        clouds.push("aws:EU-WEST-1");
-        for workspace in &self.regions {
-            for store in &stores {
-                for cloud_region in &clouds {
-                    visit(Question::Store {
-                        workspace: workspace.clone(),
-                        store: store.to_string(),
-                        cloud_region: cloud_region.to_string(),
-                    });
-                }
-                visit(Question::Allowlist {
-                    workspace: workspace.clone(),
-                    warehouse: store.to_string(),
-                });
-            }
-        }
+        self.store_products(&stores, visit);
+        let clouds = self.store_clouds();
         let home = p.region_name(p.default_region);
         let cloud = clouds.first().copied().unwrap_or(UNKNOWN);
         for s in &p.stores {
