@@ -122,7 +122,7 @@ pub enum LoadErrorKind {
         found: u32,
     },
     /// An id is not of the allowed shape.
-    #[error("{what} id `{}` is not valid: {why}", crate::names::shown(id))]
+    #[error("{what} id `{}` is not valid: {why}", crate::text::excerpt(id))]
     InvalidId {
         /// What kind of entry.
         what: &'static str,
@@ -132,7 +132,7 @@ pub enum LoadErrorKind {
         why: &'static str,
     },
     /// Two entries share an id.
-    #[error("duplicate {what} `{}`", crate::names::shown(id))]
+    #[error("duplicate {what} `{}`", crate::text::excerpt(id))]
     Duplicate {
         /// What kind of entry.
         what: &'static str,
@@ -140,7 +140,7 @@ pub enum LoadErrorKind {
         id: String,
     },
     /// A list names one thing twice.
-    #[error("`{}` is listed twice in `{at}`", crate::names::shown(name))]
+    #[error("`{}` is listed twice in `{at}`", crate::text::excerpt(name))]
     Repeated {
         /// The list.
         at: String,
@@ -148,7 +148,7 @@ pub enum LoadErrorKind {
         name: String,
     },
     /// A reference names nothing the policy defines.
-    #[error("unknown {what} `{}` in `{at}`{}", crate::names::shown(name), crate::names::hint(suggestion.as_deref()))]
+    #[error("unknown {what} `{}` in `{at}`{}", crate::text::excerpt(name), crate::names::hint(suggestion.as_deref()))]
     UnknownReference {
         /// What kind of entry was expected.
         what: &'static str,
@@ -160,7 +160,7 @@ pub enum LoadErrorKind {
         suggestion: Option<String>,
     },
     /// A CIDR does not parse.
-    #[error("malformed CIDR `{}` in `{at}`", crate::names::shown(cidr))]
+    #[error("malformed CIDR `{}` in `{at}`", crate::text::excerpt(cidr))]
     MalformedCidr {
         /// The text.
         cidr: String,
@@ -178,7 +178,7 @@ pub enum LoadErrorKind {
         network: String,
     },
     /// A host name in the policy is not a bare, lower-case host name.
-    #[error("host `{}` in `{at}` is not a bare lower-case host name{}", crate::names::shown(host), match normal { Some(n) => format!("; write `{n}`"), None => String::new() })]
+    #[error("host `{}` in `{at}` is not a bare lower-case host name{}", crate::text::excerpt(host), match normal { Some(n) => format!("; write `{n}`"), None => String::new() })]
     MalformedHost {
         /// The text.
         host: String,
@@ -190,7 +190,7 @@ pub enum LoadErrorKind {
     /// A country code is not two upper-case letters.
     #[error(
         "country `{}` in `{at}` is not an ISO 3166-1 alpha-2 code",
-        crate::names::shown(country)
+        crate::text::excerpt(country)
     )]
     MalformedCountry {
         /// The text.

@@ -153,12 +153,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
     previous.last().copied().unwrap_or(0)
 }
 
-/// User input as an error message shows it: control characters escaped, and cut after 80
-/// characters, so no input can break a message over lines or flood a log.
-pub(crate) fn shown(input: &str) -> String {
-    crate::text::excerpt(input)
-}
-
 /// A hint suffix for an error message: `; did you mean `x`?` or nothing.
 pub(crate) fn hint(suggestion: Option<&str>) -> String {
     match suggestion {
@@ -223,8 +217,8 @@ mod tests {
     fn long_names_get_no_hint_and_inputs_are_shown_safely() {
         let long = "a".repeat(200);
         assert_eq!(nearest(&long, ["a"].into_iter()), None);
-        assert_eq!(shown("a\nb"), "a\\nb");
-        assert_eq!(shown(&long).chars().count(), 81);
+        assert_eq!(crate::text::excerpt("a\nb"), "a\\nb");
+        assert_eq!(crate::text::excerpt(&long).chars().count(), 81);
     }
 
     #[test]

@@ -446,7 +446,7 @@ impl Check<'_> {
                 Some(cloud) => {
                     let name = self.policy.cloud_name(cloud).to_string();
                     Fix::edit(
-                        format!("move `{}` to `{name}`", crate::names::shown(&entry.id)),
+                        format!("move `{}` to `{name}`", crate::text::excerpt(&entry.id)),
                         vec![PatchOp::Replace {
                             path: field.to_json_pointer(),
                             value: name.into(),

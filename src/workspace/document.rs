@@ -160,7 +160,7 @@ pub enum WorkspaceErrorKind {
         found: u32,
     },
     /// Two entries of one list share an id.
-    #[error("duplicate {what} id `{}`", crate::names::shown(id))]
+    #[error("duplicate {what} id `{}`", crate::text::excerpt(id))]
     Duplicate {
         /// Which list.
         what: &'static str,

@@ -88,7 +88,7 @@ pub(crate) fn check(check: &mut Check<'_>, home: RegionId) {
     let region = check.ws.region.clone();
     for (key, entry) in &check.ws.warehouses {
         let at = Pointer::root().key("warehouses").key(key);
-        let shown_key = crate::names::shown(key);
+        let shown_key = crate::text::excerpt(key);
         let subject = format!("warehouses[{key}]");
         let Some(store) = check.ws.stores.iter().find(|s| s.id == *key) else {
             let ids = check.ws.stores.iter().map(|s| s.id.as_str());
@@ -147,9 +147,12 @@ pub(crate) fn check(check: &mut Check<'_>, home: RegionId) {
                     &item,
                     item_subject,
                     ViolationCode::MalformedCidr,
-                    format!("`{}` is neither a CIDR nor an address", crate::names::shown(text)),
+                    format!(
+                        "`{}` is neither a CIDR nor an address",
+                        crate::text::excerpt(text)
+                    ),
                     Fix::edit(
-                        format!("remove `{}`", crate::names::shown(text)),
+                        format!("remove `{}`", crate::text::excerpt(text)),
                         vec![PatchOp::Remove {
                             path: item.to_json_pointer(),
                         }],
