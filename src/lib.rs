@@ -15,6 +15,7 @@ pub mod audit;
 pub mod cases;
 pub mod cli;
 mod compile;
+pub mod coverage;
 mod decide;
 mod decision;
 pub mod document;

@@ -34,6 +34,12 @@ enum Command {
         /// `text` or `json`.
         #[arg(long, default_value = "text", value_parser = choice::<Format>)]
         format: Format,
+        /// Also report which cells of the policy's decision space the cases exercise.
+        #[arg(long)]
+        coverage: bool,
+        /// With coverage: exit 1 when a policy's coverage is under PCT percent.
+        #[arg(long, value_name = "PCT", value_parser = percentage)]
+        min_coverage: Option<f64>,
     },
     /// Prove the policy's invariants over its whole question space; exit 3 if one is violated.
     Audit {
@@ -87,6 +93,14 @@ enum Command {
 fn choice<T: std::str::FromStr + strum::VariantNames>(text: &str) -> Result<T, String> {
     text.parse()
         .map_err(|_| format!("expected one of: {}", T::VARIANTS.join(", ")))
+}
+
+/// Parses a percentage, 0 to 100.
+fn percentage(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err("expected a percentage from 0 to 100".to_string()),
+    }
 }
 
 /// Runs `eval` on a file or standard input, with a progress bar when standard error is a
@@ -170,7 +184,18 @@ fn main() -> ExitCode {
             &mut out,
             &mut err,
         ),
-        Command::Test { files, format } => cli::test(policy, &files, format, &mut out, &mut err),
+        Command::Test {
+            files,
+            format,
+            coverage,
+            min_coverage,
+        } => {
+            if coverage || min_coverage.is_some() {
+                cli::test_coverage(policy, &files, format, min_coverage, &mut out, &mut err)
+            } else {
+                cli::test(policy, &files, format, &mut out, &mut err)
+            }
+        }
         Command::Audit { format } => cli::audit(policy, format, &mut out, &mut err),
         Command::Graph { format } => cli::graph(policy, format, &mut out, &mut err),
         Command::CheckWorkspace {

@@ -2,9 +2,11 @@
 //! output and returns an [`Outcome`]; `main.rs` only parses arguments.
 
 mod check_workspace;
+mod coverage;
 mod eval;
 
 pub use check_workspace::{check_workspace, CheckWorkspace};
+pub use coverage::test_coverage;
 pub use eval::{eval, EvalOptions, MAX_THREADS};
 
 use crate::cases::{CaseFile, CaseResult};

@@ -1,0 +1,264 @@
+//! The cells of a policy's decision space: (question kind, region, reason code) triples and
+//! the policy's entries, each with a stable key and a label for people.
+
+use crate::decision::ReasonCode;
+use crate::document::{PlacesDoc, Residency, StoreKind};
+use crate::policy::{
+    CloudId, DestinationId, GroupId, HostId, IngestionId, LocationId, Policy, RegionId, StoreId,
+};
+use crate::question::Question;
+use serde::Serialize;
+
+/// The question kinds, in the order reports list them (as written after `ask:`).
+pub const ASKS: [&str; 8] = [
+    "ingest",
+    "resolve",
+    "deliver",
+    "store",
+    "connect",
+    "allowlist",
+    "failover",
+    "region-change",
+];
+
+/// A question kind's position in [`ASKS`].
+pub(crate) fn ask_index(question: &Question) -> u8 {
+    match question {
+        Question::Ingest { .. } => 0,
+        Question::Resolve { .. } => 1,
+        Question::Deliver { .. } => 2,
+        Question::Store { .. } => 3,
+        Question::Connect { .. } => 4,
+        Question::Allowlist { .. } => 5,
+        Question::Failover { .. } => 6,
+        Question::RegionChange { .. } => 7,
+    }
+}
+
+/// The region a question is about: its workspace's, or for `failover` the region of the
+/// location it starts from; `None` when that name is not in the policy.
+pub(crate) fn question_region(policy: &Policy, question: &Question) -> Option<RegionId> {
+    match question {
+        Question::Ingest { workspace, .. }
+        | Question::Resolve { workspace, .. }
+        | Question::Deliver { workspace, .. }
+        | Question::Store { workspace, .. }
+        | Question::Connect { workspace, .. }
+        | Question::Allowlist { workspace, .. }
+        | Question::RegionChange { workspace, .. } => policy.region_id(workspace),
+        Question::Failover { from, .. } => policy
+            .location_names
+            .get(from)
+            .and_then(|l| policy.locations.get(l as usize))
+            .and_then(|l| policy.ingestion(l.ingestion))
+            .map(|i| i.region),
+    }
+}
+
+/// A reason cell: the engine gives `code` to a question of kind `ask` about `region`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct ReasonKey {
+    pub(crate) ask: u8,
+    /// `None` sorts first; reports put the unknown region last themselves.
+    pub(crate) region: Option<RegionId>,
+    pub(crate) code: ReasonCode,
+}
+
+/// The kinds of policy entries a case can exercise.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, strum::Display, strum::EnumIter,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum EntryKind {
+    /// A host of an ingestion region (`regions[R].ingestion[I].hosts`).
+    IngestionHost,
+    /// An endpoint of a destination (`destinations[D].endpoints`).
+    DestinationEndpoint,
+    /// A place a region may put a store in: one item of the region's `archive` list (for an
+    /// archive) or of its `customer_storage` (for a data lake or warehouse), where some cloud
+    /// region of that place runs the store.
+    StorePlacement,
+    /// A warehouse egress CIDR of a region (`regions[R].warehouse_egress`).
+    EgressCidr,
+    /// A failover location (`region/ingestion-zone`).
+    FailoverLocation,
+}
+
+impl EntryKind {
+    /// How reports name the kind, plural.
+    pub fn title(self) -> &'static str {
+        match self {
+            EntryKind::IngestionHost => "ingestion hosts",
+            EntryKind::DestinationEndpoint => "destination endpoints",
+            EntryKind::StorePlacement => "store placements",
+            EntryKind::EgressCidr => "warehouse egress CIDRs",
+            EntryKind::FailoverLocation => "failover locations",
+        }
+    }
+}
+
+/// An entry cell's key, in the policy's own ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum EntryKey {
+    Host(IngestionId, HostId),
+    Endpoint(DestinationId, u32),
+    /// Region, store, position of the place in the region's list for the store's kind.
+    Placement(RegionId, StoreId, u32),
+    /// Region, position of the CIDR in its `warehouse_egress`.
+    Cidr(RegionId, u32),
+    Location(LocationId),
+}
+
+impl EntryKey {
+    pub(crate) fn kind(self) -> EntryKind {
+        match self {
+            EntryKey::Host(..) => EntryKind::IngestionHost,
+            EntryKey::Endpoint(..) => EntryKind::DestinationEndpoint,
+            EntryKey::Placement(..) => EntryKind::StorePlacement,
+            EntryKey::Cidr(..) => EntryKind::EgressCidr,
+            EntryKey::Location(..) => EntryKind::FailoverLocation,
+        }
+    }
+}
+
+/// One item of a place list, looked up as the compiler looks it up (a group first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    Any,
+    Group(GroupId),
+    Cloud(CloudId),
+}
+
+impl Place {
+    pub(crate) fn holds(self, policy: &Policy, cloud: CloudId) -> bool {
+        match self {
+            Place::Any => true,
+            Place::Group(g) => policy.cloud_in_group(cloud, g),
+            Place::Cloud(c) => c == cloud,
+        }
+    }
+
+    fn label(self, policy: &Policy) -> String {
+        match self {
+            Place::Any => "any".to_string(),
+            Place::Group(g) => policy.group_name(g).to_string(),
+            Place::Cloud(c) => policy.cloud_name(c).to_string(),
+        }
+    }
+}
+
+/// Per region, the items of its `archive` and `customer_storage` lists (the compiled
+/// default, `[jurisdiction]` or `any`, when the document leaves it out).
+pub(crate) struct Places {
+    archive: Vec<Vec<Place>>,
+    storage: Vec<Vec<Place>>,
+}
+
+impl Places {
+    pub(crate) fn new(policy: &Policy) -> Places {
+        let look_up = |name: &str| {
+            if let Some(g) = policy.group_names.get(name) {
+                Some(Place::Group(GroupId(g)))
+            } else {
+                policy.cloud_names.get(name).map(|c| Place::Cloud(CloudId(c)))
+            }
+        };
+        let list = |places: &PlacesDoc| match places {
+            PlacesDoc::Any(_) => vec![Place::Any],
+            PlacesDoc::List(items) => items.iter().filter_map(|n| look_up(n)).collect(),
+        };
+        let mut archive = Vec::new();
+        let mut storage = Vec::new();
+        for r in &policy.document().regions {
+            archive.push(r.archive.iter().filter_map(|n| look_up(n)).collect());
+            storage.push(match (&r.customer_storage, r.residency) {
+                (Some(places), _) => list(places),
+                (None, Residency::Strict) => look_up(&r.jurisdiction).into_iter().collect(),
+                (None, Residency::EdgeIngest) => vec![Place::Any],
+            });
+        }
+        Places { archive, storage }
+    }
+
+    /// The places of `region`'s list that applies to a store of `kind`.
+    pub(crate) fn for_kind(&self, region: RegionId, kind: StoreKind) -> &[Place] {
+        let lists = match kind {
+            StoreKind::Archive => &self.archive,
+            StoreKind::DataLake | StoreKind::Warehouse => &self.storage,
+        };
+        lists.get(region.index()).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Every entry of the policy a case can exercise, in document order, with its region (where
+/// it belongs to one) and its label.
+pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option<RegionId>, String)> {
+    let mut out = Vec::new();
+    for (ii, i) in policy.ingestions.iter().enumerate() {
+        let ingestion = IngestionId(ii as u32);
+        for &h in i.hosts.iter() {
+            let label = format!("{} {}", policy.ingestion_path(ingestion), policy.host_name(h));
+            out.push((EntryKey::Host(ingestion, h), Some(i.region), label));
+        }
+    }
+    for (di, d) in policy.destinations.iter().enumerate() {
+        for (ei, e) in d.endpoints.iter().enumerate() {
+            let key = EntryKey::Endpoint(DestinationId(di as u32), ei as u32);
+            out.push((key, None, format!("{}/{}", d.name, e.name)));
+        }
+    }
+    // A place is one a region can use for a store when one of its cloud regions runs on a
+    // provider of the store: computed per place as the set of providers it holds.
+    let providers_of = |place: Place| {
+        let mut held = vec![false; policy.providers.len()];
+        for (ci, c) in policy.clouds.iter().enumerate() {
+            if place.holds(policy, CloudId(ci as u32)) {
+                if let Some(slot) = held.get_mut(c.provider as usize) {
+                    *slot = true;
+                }
+            }
+        }
+        held
+    };
+    for region in policy.region_ids() {
+        let archive = places.for_kind(region, StoreKind::Archive);
+        let storage = places.for_kind(region, StoreKind::Warehouse);
+        let archive_held: Vec<Vec<bool>> = archive.iter().map(|p| providers_of(*p)).collect();
+        let storage_held: Vec<Vec<bool>> = storage.iter().map(|p| providers_of(*p)).collect();
+        for (si, s) in policy.stores.iter().enumerate() {
+            let (list, held) = match s.kind {
+                StoreKind::Archive => (archive, &archive_held),
+                StoreKind::DataLake | StoreKind::Warehouse => (storage, &storage_held),
+            };
+            for (pi, (place, held)) in list.iter().zip(held).enumerate() {
+                let runs = s.providers.iter().zip(held).any(|(runs, held)| *runs && *held);
+                if runs {
+                    let label = format!(
+                        "{}: {} in {}",
+                        policy.region_name(region),
+                        s.name,
+                        place.label(policy)
+                    );
+                    let key = EntryKey::Placement(region, StoreId(si as u32), pi as u32);
+                    out.push((key, Some(region), label));
+                }
+            }
+        }
+    }
+    for region in policy.region_ids() {
+        for (ni, net) in policy.egress(region).iter().enumerate() {
+            let label = format!("{} {net}", policy.region_name(region));
+            out.push((EntryKey::Cidr(region, ni as u32), Some(region), label));
+        }
+    }
+    for (li, l) in policy.locations.iter().enumerate() {
+        let region = policy.ingestion(l.ingestion).map(|i| i.region);
+        out.push((
+            EntryKey::Location(LocationId(li as u32)),
+            region,
+            l.name.to_string(),
+        ));
+    }
+    out
+}

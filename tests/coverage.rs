@@ -1,0 +1,419 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! `regionfence test --coverage`: the cells of a policy's decision space a case file
+//! exercises, counted exactly on a small fixture (whose 97 cells are counted by hand in
+//! the comments below), as JSON and on the command line, and on both shipped policies.
+
+use regionfence::cases::CaseFile;
+use regionfence::coverage::{self, Coverage, DecisionSpace, EntryKind};
+use regionfence::{audit, Policy, Question};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use strum::IntoEnumIterator;
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo(path)).unwrap()
+}
+
+fn fixture_policy() -> Policy {
+    Policy::from_yaml(&read("tests/fixtures/coverage/policy.yaml")).unwrap()
+}
+
+fn fixture_coverage() -> Coverage {
+    let file = CaseFile::parse(&read("tests/fixtures/coverage/cases.yaml")).unwrap();
+    coverage::coverage(&fixture_policy(), &file.cases).unwrap()
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_regionfence"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn cases_of(c: &Coverage, ask: &str, region: Option<&str>, code: &str) -> usize {
+    c.reasons
+        .cells
+        .iter()
+        .find(|cell| cell.ask == ask && cell.region.as_deref() == region && cell.code.as_str() == code)
+        .unwrap_or_else(|| panic!("no cell {ask} {region:?} {code}"))
+        .cases
+}
+
+fn entry_cases(c: &Coverage, entry: &str) -> usize {
+    c.entries
+        .cells
+        .iter()
+        .find(|cell| cell.entry == entry)
+        .unwrap_or_else(|| panic!("no entry {entry}"))
+        .cases
+}
+
+/// The fixture's reason cells, per kind × region (US West, EU West, an unknown region):
+/// ingest 5 5 4 (host-in-region, ingestion-outside-region, unknown-source, unknown-host,
+/// malformed-host; unknown-region instead of the first two), resolve 4 4 3, deliver 3 (US West
+/// delivers anywhere: no endpoint-outside-region) 4 3, store 5 5 3, connect 4 4 3, allowlist
+/// 3 3 2 (allowlist-unknown is unreachable: both regions have ranges), failover 3 (Oregon has
+/// one zone: nothing within it) 4 1, region-change 3 3 1: 82 cells. Entries: 2 hosts, 2
+/// endpoints, 6 placements (archive, redshift and bigquery in each region), 2 CIDRs, 3
+/// locations: 15. The ten cases cover ten reason cells and six entries.
+#[test]
+fn a_fixture_is_counted_exactly() {
+    let c = fixture_coverage();
+    assert_eq!((c.cases, c.covered, c.total, c.percent), (10, 16, 97, 16.4));
+    assert_eq!((c.reasons.covered, c.reasons.total), (10, 82));
+    assert_eq!((c.entries.covered, c.entries.total), (6, 15));
+    let table = [
+        ("ingest", [(1, 5), (2, 5), (0, 4)]),
+        ("resolve", [(1, 4), (0, 4), (0, 3)]),
+        ("deliver", [(0, 3), (1, 4), (0, 3)]),
+        ("store", [(0, 5), (1, 5), (0, 3)]),
+        ("connect", [(0, 4), (1, 4), (0, 3)]),
+        ("allowlist", [(0, 3), (1, 3), (0, 2)]),
+        ("failover", [(0, 3), (1, 4), (0, 1)]),
+        ("region-change", [(0, 3), (0, 3), (1, 1)]),
+    ];
+    for (ask, tallies) in table {
+        for (region, (covered, total)) in [Some("us-west"), Some("eu-west"), None].into_iter().zip(tallies) {
+            let t = c.reason_tally(ask, region);
+            assert_eq!((t.covered, t.total), (covered, total), "{ask} {region:?}");
+        }
+    }
+    let kinds = [
+        (EntryKind::IngestionHost, 1, 2),
+        (EntryKind::DestinationEndpoint, 1, 2),
+        (EntryKind::StorePlacement, 1, 6),
+        (EntryKind::EgressCidr, 1, 2),
+        (EntryKind::FailoverLocation, 2, 3),
+    ];
+    for (kind, covered, total) in kinds {
+        let t = c.entry_tally(kind);
+        assert_eq!((t.covered, t.total), (covered, total), "{kind}");
+    }
+    assert!(c.reasons.cells.iter().all(|cell| !cell.beyond_space));
+}
+
+#[test]
+fn each_kind_has_a_covered_and_an_uncovered_cell() {
+    let c = fixture_coverage();
+    // Reason cells: a code given in a kind × region, and one the cases never reach.
+    assert_eq!(cases_of(&c, "ingest", Some("us-west"), "host-in-region"), 1);
+    assert_eq!(cases_of(&c, "ingest", Some("eu-west"), "host-in-region"), 0);
+    assert_eq!(cases_of(&c, "ingest", Some("eu-west"), "malformed-host"), 1);
+    assert_eq!(cases_of(&c, "ingest", Some("us-west"), "malformed-host"), 0);
+    assert_eq!(
+        cases_of(&c, "deliver", Some("eu-west"), "endpoint-outside-region"),
+        1
+    );
+    assert_eq!(cases_of(&c, "deliver", Some("eu-west"), "endpoint-in-region"), 0);
+    assert_eq!(
+        cases_of(
+            &c,
+            "failover",
+            Some("eu-west"),
+            "failover-within-ingestion-region"
+        ),
+        1
+    );
+    assert_eq!(
+        cases_of(&c, "failover", Some("eu-west"), "failover-across-regions"),
+        0
+    );
+    assert_eq!(cases_of(&c, "region-change", None, "unknown-region"), 1);
+    assert_eq!(
+        cases_of(&c, "region-change", Some("eu-west"), "region-immutable"),
+        0
+    );
+    // Entries: a host admitted (1), refused as US West's (2) and handed out (4) is named
+    // by three cases; the EU host by none.
+    assert_eq!(entry_cases(&c, "us-west/oregon api.segment.io"), 3);
+    assert_eq!(entry_cases(&c, "eu-west/dublin events.eu1.segmentapis.com"), 0);
+    assert_eq!(entry_cases(&c, "amplitude/us"), 1);
+    assert_eq!(entry_cases(&c, "amplitude/eu"), 0);
+    assert_eq!(entry_cases(&c, "eu-west: bigquery in eu"), 1);
+    assert_eq!(entry_cases(&c, "eu-west: redshift in eu"), 0);
+    // An address admitted (connect) and a range handed out (allowlist).
+    assert_eq!(entry_cases(&c, "eu-west 3.251.148.96/29"), 2);
+    assert_eq!(entry_cases(&c, "us-west 52.25.130.38/32"), 0);
+    assert_eq!(entry_cases(&c, "eu-west/dublin-b"), 1);
+    assert_eq!(entry_cases(&c, "us-west/oregon-a"), 0);
+}
+
+#[test]
+fn the_uncovered_cells_are_listed() {
+    let c = fixture_coverage();
+    let entries: Vec<&str> = c.uncovered_entries().map(|e| e.entry.as_str()).collect();
+    assert_eq!(
+        entries,
+        [
+            "eu-west/dublin events.eu1.segmentapis.com",
+            "amplitude/eu",
+            "us-west: archive in aws:us-west-2",
+            "us-west: redshift in any",
+            "us-west: bigquery in any",
+            "eu-west: archive in aws:eu-west-1",
+            "eu-west: redshift in eu",
+            "us-west 52.25.130.38/32",
+            "us-west/oregon-a",
+        ]
+    );
+    assert_eq!(c.uncovered_reasons().count(), 72);
+    let text = c.to_text();
+    for line in [
+        "coverage of policy `coverage-fixture` by 10 case(s): 16/97 cells (16.4%)",
+        "  reason codes per question kind and region: 10/82 (12.1%)",
+        "    ingest         us-west 1/5, eu-west 2/5, (unknown) 0/4",
+        "    region-change  us-west 0/3, eu-west 0/3, (unknown) 1/1",
+        "  policy entries: 6/15 (40.0%)",
+        "    store placements        1/6",
+        "  uncovered: 81 cell(s) (`--format json` lists every cell)",
+        "    ingest eu-west: unknown-source, unknown-host, host-in-region",
+        "    store eu-west: unknown-cloud-region, unknown-store, store-outside-region, store-provider-mismatch",
+        "    failover (unknown): unknown-location",
+        "    ingestion hosts: eu-west/dublin events.eu1.segmentapis.com",
+        "    store placements: us-west: archive in aws:us-west-2, us-west: redshift in any, us-west: bigquery in any, eu-west: archive in aws:eu-west-1, eu-west: redshift in eu",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+    }
+    // Covered cells are not listed as uncovered.
+    assert!(!text.contains("ingest us-west: host-in-region"));
+}
+
+#[test]
+fn long_lists_are_bounded() {
+    // A third region makes 8 kinds × 4 regions: more lines of uncovered codes than a text
+    // report shows.
+    let yaml = read("tests/fixtures/coverage/policy.yaml").replace(
+        "destinations:",
+        "  - id: ap-south\n    residency: edge-ingest\n    jurisdiction: us\n    processing: aws:us-west-2\n    archive: [aws:us-west-2]\n    source_kinds: [javascript]\n    warehouse_egress: [10.0.0.0/8]\n    ingestion:\n      - {id: mumbai, default: true, cloud_region: aws:us-west-2, hosts: [in.ap2.segmentapis.com], zones: [a, b, c, d, e, f, g, h, i, j]}\ndestinations:",
+    );
+    let policy = Policy::from_yaml(&yaml).unwrap();
+    let none: [&Question; 0] = [];
+    let c = DecisionSpace::new(&policy).unwrap().coverage(none);
+    assert_eq!(c.covered, 0);
+    let text = c.to_text();
+    let listed = text
+        .lines()
+        .filter(|l| l.starts_with("    ") && l.contains(": "))
+        .count();
+    assert_eq!(
+        listed,
+        regionfence::coverage::MAX_UNCOVERED_LINES + EntryKind::iter().count(),
+        "{text}"
+    );
+    assert!(
+        text.contains("    … and 8 more question kind × region pair(s) with uncovered codes"),
+        "{text}"
+    );
+    // 13 locations: eight named, then how many more.
+    assert!(text.contains("ap-south/mumbai-e and 5 more"), "{text}");
+}
+
+#[test]
+fn the_json_form_lists_every_cell() {
+    let c = fixture_coverage();
+    let json = serde_json::to_value(&c).unwrap();
+    assert_eq!(json["covered"], 16);
+    assert_eq!(json["total"], 97);
+    assert_eq!(json["percent"], 16.4);
+    assert_eq!(json["reasons"]["cells"].as_array().unwrap().len(), 82);
+    assert_eq!(json["entries"]["cells"].as_array().unwrap().len(), 15);
+    let first = &json["reasons"]["cells"][0];
+    assert_eq!(first["ask"], "ingest");
+    assert_eq!(first["region"], "us-west");
+    assert!(first.get("beyond_space").is_none());
+    let unknown = json["reasons"]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|cell| cell["ask"] == "region-change" && cell["region"].is_null())
+        .unwrap();
+    assert_eq!(unknown["code"], "unknown-region");
+    assert_eq!(unknown["cases"], 1);
+    let kinds = json["entries"]["kinds"].as_array().unwrap();
+    assert_eq!(kinds[2]["kind"], "store-placement");
+    assert_eq!(
+        (kinds[2]["covered"].as_u64(), kinds[2]["total"].as_u64()),
+        (Some(1), Some(6))
+    );
+    let placement = &json["entries"]["cells"][4];
+    assert_eq!(placement["kind"], "store-placement");
+    assert_eq!(placement["region"], "us-west");
+    assert_eq!(placement["entry"], "us-west: archive in aws:us-west-2");
+}
+
+#[test]
+fn the_command_line_reports_coverage() {
+    let out = run(&["test", "tests/fixtures/coverage/cases.yaml", "--coverage"]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("10 passed, 0 failed"));
+    assert!(
+        stdout.contains("tests/fixtures/coverage/cases.yaml (policy: tests/fixtures/coverage/policy.yaml)")
+    );
+    assert!(stdout.contains("coverage of policy `coverage-fixture` by 10 case(s): 16/97 cells (16.4%)"));
+
+    // Without the flag, no coverage.
+    let out = run(&["test", "tests/fixtures/coverage/cases.yaml"]);
+    assert!(!String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("coverage of policy"));
+
+    let out = run(&[
+        "test",
+        "tests/fixtures/coverage/cases.yaml",
+        "--coverage",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["passed"], 10);
+    assert_eq!(json["coverage"][0]["covered"], 16);
+    assert_eq!(
+        json["coverage"][0]["files"][0],
+        "tests/fixtures/coverage/cases.yaml"
+    );
+
+    // The gate: under it exits 1 and says why; at it passes; --min-coverage alone reports too.
+    let out = run(&[
+        "test",
+        "tests/fixtures/coverage/cases.yaml",
+        "--min-coverage",
+        "20",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("coverage of policy `coverage-fixture` is 16.4%, under --min-coverage 20"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8(out.stdout).unwrap().contains("16/97 cells"));
+    let out = run(&[
+        "test",
+        "tests/fixtures/coverage/cases.yaml",
+        "--min-coverage",
+        "16.4",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    for bad in ["101", "-1", "lots"] {
+        let out = run(&[
+            "test",
+            "tests/fixtures/coverage/cases.yaml",
+            "--min-coverage",
+            bad,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+    }
+
+    // A failing case still fails the run; coverage does not change the exit code.
+    let dir = std::env::temp_dir().join(format!("regionfence-coverage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        repo("tests/fixtures/coverage/policy.yaml"),
+        dir.join("policy.yaml"),
+    )
+    .unwrap();
+    let failing = dir.join("failing.yaml");
+    std::fs::write(
+        &failing,
+        "policy: policy.yaml\ncases:\n  - {name: wrong, ask: region-change, workspace: eu-west, to: us-west, expect: allow}\n",
+    )
+    .unwrap();
+    let out = run(&["test", failing.to_str().unwrap(), "--coverage"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("by 1 case(s): 1/97 cells"));
+
+    // An unreadable file is one error, reported once.
+    let out = run(&["test", "tests/fixtures/coverage/no-such.yaml", "--coverage"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap().matches("error:").count(),
+        1
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every question of a policy's space, as a suite: it must cover every reason cell and
+/// every entry of the policy.
+fn ask_everything(policy: &Policy) -> Coverage {
+    let space = DecisionSpace::new(policy).unwrap();
+    let mut questions = Vec::new();
+    audit::space(policy).for_each(|q| questions.push(q));
+    space.coverage(&questions)
+}
+
+#[test]
+fn a_suite_that_asks_everything_covers_every_cell() {
+    for policy in [
+        fixture_policy(),
+        Policy::default_policy(),
+        Policy::from_yaml(&read("policies/segment-2025.yaml")).unwrap(),
+    ] {
+        let c = ask_everything(&policy);
+        let missing: Vec<String> = c
+            .uncovered_reasons()
+            .map(|r| format!("{} {:?} {}", r.ask, r.region, r.code.as_str()))
+            .chain(c.uncovered_entries().map(|e| e.entry.clone()))
+            .collect();
+        assert!(missing.is_empty(), "{}: {missing:?}", c.policy);
+        assert_eq!(c.covered, c.total);
+        assert_eq!(c.percent, 100.0);
+        assert!(c.to_text().contains("every cell is covered"));
+    }
+}
+
+#[test]
+fn the_default_suite_on_the_default_policy() {
+    let policy = Policy::default_policy();
+    let file = CaseFile::parse(&read("policies/segment.cases.yaml")).unwrap();
+    let c = coverage::coverage(&policy, &file.cases).unwrap();
+    assert_eq!(c.cases, file.cases.len());
+    // Every kind × region the policy has is in the space, with the unknown region.
+    assert!((80..=120).contains(&c.reasons.total), "{}", c.reasons.total);
+    assert!(c.reasons.percent >= 70.0, "{}", c.to_text());
+    // Both regions' hosts, CIDRs and locations are named by the suite.
+    for kind in [
+        EntryKind::IngestionHost,
+        EntryKind::EgressCidr,
+        EntryKind::FailoverLocation,
+    ] {
+        let t = c.entry_tally(kind);
+        assert_eq!(t.covered, t.total, "{kind}");
+    }
+    // Hundreds of destinations: most of their endpoints are in no case.
+    let endpoints = c.entry_tally(EntryKind::DestinationEndpoint);
+    assert!(endpoints.total > 300 && endpoints.covered >= 30, "{endpoints:?}");
+    assert!(c.percent > 10.0 && c.percent < 100.0);
+    assert!(c.reasons.cells.iter().all(|cell| !cell.beyond_space));
+}
+
+#[test]
+fn a_suite_on_the_2025_policy() {
+    let policy = Policy::from_yaml(&read("policies/segment-2025.yaml")).unwrap();
+    let file = CaseFile::parse(&read("tests/fixtures/coverage/segment-2025.cases.yaml")).unwrap();
+    assert!(file.cases.iter().all(|c| c.run(&policy).passed));
+    let c = coverage::coverage(&policy, &file.cases).unwrap();
+    assert_eq!(c.cases, 15);
+    // Fifteen cases, each giving a different reason cell.
+    assert_eq!(c.reasons.covered, 15);
+    assert!((80..=120).contains(&c.reasons.total), "{}", c.reasons.total);
+    // Every host and CIDR of both regions: ingested, refused, resolved or handed out.
+    for kind in [EntryKind::IngestionHost, EntryKind::EgressCidr] {
+        let t = c.entry_tally(kind);
+        assert_eq!(t.covered, t.total, "{kind}");
+    }
+    assert_eq!(c.entry_tally(EntryKind::DestinationEndpoint).covered, 2);
+    assert!(c.percent > 1.0 && c.percent < 20.0, "{}", c.percent);
+}
