@@ -382,8 +382,9 @@ fn the_default_suite_on_the_default_policy() {
     assert_eq!(c.cases, file.cases.len());
     // Every kind × region the policy has is in the space, with the unknown region.
     assert!((80..=120).contains(&c.reasons.total), "{}", c.reasons.total);
-    assert!(c.reasons.percent >= 70.0, "{}", c.to_text());
-    // Both regions' hosts, CIDRs and locations are named by the suite.
+    // The suite asks every reason cell but a few (it covered all 88 when this was written).
+    assert!(c.reasons.percent >= 95.0, "{}", c.to_text());
+    // Both regions' hosts, placements, CIDRs and locations are named by the suite.
     for kind in [
         EntryKind::IngestionHost,
         EntryKind::EgressCidr,
