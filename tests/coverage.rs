@@ -418,3 +418,61 @@ fn a_suite_on_the_2025_policy() {
     assert_eq!(c.entry_tally(EntryKind::DestinationEndpoint).covered, 2);
     assert!(c.percent > 1.0 && c.percent < 20.0, "{}", c.percent);
 }
+
+/// The reason cells' counts against a reference written from the README's definition: per
+/// case, the codes of its decision, in its kind and the region its workspace (or its `from`
+/// location's `region/` prefix) names when the policy defines it.
+#[test]
+fn reason_counts_match_a_naive_reference() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let policy = Policy::default_policy();
+    let doc = policy.document();
+    let regions: BTreeSet<&str> = doc.regions.iter().map(|r| r.id.as_str()).collect();
+    let mut locations = BTreeSet::new();
+    for r in &doc.regions {
+        for i in &r.ingestion {
+            for z in &i.zones {
+                locations.insert(format!("{}/{}-{z}", r.id, i.id));
+            }
+        }
+    }
+    let file = CaseFile::parse(&read("policies/segment.cases.yaml")).unwrap();
+    let mut expected: BTreeMap<(String, Option<String>, String), usize> = BTreeMap::new();
+    for case in &file.cases {
+        let q = &case.question;
+        let json = serde_json::to_value(q).unwrap();
+        let region = match q {
+            Question::Failover { from, .. } => locations
+                .contains(from)
+                .then(|| from.split('/').next().unwrap().to_string()),
+            _ => {
+                let w = json["workspace"].as_str().unwrap();
+                regions.contains(w).then(|| w.to_string())
+            }
+        };
+        let codes: BTreeSet<&str> = policy.decide(q).codes().map(|c| c.as_str()).collect();
+        for code in codes {
+            *expected
+                .entry((q.ask().to_string(), region.clone(), code.to_string()))
+                .or_default() += 1;
+        }
+    }
+    let c = coverage::coverage(&policy, &file.cases).unwrap();
+    let got: BTreeMap<(String, Option<String>, String), usize> = c
+        .reasons
+        .cells
+        .iter()
+        .filter(|cell| cell.cases > 0)
+        .map(|cell| {
+            (
+                (
+                    cell.ask.to_string(),
+                    cell.region.clone(),
+                    cell.code.as_str().to_string(),
+                ),
+                cell.cases,
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+}

@@ -31,7 +31,7 @@ struct Suite {
 }
 
 /// `regionfence test FILE... --coverage [--min-coverage PCT]`: runs the cases as
-/// [`test`] does and prints its report, then the coverage of each policy's decision space by
+/// [`test`](super::test) does and prints its report, then the coverage of each policy's decision space by
 /// the case files that run against it (files sharing a policy are measured together). With
 /// `--format json` the test report gains a `coverage` list. The outcome is the test run's,
 /// or a failure when a policy's coverage is under `min_coverage` (a percentage).
