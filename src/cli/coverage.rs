@@ -143,7 +143,10 @@ fn suites(policy: Option<&Path>, files: &[PathBuf]) -> Result<Vec<Suite>, String
             continue;
         }
         let (policy, shown) = match (&key, &given, &file.policy) {
-            (PolicyKey::Given, Some(p), _) => (p.clone(), "--policy".to_string()),
+            (PolicyKey::Given, Some(p), _) => (
+                p.clone(),
+                format!("--policy {}", policy.map(shown_path).unwrap_or_default()),
+            ),
             (PolicyKey::File(p), _, Some(written)) => (
                 load_policy(Some(p))?,
                 shown_path(&path.parent().unwrap_or(Path::new("")).join(written)),
