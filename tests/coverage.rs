@@ -219,6 +219,32 @@ fn long_lists_are_bounded() {
 }
 
 #[test]
+fn entries_no_decision_can_name_are_listed_and_not_counted() {
+    // Braze is listed by no region: every deliver of it is `destination-unavailable-in-region`,
+    // which names no endpoint.
+    let yaml = read("tests/fixtures/coverage/policy.yaml").replace(
+        "stores:",
+        "  - {id: braze, regions: [], endpoints: [{id: us, jurisdiction: us}, {id: eu, jurisdiction: eu}]}\nstores:",
+    );
+    let policy = Policy::from_yaml(&yaml).unwrap();
+    let file = CaseFile::parse(&read("tests/fixtures/coverage/cases.yaml")).unwrap();
+    let c = coverage::coverage(&policy, &file.cases).unwrap();
+    let unnameable: Vec<&str> = c.entries.unnameable.iter().map(|e| e.entry.as_str()).collect();
+    assert_eq!(unnameable, ["braze/us", "braze/eu"]);
+    assert_eq!((c.entries.covered, c.entries.total), (6, 15));
+    assert_eq!(c.entry_tally(EntryKind::DestinationEndpoint).total, 2);
+    // A reason cell the new destination opens: deliver's `destination-unavailable-in-region`.
+    assert_eq!((c.reasons.covered, c.reasons.total), (10, 84));
+    assert!(c
+        .to_text()
+        .contains("  entries no decision can name, not counted: braze/us, braze/eu"));
+    let json = serde_json::to_value(&c).unwrap();
+    assert_eq!(json["entries"]["unnameable"][1]["entry"], "braze/eu");
+    // The shipped policies and the fixture have none.
+    assert!(fixture_coverage().entries.unnameable.is_empty());
+}
+
+#[test]
 fn the_json_form_lists_every_cell() {
     let c = fixture_coverage();
     let json = serde_json::to_value(&c).unwrap();
@@ -370,6 +396,7 @@ fn a_suite_that_asks_everything_covers_every_cell() {
         assert!(missing.is_empty(), "{}: {missing:?}", c.policy);
         assert_eq!(c.covered, c.total);
         assert_eq!(c.percent, 100.0);
+        assert!(c.entries.unnameable.is_empty(), "{}", c.policy);
         assert!(c.to_text().contains("every cell is covered"));
     }
 }

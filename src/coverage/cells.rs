@@ -1,6 +1,7 @@
 //! The cells of a policy's decision space: (question kind, region, reason code) triples and
 //! the policy's entries, each with a stable key and a label for people.
 
+use crate::audit::Family;
 use crate::decision::ReasonCode;
 use crate::document::{PlacesDoc, Residency, StoreKind};
 use crate::policy::{
@@ -86,6 +87,17 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// The family of the audit's questions whose decisions name entries of this kind.
+    pub(crate) fn family(self) -> Family {
+        match self {
+            EntryKind::IngestionHost => Family::Ingest,
+            EntryKind::DestinationEndpoint => Family::Deliver,
+            EntryKind::StorePlacement => Family::Store,
+            EntryKind::EgressCidr => Family::Connect,
+            EntryKind::FailoverLocation => Family::Failover,
+        }
+    }
+
     /// How reports name the kind, plural.
     pub fn title(self) -> &'static str {
         match self {

@@ -34,7 +34,7 @@ use crate::policy::{Policy, RegionId};
 use crate::question::Question;
 use cells::{EntryKey, Places, ReasonKey};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use strum::IntoEnumIterator;
 
 /// A policy's decision space, decided once; [`DecisionSpace::coverage`] then measures any
@@ -46,6 +46,9 @@ pub struct DecisionSpace<'p> {
     reasons: BTreeSet<ReasonKey>,
     /// Every entry cell, in document order, with its region and label.
     entries: Vec<(EntryKey, Option<RegionId>, String)>,
+    /// The entries no decision can name: of a kind whose family the space asked in full, and
+    /// named by none of its decisions.
+    unnameable: HashSet<EntryKey>,
     questions: usize,
 }
 
@@ -77,6 +80,7 @@ impl<'p> DecisionSpace<'p> {
         }
         let places = Places::new(policy);
         let mut reasons = BTreeSet::new();
+        let mut named = HashSet::new();
         let mut questions = 0usize;
         space.for_each(|q| {
             questions += 1;
@@ -89,15 +93,27 @@ impl<'p> DecisionSpace<'p> {
                 |r| {
                     reasons.insert(r);
                 },
-                |_| {},
+                |e| {
+                    named.insert(e);
+                },
             );
         });
+        // A family asked in full asks every name of the policy (and every loader range's
+        // boundaries), so an entry none of its decisions names is one no question can name.
+        // Per class, an entry may merely be one the classes did not pick: it stays a cell.
+        let full = |family: Family| space.plans().iter().any(|p| p.family == family && p.full);
         let entries = cells::entries(policy, &places);
+        let unnameable = entries
+            .iter()
+            .map(|e| e.0)
+            .filter(|key| !named.contains(key) && full(key.kind().family()))
+            .collect();
         Ok(DecisionSpace {
             policy,
             places,
             reasons,
             entries,
+            unnameable,
             questions,
         })
     }
@@ -107,9 +123,9 @@ impl<'p> DecisionSpace<'p> {
         self.reasons.len()
     }
 
-    /// How many entry cells the policy has.
+    /// How many entry cells the policy has (entries no decision can name are none).
     pub fn entry_cells(&self) -> usize {
-        self.entries.len()
+        self.entries.len() - self.unnameable.len()
     }
 
     /// Which cells `questions` (a suite's questions) exercise.
@@ -174,17 +190,25 @@ impl<'p> DecisionSpace<'p> {
                 beyond_space: !self.reasons.contains(&k),
             })
             .collect();
-        let entry_cells: Vec<EntryCell> = self
-            .entries
-            .iter()
-            .map(|(key, region, label)| EntryCell {
+        let mut entry_cells = Vec::new();
+        let mut unnameable = Vec::new();
+        for (key, region, label) in &self.entries {
+            let cell = EntryCell {
                 kind: key.kind(),
                 region: region_name(*region),
                 entry: label.clone(),
                 cases: entry_hits.get(key).copied().unwrap_or(0),
-            })
-            .collect();
-        Coverage::new(policy.name(), cases, self.questions, reason_cells, entry_cells)
+            };
+            // An entry a case names after all is counted, whatever the space said.
+            if cell.cases == 0 && self.unnameable.contains(key) {
+                unnameable.push(cell);
+            } else {
+                entry_cells.push(cell);
+            }
+        }
+        let mut c = Coverage::new(policy.name(), cases, self.questions, reason_cells, entry_cells);
+        c.entries.unnameable = unnameable;
+        c
     }
 }
 
@@ -306,6 +330,11 @@ pub struct EntryPart {
     pub kinds: Vec<KindTally>,
     /// Every cell, in document order per kind.
     pub cells: Vec<EntryCell>,
+    /// Entries no decision can name (the endpoints of a destination no region lists, say),
+    /// so no case can cover them: listed, and not counted. Found only where the audit's
+    /// space asks a family in full.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unnameable: Vec<EntryCell>,
 }
 
 /// How much of a policy's decision space a suite exercises: a report, never an error.
@@ -372,6 +401,7 @@ impl Coverage {
                 percent: e.percent,
                 kinds,
                 cells: entries,
+                unnameable: Vec::new(),
             },
         }
     }

@@ -65,6 +65,13 @@ impl Coverage {
             let t = self.entry_tally(kind);
             let _ = writeln!(out, "    {:<width$}  {}/{}", kind.title(), t.covered, t.total);
         }
+        if !self.entries.unnameable.is_empty() {
+            let _ = writeln!(
+                out,
+                "  entries no decision can name, not counted: {}",
+                list(self.entries.unnameable.iter().map(|c| &c.entry))
+            );
+        }
         let beyond: Vec<&ReasonCell> = self.reasons.cells.iter().filter(|c| c.beyond_space).collect();
         if !beyond.is_empty() {
             let _ = writeln!(
