@@ -437,11 +437,12 @@ fn a_suite_on_the_2025_policy() {
     // Fifteen cases, each giving a different reason cell.
     assert_eq!(c.reasons.covered, 15);
     assert!((80..=120).contains(&c.reasons.total), "{}", c.reasons.total);
-    // Every host and CIDR of both regions: ingested, refused, resolved or handed out.
-    for kind in [EntryKind::IngestionHost, EntryKind::EgressCidr] {
-        let t = c.entry_tally(kind);
-        assert_eq!(t.covered, t.total, "{kind}");
-    }
+    // Both regions' first hosts (ingested, refused, resolved) and every CIDR (admitting an
+    // address, handed out).
+    assert_eq!(entry_cases(&c, "us-west/oregon api.segment.io"), 2);
+    assert_eq!(entry_cases(&c, "eu-west/dublin events.eu1.segmentapis.com"), 2);
+    let t = c.entry_tally(EntryKind::EgressCidr);
+    assert_eq!(t.covered, t.total);
     assert_eq!(c.entry_tally(EntryKind::DestinationEndpoint).covered, 2);
     assert!(c.percent > 1.0 && c.percent < 20.0, "{}", c.percent);
 }
@@ -502,4 +503,26 @@ fn reason_counts_match_a_naive_reference() {
         })
         .collect();
     assert_eq!(got, expected);
+}
+
+#[test]
+fn a_file_name_cannot_rewrite_the_terminal() {
+    let dir = std::env::temp_dir().join(format!("regionfence-coverage-esc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        repo("tests/fixtures/coverage/policy.yaml"),
+        dir.join("policy.yaml"),
+    )
+    .unwrap();
+    let hostile = dir.join("cases\u{1b}[2J\u{202e}.yaml");
+    std::fs::copy(repo("tests/fixtures/coverage/cases.yaml"), &hostile).unwrap();
+    let out = run(&["test", hostile.to_str().unwrap(), "--coverage"]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout.contains("cases\\u{1b}[2J\\u{202e}.yaml (policy: "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\u{1b}') && !stdout.contains('\u{202e}'));
+    let _ = std::fs::remove_dir_all(&dir);
 }
