@@ -202,6 +202,10 @@ pub struct RegionDoc {
     pub deliver_to: Option<PlacesDoc>,
     /// Source kinds supported in the region.
     pub source_kinds: Vec<String>,
+    /// Kinds of `source_kinds` supported here only as their catalog sources that list the
+    /// region: the kind's own id (a "bare kind") is not supported here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub catalog_only_kinds: Vec<String>,
     /// CIDRs the region's warehouse loaders connect from.
     #[serde(default)]
     pub warehouse_egress: Vec<String>,
@@ -324,4 +328,7 @@ pub struct StoreDoc {
     /// For warehouses: whether allowlisting is required, recommended or not needed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowlist: Option<Allowlisting>,
+    /// Regions whose workspaces may keep data in the store; every region when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
 }

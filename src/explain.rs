@@ -285,6 +285,25 @@ fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
                     "source kind `{kind}` is not in `regions[{}].source_kinds`",
                     region(r)
                 )
+            } else if policy.kind_of_source(source).is_some() {
+                // A bare kind its region lists catalog-only: only named catalog sources will do.
+                let named = policy.catalog_sources_in(source, r, 3);
+                let examples = if named.is_empty() {
+                    "none lists it".to_string()
+                } else {
+                    format!(
+                        "name one, such as {}",
+                        named
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                format!(
+                    "source kind `{kind}` is in `regions[{}].catalog_only_kinds`: only its catalog sources that list the region are supported there; {examples}",
+                    region(r)
+                )
             } else {
                 format!(
                     "catalog source `{}` does not list `{}` in its regions",
@@ -342,10 +361,20 @@ fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
             cloud,
             region: r,
         } => {
-            let field_name = match policy.stores.get(store.index()).map(|s| s.kind) {
+            let entry = policy.stores.get(store.index());
+            let field_name = match entry.map(|s| s.kind) {
                 Some(crate::document::StoreKind::Archive) => "archive",
                 _ => "customer_storage",
             };
+            let offered = entry.is_some_and(|s| s.regions.get(r.index()).copied().unwrap_or(false));
+            if !offered {
+                return format!(
+                    "store `{}` is not offered to region `{}`: `stores[{}].regions` does not list it, so no cloud region will do",
+                    policy.store_name(store),
+                    region(r),
+                    policy.store_name(store)
+                );
+            }
             format!(
                 "`{}` ({}) is outside `regions[{}].{field_name}` for store `{}`",
                 policy.cloud_name(cloud),

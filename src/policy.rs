@@ -177,6 +177,8 @@ pub(crate) struct Store {
     /// Per provider: whether the store runs there.
     pub(crate) providers: Box<[bool]>,
     pub(crate) allowlist: Option<Allowlisting>,
+    /// Per region: whether its workspaces may keep data in the store.
+    pub(crate) regions: Box<[bool]>,
 }
 
 /// A dense rows × columns table of booleans.
@@ -407,6 +409,27 @@ impl Policy {
 
     pub(crate) fn kind(&self, id: KindId) -> Option<&Kind> {
         self.kinds.get(id.index())
+    }
+
+    /// The kind a source names bare, when it is a kind's own id rather than a catalog slug
+    /// (kinds are the first sources, in kind order).
+    pub(crate) fn kind_of_source(&self, source: SourceId) -> Option<KindId> {
+        (source.index() < self.kinds.len()).then_some(KindId(source.0))
+    }
+
+    /// Up to `most` catalog sources of the kind `bare` names that `region` supports.
+    pub(crate) fn catalog_sources_in(&self, bare: SourceId, region: RegionId, most: usize) -> Vec<&str> {
+        let Some(kind) = self.kind_of_source(bare) else {
+            return Vec::new();
+        };
+        self.sources
+            .iter()
+            .enumerate()
+            .skip(self.kinds.len())
+            .filter(|(si, s)| s.kind == kind && self.source_regions.get(*si, region.index()))
+            .take(most)
+            .map(|(_, s)| &*s.name)
+            .collect()
     }
 
     pub(crate) fn destination_name(&self, id: DestinationId) -> &str {

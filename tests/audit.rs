@@ -7,9 +7,10 @@
     clippy::indexing_slicing
 )]
 
-use regionfence::audit::{audit, Status};
+use regionfence::audit::{audit, space_with, Status, FULL_FAMILY_QUESTIONS};
 use regionfence::invariants::{decide_and_check, Invariant};
 use regionfence::{Policy, Question};
+use std::collections::HashSet;
 use std::path::Path;
 use strum::IntoEnumIterator;
 
@@ -125,4 +126,47 @@ fn the_report_serialises_for_machines() {
         json["invariants"][0]["counterexamples"][0]["question"]["ask"],
         "store"
     );
+}
+
+#[test]
+fn the_space_asks_every_bare_kind_and_catalog_source_in_every_region() {
+    // Whether a bare kind or a catalog source is supported depends on the region (a kind may be
+    // catalog-only in one region only): each is asked, in `ingest` and `resolve`, in every
+    // region, whether the family is asked in full or per class.
+    let text = std::fs::read_to_string("policies/segment-2025.yaml").unwrap();
+    let policy = Policy::from_yaml(&text).unwrap();
+    let doc = policy.document();
+    let sources: Vec<&str> = doc
+        .source_kinds
+        .iter()
+        .map(|k| k.id.as_str())
+        .chain(doc.sources.iter().map(|s| s.id.as_str()))
+        .collect();
+    for full in [FULL_FAMILY_QUESTIONS, 0] {
+        let mut asked: HashSet<(&'static str, String, String)> = HashSet::new();
+        space_with(&policy, full).for_each(|q| match q {
+            Question::Ingest {
+                workspace, source, ..
+            } => {
+                asked.insert(("ingest", workspace, source));
+            }
+            Question::Resolve {
+                workspace, source, ..
+            } => {
+                asked.insert(("resolve", workspace, source));
+            }
+            _ => {}
+        });
+        for r in &doc.regions {
+            for s in &sources {
+                for ask in ["ingest", "resolve"] {
+                    assert!(
+                        asked.contains(&(ask, r.id.clone(), s.to_string())),
+                        "{ask} of `{s}` in `{}` is not asked (full: {full})",
+                        r.id
+                    );
+                }
+            }
+        }
+    }
 }

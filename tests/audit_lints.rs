@@ -11,7 +11,8 @@ use regionfence::audit::{lints, Severity};
 use regionfence::Policy;
 
 /// Every lint, once: kinds no region supports (five: all shown), groups holding no cloud
-/// region (seven: five shown), an idle destination and source, a strict region's destination
+/// region (seven: five shown), an idle destination and source, a kind a region supports only
+/// by name with no catalog source naming the region, a strict region's destination
 /// without an endpoint at home, CIDRs overlapping across regions (and one overlap within a
 /// region, which is no finding), a host under two regions (and one under two ingestion regions
 /// of one region, which is none), a cloud region in no group.
@@ -48,6 +49,7 @@ regions:
     processing: aws:us-west-2
     archive: [aws:us-west-2]
     source_kinds: [javascript]
+    catalog_only_kinds: [javascript]
     warehouse_egress: [10.1.0.0/16]
     ingestion:
       - {id: oregon, default: true, cloud_region: aws:us-west-2, hosts: [api.segment.io, shared.example], zones: [a]}
@@ -94,6 +96,10 @@ fn each_lint_is_found_with_its_message() {
         ("unreferenced-entry", "destinations available in no region: `idle`"),
         ("unreferenced-entry", "sources usable in no region: `old`"),
         (
+            "catalog-only-without-sources",
+            "region `us-west` supports `javascript` only as catalog sources, and none of them lists the region: no source of those kinds runs there",
+        ),
+        (
             "no-in-region-endpoint",
             "strict region `eu-west` lists 1 destination(s) with no endpoint in `eu` (`usonly`); their deliveries are denied",
         ),
@@ -126,6 +132,7 @@ fn a_tidy_policy_earns_no_lint() {
         })
         .filter(|l| !l.contains("id: old") && !l.contains("id: idle") && !l.contains("id: usonly"))
         .filter(|l| !l.contains("aws:ap-southeast-1"))
+        .filter(|l| !l.contains("catalog_only_kinds"))
         .collect::<Vec<_>>()
         .join("\n")
         .replace(

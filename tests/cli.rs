@@ -200,17 +200,17 @@ fn policy_a_missing_policy_file_exits_1() {
 #[test]
 fn policy_another_policy_answers_by_its_own_rules() {
     let p2025 = repo("policies/segment-2025.yaml");
-    let q = r#"{"ask":"ingest","workspace":"us-west","source":"javascript","host":"https://events.segmentapis.com/v1"}"#;
+    let q = r#"{"ask":"ingest","workspace":"eu-west","source":"amazon-s3","host":"https://events.eu1.segmentapis.com/v1"}"#;
     assert_eq!(
         run(&["ask", q], "").status.code(),
         Some(2),
-        "unknown host in 2022"
+        "no EU cloud sources in 2022"
     );
     let o = run(&["--policy", p2025.to_str().unwrap(), "ask", q], "");
     assert_eq!(
         o.status.code(),
         Some(0),
-        "an Oregon host since 2023: {}",
+        "an EU cloud event source today: {}",
         stdout(&o)
     );
 }

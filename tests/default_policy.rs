@@ -5,7 +5,8 @@
     clippy::indexing_slicing
 )]
 //! The default policy's own suite (`policies/segment.cases.yaml`) passes, covers every question
-//! kind both ways, and decides the same after `Policy::to_yaml`; the policies in the repo load.
+//! kind both ways, and decides the same after `Policy::to_yaml`; the policies in the repo load,
+//! and the 2025 policy's suite (`policies/segment-2025.cases.yaml`) passes against it.
 
 use regionfence::cases::{CaseFile, CaseResult};
 use regionfence::cli::run_case_file;
@@ -168,8 +169,8 @@ fn the_2025_policy_loads_and_differs_where_the_docs_changed() {
     assert_eq!(d.verdict(), Verdict::Deny);
     let d = policy.ingest("eu-west", "javascript", "events.eu1.segmentapis.com");
     assert_eq!(d.verdict(), Verdict::Allow);
-    // What changed since October 2022: Amazon S3 is an EU cloud event source, and Oregon also
-    // answers at events.segmentapis.com.
+    // What changed since October 2022: Amazon S3 is an EU cloud event source, US loaders also
+    // connect from 34.223.203.0/28, and an EU workspace may keep a data lake in the EU.
     let october_2022 = Policy::default_policy();
     for (then, now) in [
         (
@@ -177,10 +178,69 @@ fn the_2025_policy_loads_and_differs_where_the_docs_changed() {
             policy.ingest("eu-west", "amazon-s3", "events.eu1.segmentapis.com"),
         ),
         (
-            october_2022.ingest("us-west", "javascript", "events.segmentapis.com"),
-            policy.ingest("us-west", "javascript", "events.segmentapis.com"),
+            october_2022.connect("us-west", "redshift", "34.223.203.1"),
+            policy.connect("us-west", "redshift", "34.223.203.1"),
+        ),
+        (
+            october_2022.store("eu-west", "data-lake", "aws:eu-west-1"),
+            policy.store("eu-west", "data-lake", "aws:eu-west-1"),
         ),
     ] {
         assert_eq!((then.verdict(), now.verdict()), (Verdict::Deny, Verdict::Allow));
+    }
+    // Unchanged, by two rules: an unnamed cloud source is denied in EU West then (no cloud kind
+    // at all) and now (catalog-only), and events.segmentapis.com is no Oregon host in either.
+    for (workspace, source, host) in [
+        ("eu-west", "cloud-event", "events.eu1.segmentapis.com"),
+        ("eu-west", "cloud-object", "events.eu1.segmentapis.com"),
+        ("us-west", "javascript", "events.segmentapis.com"),
+    ] {
+        let then = october_2022.ingest(workspace, source, host);
+        let now = policy.ingest(workspace, source, host);
+        assert_eq!(
+            (then.verdict(), now.verdict()),
+            (Verdict::Deny, Verdict::Deny),
+            "{source} {host}"
+        );
+    }
+}
+
+fn cases_2025_path() -> PathBuf {
+    repo("policies/segment-2025.cases.yaml")
+}
+
+#[test]
+fn every_case_of_the_2025_suite_passes_against_its_own_policy() {
+    let file = CaseFile::parse(&std::fs::read_to_string(cases_2025_path()).unwrap()).unwrap();
+    assert_eq!(file.policy.as_deref(), Some("segment-2025.yaml"));
+    let results = run_case_file(&cases_2025_path(), None).unwrap();
+    let failed: Vec<&CaseResult> = results.iter().filter(|r| !r.passed).collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failed.len(),
+        results.len(),
+        report(&failed)
+    );
+    assert!(results.len() >= 40, "only {} cases", results.len());
+}
+
+#[test]
+fn the_2025_suite_fails_against_the_2022_policy() {
+    // The suite tests what changed: run against October 2022, its cloud-source and host cases fail.
+    let october_2022 = Policy::default_policy();
+    let results = run_case_file(&cases_2025_path(), Some(&october_2022)).unwrap();
+    let failed: BTreeSet<&str> = results
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| r.name.as_str())
+        .collect();
+    for name in [
+        "cloud event sources: amazon-s3 runs in EU West",
+        "cloud object sources: salesforce runs in EU West",
+        "Data Lakes today: EU West keeps its data-lake in aws:eu-west-1",
+        "loaders: a US warehouse accepts 34.223.203.1 from US West",
+    ] {
+        assert!(failed.contains(name), "{name} passes against 2022 too");
     }
 }

@@ -22,8 +22,9 @@ use regionfence::{Decision, Policy, Question, Verdict};
 use std::sync::LazyLock;
 
 /// Two strict regions, each with two ingestion regions; a strict region processing abroad;
-/// an edge region ingesting in Ireland; a catalog source; endpoints in the EU, in Ireland (a
-/// group within the EU), in the US and in a group with no countries.
+/// an edge region ingesting in Ireland; catalog sources, among them managed (cloud) ones that
+/// EU West supports only by name; endpoints in the EU, in Ireland (a group within the EU), in
+/// the US and in a group with no countries.
 const POLICY: &str = r#"
 version: 1
 name: forged-answers
@@ -40,6 +41,8 @@ groups:
 source_kinds:
   - {id: javascript, side: client, mechanism: regional-settings}
   - {id: server, side: server, mechanism: host-parameter}
+  - {id: cloud-event, side: cloud, mechanism: managed}
+  - {id: cloud-object, side: cloud, mechanism: managed}
 regions:
   - id: us-west
     default: true
@@ -49,7 +52,7 @@ regions:
     archive: [aws:us-west-2]
     customer_storage: any
     deliver_to: any
-    source_kinds: [javascript, server]
+    source_kinds: [javascript, server, cloud-event]
     warehouse_egress: [52.25.130.38/32]
     ingestion:
       - {id: oregon, default: true, cloud_region: aws:us-west-2, hosts: [api.segment.io], zones: [a, b]}
@@ -59,7 +62,8 @@ regions:
     jurisdiction: eu
     processing: aws:eu-west-1
     archive: [aws:eu-west-1]
-    source_kinds: [javascript, server]
+    source_kinds: [javascript, server, cloud-event, cloud-object]
+    catalog_only_kinds: [cloud-event]
     warehouse_egress: [3.251.148.96/29]
     ingestion:
       - {id: dublin, default: true, cloud_region: aws:eu-west-1, hosts: [events.eu1.segmentapis.com], zones: [a, b]}
@@ -83,6 +87,10 @@ regions:
       - {id: relay, default: true, cloud_region: aws:eu-west-1, hosts: [relay.example], zones: [a]}
 sources:
   - {id: node-js, kind: server, regions: [us-west, eu-west]}
+  - {id: iterable, kind: cloud-event, regions: [us-west, eu-west]}
+  - {id: airship, kind: cloud-event, regions: [us-west]}
+  - {id: stripe, kind: cloud-object, regions: [us-west, eu-west]}
+  - {id: unity, kind: server, regions: [us-west]}
 destinations:
   - id: amplitude
     regions: [us-west, eu-west, abroad, edge]
@@ -235,6 +243,13 @@ fn honest_answers_of_sound_regions_break_nothing() {
         region_change("mars", "mars"),
         ingest("edge", "javascript", "relay.example"),
         resolve("edge", "javascript", None),
+        ingest("eu-west", "iterable", "events.eu1.segmentapis.com"),
+        ingest("eu-west", "airship", "events.eu1.segmentapis.com"),
+        ingest("eu-west", "cloud-event", "events.eu1.segmentapis.com"),
+        resolve("eu-west", "cloud-event", None),
+        ingest("eu-west", "cloud-object", "events.eu1.segmentapis.com"),
+        resolve("eu-west", "stripe", None),
+        ingest("us-west", "cloud-event", "api.segment.io"),
     ];
     let mut allows = 0;
     for q in &questions {
@@ -398,6 +413,44 @@ fn residency_reports_a_connection_from_another_regions_loader() {
             "{ip}"
         );
     }
+}
+
+#[test]
+fn residency_reports_an_unnamed_managed_source_allowed_where_only_some_of_its_kind_are() {
+    // EU West lists `cloud-event` catalog-only, so the engine denies it named bare: forge the
+    // allow a rule without that would give.
+    for (q, honest) in [
+        (
+            ingest("eu-west", "cloud-event", "events.eu1.segmentapis.com"),
+            ingest("eu-west", "iterable", "events.eu1.segmentapis.com"),
+        ),
+        (
+            resolve("eu-west", "cloud-event", None),
+            resolve("eu-west", "iterable", None),
+        ),
+    ] {
+        denied(&q);
+        let forged = allowed(&honest);
+        violates(
+            residency(policy(), &q, &forged),
+            Invariant::Residency,
+            &["eu-west", "cloud-event", "airship"],
+        );
+        // The named source that lists the region is no breach.
+        assert_eq!(residency(policy(), &honest, &forged), None);
+    }
+    // Every `cloud-object` source lists EU West, so the bare kind may be allowed there; a US
+    // West (strict) workspace may name `cloud-event` bare, since every source of it lists US West.
+    for q in [
+        ingest("eu-west", "cloud-object", "events.eu1.segmentapis.com"),
+        ingest("us-west", "cloud-event", "api.segment.io"),
+    ] {
+        assert_eq!(residency(policy(), &q, &allowed(&q)), None, "{}", q.to_json());
+    }
+    // A kind its catalog sources do not run (a client SDK) is the customer's code sending to
+    // the host asked about: naming it bare is no breach, whichever catalog sources of it exist.
+    let q = ingest("eu-west", "server", "events.eu1.segmentapis.com");
+    assert_eq!(residency(policy(), &q, &allowed(&q)), None);
 }
 
 #[test]
@@ -705,6 +758,11 @@ fn the_audit_runs_every_check() {
             ingest("eu-west", "javascript", "unknown.example"),
             plain_allow(),
             vec![Invariant::FailClosed],
+        ),
+        (
+            ingest("eu-west", "cloud-event", "events.eu1.segmentapis.com"),
+            allowed(&ingest("eu-west", "iterable", "events.eu1.segmentapis.com")),
+            vec![Invariant::Residency],
         ),
     ];
     for (q, forged, want) in cases {

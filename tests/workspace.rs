@@ -228,7 +228,7 @@ fn store_moves_to_the_nearest_allowed_cloud_region() {
             &policy,
             &workspace(
                 "eu-west",
-                "stores: [{id: lake, store: data-lake, cloud_region: aws:us-east-1}]\n",
+                "stores: [{id: lake, store: snowflake, cloud_region: aws:us-east-1}]\n",
             ),
         );
         assert_eq!(
@@ -356,9 +356,39 @@ fn firewall_entries_that_are_not_cidrs_are_removed() {
 }
 
 #[test]
+fn a_store_the_policy_does_not_offer_to_the_region_is_removed() {
+    // October 2022: Data Lakes reach EU workspaces only through a US endpoint, so the store is
+    // offered to US West only; an EU data lake, even in Frankfurt, has no place to move to.
+    let policy = Policy::default_policy();
+    let ws = workspace(
+        "eu-west",
+        "stores: [{id: lake, store: data-lake, cloud_region: aws:eu-central-1}]\n",
+    );
+    let v = only(&policy, &ws);
+    assert_eq!(
+        (v.path.as_str(), v.code.as_str()),
+        ("stores[0].cloud_region", "store-outside-region")
+    );
+    assert!(
+        v.message.contains("not offered to region `eu-west`"),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.fix.patch, remove("/stores/0"));
+    // A US West workspace keeps it, and today an EU one does too.
+    let us = workspace(
+        "us-west",
+        "stores: [{id: lake, store: data-lake, cloud_region: aws:eu-central-1}]\n",
+    );
+    assert!(policy.check_workspace(&us).is_compliant());
+    let (_, today) = policies().pop().unwrap();
+    assert!(today.check_workspace(&ws).is_compliant());
+}
+
+#[test]
 fn a_firewall_on_a_store_that_is_no_warehouse_has_no_edit() {
     let policy = Policy::default_policy();
-    let ws = workspace("eu-west", "stores: [{id: lake, store: data-lake, cloud_region: aws:eu-west-1}]\nwarehouses: {lake: {firewall: []}}\n");
+    let ws = workspace("eu-west", "stores: [{id: lake, store: archive, cloud_region: aws:eu-west-1}]\nwarehouses: {lake: {firewall: []}}\n");
     let v = only(&policy, &ws);
     assert_eq!(
         (v.path.as_str(), v.code.as_str()),

@@ -80,6 +80,7 @@ pub fn egress_policy(regions: &[(&str, Vec<String>)]) -> Result<Policy, String> 
                 customer_storage: None,
                 deliver_to: None,
                 source_kinds: vec!["server".into()],
+                catalog_only_kinds: vec![],
                 warehouse_egress: cidrs.clone(),
                 ingestion: vec![IngestionDoc {
                     id: "i".into(),
@@ -98,6 +99,7 @@ pub fn egress_policy(regions: &[(&str, Vec<String>)]) -> Result<Policy, String> 
             kind: StoreKind::Warehouse,
             clouds: vec!["aws".into()],
             allowlist: Some(Allowlisting::Required),
+            regions: None,
         }],
     };
     Policy::compile(doc).map_err(|e| format!("the egress policy does not compile: {e}"))

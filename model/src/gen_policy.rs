@@ -440,6 +440,7 @@ pub fn policy(t: &mut Choices<'_>, family: Family) -> Document {
             customer_storage,
             deliver_to,
             source_kinds: region_kinds,
+            catalog_only_kinds: Vec::new(),
             warehouse_egress,
             ingestion,
         });
@@ -528,9 +529,35 @@ pub fn policy(t: &mut Choices<'_>, family: Family) -> Document {
                 kind,
                 clouds: t.subset(&providers, 60),
                 allowlist,
+                regions: None,
             }
         })
         .collect();
+
+    // Drawn last, so the rest of a document reads its choices as before.
+    let mut stores = stores;
+    for store in &mut stores {
+        if t.percent(25) {
+            store.regions = Some(t.subset(&region_ids, 50));
+        }
+    }
+    for r in &mut regions {
+        let mut only = t.subset(&r.source_kinds, 30);
+        if safe && r.residency == Residency::Strict {
+            // A managed kind named bare may be any of its catalog sources: in a strict region
+            // it is catalog-only whenever one of them does not list the region.
+            for k in &r.source_kinds {
+                let managed = source_kinds
+                    .iter()
+                    .any(|sk| &sk.id == k && sk.mechanism == Mechanism::Managed);
+                let partial = sources.iter().any(|s| &s.kind == k && !s.regions.contains(&r.id));
+                if managed && partial && !only.contains(k) {
+                    only.push(k.clone());
+                }
+            }
+        }
+        r.catalog_only_kinds = only;
+    }
 
     Document {
         version: 1,
@@ -611,6 +638,7 @@ pub fn defect(doc: &mut Document, t: &mut Choices<'_>) -> Option<&'static str> {
                 kind: StoreKind::Warehouse,
                 clouds: Vec::new(),
                 allowlist: None,
+                regions: None,
             });
             "a warehouse without an allowlisting rule"
         }

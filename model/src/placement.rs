@@ -7,7 +7,7 @@ use crate::hosts::{self, RawHost};
 use crate::ips;
 use crate::rules::{all_ingestions, location, region};
 use crate::{Extras, Outcome};
-use regionfence::document::{Document, GroupDoc, RegionDoc, Residency};
+use regionfence::document::{Document, GroupDoc, Mechanism, RegionDoc, Residency};
 use regionfence::Question;
 
 fn group<'d>(doc: &'d Document, id: &str) -> Option<&'d GroupDoc> {
@@ -62,6 +62,31 @@ pub fn residency_breach(doc: &Document, q: &Question, outcome: &Outcome) -> Opti
         if let Some((r, home)) = strict_home(doc, workspace) {
             if !cloud_inside(doc, &r.processing, home) {
                 return Some(format!("`{}` processes in `{}`", r.id, r.processing));
+            }
+        }
+    }
+    // A managed kind named bare may be any of its catalog sources; each must list the region.
+    if let Question::Ingest {
+        workspace, source, ..
+    }
+    | Question::Resolve {
+        workspace, source, ..
+    } = q
+    {
+        if let Some((r, _)) = strict_home(doc, workspace) {
+            let managed = doc
+                .source_kinds
+                .iter()
+                .any(|k| &k.id == source && k.mechanism == Mechanism::Managed);
+            let missing = doc
+                .sources
+                .iter()
+                .find(|s| &s.kind == source && !s.regions.contains(&r.id));
+            if let (true, Some(s)) = (managed, missing) {
+                return Some(format!(
+                    "bare managed kind `{source}` may be catalog source `{}`, which does not list `{}`",
+                    s.id, r.id
+                ));
             }
         }
     }

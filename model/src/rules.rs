@@ -188,11 +188,12 @@ pub fn customer_storage(region: &RegionDoc) -> PlacesDoc {
 }
 
 /// **Source support**: "its kind is in `regions[R].source_kinds`, and — for a catalog source
-/// — R is in its `regions`".
+/// — R is in its `regions`. A source kind named bare is not supported in R when R lists it in
+/// `catalog_only_kinds`".
 fn supported(doc: &Document, source: &Source, region: &RegionDoc) -> bool {
     let kind_ok = kind_of(doc, source).is_some_and(|k| region.source_kinds.contains(&k.id));
     let entry_ok = match source {
-        Source::Kind(_) => true,
+        Source::Kind(k) => !region.catalog_only_kinds.contains(&k.id),
         Source::Catalog { regions, .. } => regions.contains(&region.id),
     };
     kind_ok && entry_ok
@@ -356,7 +357,9 @@ fn store(doc: &Document, workspace: &str, store_name: &str, cloud_region: &str) 
         StoreKind::Archive => PlacesDoc::List(r.archive.clone()),
         StoreKind::DataLake | StoreKind::Warehouse => customer_storage(r),
     };
-    if !cloud_in_places(doc, &c.id, &places) {
+    // "A store that lists `regions` must list R".
+    let offered = s.regions.as_ref().is_none_or(|listed| listed.contains(&r.id));
+    if !offered || !cloud_in_places(doc, &c.id, &places) {
         reasons.push("store-outside-region");
     }
     if reasons.is_empty() {

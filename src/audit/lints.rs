@@ -115,6 +115,30 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
         ));
     }
 
+    // Kinds a region supports only by name, with no catalog source of them naming the region.
+    for r in &doc.regions {
+        let stranded: Vec<&str> = r
+            .catalog_only_kinds
+            .iter()
+            .filter(|k| {
+                !doc.sources
+                    .iter()
+                    .any(|s| &s.kind == *k && s.regions.contains(&r.id))
+            })
+            .map(String::as_str)
+            .collect();
+        if !stranded.is_empty() {
+            out.push(warn(
+                "catalog-only-without-sources",
+                format!(
+                    "region `{}` supports {} only as catalog sources, and none of them lists the region: no source of those kinds runs there",
+                    r.id,
+                    sample(&stranded)
+                ),
+            ));
+        }
+    }
+
     // Strict regions listing destinations they can never deliver to.
     for (ri, r) in doc.regions.iter().enumerate() {
         if r.residency != Residency::Strict {

@@ -223,15 +223,22 @@ impl<'a> Space<'a> {
             .filter(|n| seen.insert(*n))
             .collect();
         let first_source = sources.first().copied().unwrap_or(UNKNOWN);
+        // Per region: a source it supports, a kind named bare where there is one, else a
+        // catalog source (a kind the region lists catalog-only is supported only so).
         let usual_source = policy
             .regions
             .iter()
-            .map(|r| {
-                r.kinds
+            .enumerate()
+            .map(|(ri, r)| {
+                policy
+                    .sources
                     .iter()
-                    .position(|&k| k)
-                    .and_then(|k| policy.kinds.get(k))
-                    .map_or(first_source, |k| &*k.name)
+                    .enumerate()
+                    .find(|(si, s)| {
+                        r.kinds.get(s.kind.index()).copied().unwrap_or(false)
+                            && policy.source_regions.get(*si, ri)
+                    })
+                    .map_or(first_source, |(_, s)| &*s.name)
             })
             .collect();
         let mut region_ingestions = vec![(0usize, 0usize); policy.regions.len()];

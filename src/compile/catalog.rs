@@ -125,9 +125,13 @@ impl Compiler {
         let p = &mut self.policy;
         let kinds = p.kinds.len();
         let mut table = BitTable::new(kinds + document.sources.len(), p.regions.len());
-        for kind in 0..kinds {
-            for region in 0..p.regions.len() {
-                table.set(kind, region);
+        // A kind, named bare, is a source of every region but those listing it catalog-only
+        // (the regions checked each such name when they were compiled).
+        for (region, r) in document.regions.iter().enumerate() {
+            for (kind, k) in document.source_kinds.iter().enumerate().take(kinds) {
+                if !r.catalog_only_kinds.contains(&k.id) {
+                    table.set(kind, region);
+                }
             }
         }
         for s in &document.sources {
@@ -192,11 +196,26 @@ impl Compiler {
                 }
                 _ => {}
             }
+            let regions = match &s.regions {
+                None => vec![true; self.policy.regions.len()].into_boxed_slice(),
+                Some(names) => {
+                    check_list(&at("regions"), names)?;
+                    let mut regions = vec![false; self.policy.regions.len()].into_boxed_slice();
+                    for name in names {
+                        let r = look_up(&self.policy.region_names, "region", name, || at("regions"))?;
+                        if let Some(slot) = regions.get_mut(r as usize) {
+                            *slot = true;
+                        }
+                    }
+                    regions
+                }
+            };
             self.policy.stores.push(Store {
                 name: s.id.as_str().into(),
                 kind: s.kind,
                 providers,
                 allowlist: s.allowlist,
+                regions,
             });
         }
         Ok(())

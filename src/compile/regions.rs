@@ -94,6 +94,19 @@ impl Compiler {
                 *slot = true;
             }
         }
+        check_list(&at("catalog_only_kinds"), &r.catalog_only_kinds)?;
+        for k in &r.catalog_only_kinds {
+            let kind = look_up(&self.kind_names, "source kind", k, || at("catalog_only_kinds"))?;
+            if !kinds.get(kind as usize).copied().unwrap_or(false) {
+                return Err(err(LoadErrorKind::Rule {
+                    at: at("catalog_only_kinds"),
+                    message: format!(
+                        "source kind `{k}` is catalog-only in region `{}` but not in its `source_kinds`; list it there too, or drop it here",
+                        r.id
+                    ),
+                }));
+            }
+        }
 
         check_list(&at("warehouse_egress"), &r.warehouse_egress)?;
         let mut egress = Vec::new();

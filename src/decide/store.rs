@@ -71,7 +71,8 @@ impl Policy {
             StoreKind::Archive => &region.archive,
             StoreKind::DataLake | StoreKind::Warehouse => &region.storage,
         };
-        if !places.has_cloud(cloud) {
+        let offered = entry.regions.get(region_id.index()).copied().unwrap_or(false);
+        if !offered || !places.has_cloud(cloud) {
             denied.because(Reason::StoreOutsideRegion {
                 store,
                 cloud,

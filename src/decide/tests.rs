@@ -116,6 +116,98 @@ fn store() {
     denied!(store("eu-west", "redshift", "gcp:europe-west3") => StoreProviderMismatch);
     denied!(store("eu-west", "redshift", "aws:mars-1") => UnknownCloudRegion);
     denied!(store("eu-west", "lake", "aws:eu-west-1") => UnknownStore);
+    // The 2022 data lake is offered to US West only: nowhere for EU West, even in the EU.
+    allowed!(store("us-west", "data-lake", "azure:westeurope"));
+    denied!(store("eu-west", "data-lake", "aws:eu-west-1") => StoreOutsideRegion);
+    denied!(store("eu-west", "data-lake", "azure:denmarkeast") => StoreOutsideRegion);
+}
+
+/// A small policy whose strict region supports `cloud-event` only by name, and offers its
+/// lake store to the other region only.
+const CATALOG_ONLY: &str = r#"
+version: 1
+name: catalog-only
+cloud_regions:
+  - {id: aws:eu-west-1, country: IE}
+  - {id: aws:us-west-2, country: US}
+groups:
+  - {id: eu, countries: [IE]}
+  - {id: us, countries: [US]}
+source_kinds:
+  - {id: server, side: server, mechanism: host-parameter}
+  - {id: cloud-event, side: cloud, mechanism: managed}
+regions:
+  - id: us-west
+    default: true
+    residency: edge-ingest
+    jurisdiction: us
+    processing: aws:us-west-2
+    archive: [aws:us-west-2]
+    source_kinds: [server, cloud-event]
+    ingestion:
+      - {id: oregon, default: true, cloud_region: aws:us-west-2, hosts: [api.segment.io]}
+  - id: eu-west
+    residency: strict
+    jurisdiction: eu
+    processing: aws:eu-west-1
+    archive: [aws:eu-west-1]
+    source_kinds: [server, cloud-event]
+    catalog_only_kinds: [cloud-event]
+    ingestion:
+      - {id: dublin, default: true, cloud_region: aws:eu-west-1, hosts: [events.eu1.segmentapis.com]}
+sources:
+  - {id: airship, kind: cloud-event, regions: [us-west]}
+  - {id: iterable, kind: cloud-event, regions: [us-west, eu-west]}
+  - {id: unity, kind: server, regions: [us-west]}
+stores:
+  - {id: lake, kind: data-lake, clouds: [aws], regions: [us-west]}
+  - {id: redshift, kind: warehouse, clouds: [aws], allowlist: required}
+"#;
+
+#[test]
+fn catalog_only_kinds_and_offered_stores() {
+    let p = Policy::from_yaml(CATALOG_ONLY).unwrap();
+    let eu_host = "events.eu1.segmentapis.com";
+    // The bare kind is denied where it is catalog-only; its sources listing the region are not.
+    for d in [
+        p.ingest("eu-west", "cloud-event", eu_host),
+        p.resolve("eu-west", "cloud-event", None),
+    ] {
+        assert!(d.has_code(SourceUnsupportedInRegion), "{d:?}");
+    }
+    assert!(p.ingest("eu-west", "iterable", eu_host).is_allowed());
+    assert!(p.resolve("eu-west", "iterable", None).is_allowed());
+    assert!(p
+        .ingest("eu-west", "airship", eu_host)
+        .has_code(SourceUnsupportedInRegion));
+    // Elsewhere the bare kind stays supported, and a kind not catalog-only is supported bare
+    // whatever its catalog sources.
+    assert!(p.ingest("us-west", "cloud-event", "api.segment.io").is_allowed());
+    assert!(p.ingest("eu-west", "server", eu_host).is_allowed());
+    // The explanation says why and what to name instead.
+    let q = crate::Question::Ingest {
+        workspace: "eu-west".into(),
+        source: "cloud-event".into(),
+        host: eu_host.into(),
+    };
+    let message = p.decide(&q).explain(&p, &q).reasons[0].message.clone();
+    assert!(message.contains("catalog_only_kinds"), "{message}");
+    assert!(
+        message.contains("`iterable`") && !message.contains("airship"),
+        "{message}"
+    );
+    // A store offered to US West only: denied to EU West everywhere, with its own message.
+    assert!(p.store("us-west", "lake", "aws:eu-west-1").is_allowed());
+    let q = crate::Question::Store {
+        workspace: "eu-west".into(),
+        store: "lake".into(),
+        cloud_region: "aws:eu-west-1".into(),
+    };
+    let d = p.decide(&q);
+    assert!(d.has_code(StoreOutsideRegion));
+    let message = d.explain(&p, &q).reasons[0].message.clone();
+    assert!(message.contains("stores[lake].regions"), "{message}");
+    assert!(p.store("eu-west", "redshift", "aws:eu-west-1").is_allowed());
 }
 
 #[test]

@@ -147,17 +147,23 @@ impl<'a> Builder<'a> {
                 format!("{side} sources: {}", kinds.join("; "))
             })
             .collect();
-        // Per region and side: a supported kind of that side, as a source id.
+        // Per region and side: a source of that side the region supports, as a source id: a
+        // kind named bare, else (a kind the region lists catalog-only) one of its catalog sources.
         let kind_of: Vec<[Option<SourceId>; 3]> = p
             .regions
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(ri, r)| {
                 SIDES.map(|side| {
-                    p.kinds
+                    p.sources
                         .iter()
                         .enumerate()
-                        .find(|(k, kind)| kind.side == side && r.kinds.get(*k).copied().unwrap_or(false))
-                        .and_then(|(_, kind)| p.source_id(&kind.name))
+                        .find(|(si, s)| {
+                            p.kind(s.kind).is_some_and(|k| k.side == side)
+                                && r.kinds.get(s.kind.index()).copied().unwrap_or(false)
+                                && p.source_regions.get(*si, ri)
+                        })
+                        .map(|(si, _)| SourceId(si as u32))
                 })
             })
             .collect();
@@ -194,26 +200,29 @@ impl<'a> Builder<'a> {
     }
 
     /// Regions → stores: per region, category and cloud region, one store of that category
-    /// running on the cloud region's provider.
+    /// offered to the region and running on the cloud region's provider.
     fn stores(&mut self) {
         let p = self.p;
-        // Per category and provider: the first store of that category running there.
-        let store_for: Vec<Vec<Option<StoreId>>> = CATEGORIES
-            .iter()
-            .map(|(_, kinds)| {
-                (0..p.providers.len())
-                    .map(|provider| {
-                        p.stores
-                            .iter()
-                            .position(|s| {
-                                kinds.contains(&s.kind) && s.providers.get(provider).copied().unwrap_or(false)
-                            })
-                            .map(|s| StoreId(s as u32))
-                    })
-                    .collect()
-            })
-            .collect();
         for region_id in p.region_ids() {
+            // Per category and provider: the first store of that category offered to the region
+            // and running there.
+            let store_for: Vec<Vec<Option<StoreId>>> = CATEGORIES
+                .iter()
+                .map(|(_, kinds)| {
+                    (0..p.providers.len())
+                        .map(|provider| {
+                            p.stores
+                                .iter()
+                                .position(|s| {
+                                    kinds.contains(&s.kind)
+                                        && s.providers.get(provider).copied().unwrap_or(false)
+                                        && s.regions.get(region_id.index()).copied().unwrap_or(false)
+                                })
+                                .map(|s| StoreId(s as u32))
+                        })
+                        .collect()
+                })
+                .collect();
             let rname = p.region_name(region_id).to_string();
             let rkey = self.region_key(region_id);
             for ((category, _), stores) in CATEGORIES.iter().zip(&store_for) {

@@ -4,7 +4,7 @@
 //! The name sets are built from the document, not from the compiled tables, so a check
 //! that a name is known stays independent of the engine that looked it up.
 
-use crate::document::{Residency, StoreKind};
+use crate::document::{Mechanism, Residency, StoreKind};
 use crate::ip::{span, Span};
 use crate::policy::{HostId, IngestionId, Policy, RegionId};
 use std::collections::{HashMap, HashSet};
@@ -27,6 +27,8 @@ pub struct Facts<'a> {
     clouds: HashSet<&'a str>,
     locations: HashSet<String>,
     loaders: Loaders,
+    /// (region id, managed kind id) → a catalog source of that kind not listing the region.
+    partial_managed: HashMap<(&'a str, &'a str), &'a str>,
     /// Per host: the first owner of each distinct region among its owners, and the first
     /// owner of each distinct cloud region, in owner order.
     host_owners: Vec<(Owners, Owners)>,
@@ -50,6 +52,7 @@ impl<'a> Facts<'a> {
             clouds: doc.cloud_regions.iter().map(|c| c.id.as_str()).collect(),
             locations: HashSet::new(),
             loaders: Loaders::new(policy),
+            partial_managed: HashMap::new(),
             host_owners: policy
                 .hosts
                 .iter()
@@ -84,6 +87,20 @@ impl<'a> Facts<'a> {
                     .extend(i.zones.iter().map(|z| i.location(&r.id, z)));
             }
         }
+        let managed: HashSet<&str> = doc
+            .source_kinds
+            .iter()
+            .filter(|k| k.mechanism == Mechanism::Managed)
+            .map(|k| k.id.as_str())
+            .collect();
+        for s in doc.sources.iter().filter(|s| managed.contains(s.kind.as_str())) {
+            for r in doc.regions.iter().filter(|r| !s.regions.contains(&r.id)) {
+                facts
+                    .partial_managed
+                    .entry((r.id.as_str(), s.kind.as_str()))
+                    .or_insert(s.id.as_str());
+            }
+        }
         for (di, d) in doc.destinations.iter().enumerate() {
             facts.destinations.entry(&d.id).or_insert(di);
             for e in &d.endpoints {
@@ -107,6 +124,12 @@ impl<'a> Facts<'a> {
 
     pub(crate) fn source(&self, name: &str) -> bool {
         self.sources.contains(name)
+    }
+
+    /// When `source` names a managed kind bare (Segment runs such sources, so the bare kind
+    /// may be any of its catalog sources): a catalog source of that kind not listing `region`.
+    pub(crate) fn catalog_source_missing(&self, region: &str, source: &str) -> Option<&'a str> {
+        self.partial_managed.get(&(region, source)).copied()
     }
 
     /// Whether a raw host normalises to a host some ingestion region lists.

@@ -34,7 +34,8 @@ pub use facts::Facts;
 #[strum(serialize_all = "kebab-case")]
 pub enum Invariant {
     /// For a workspace in a strict region, every allowed `ingest`, `resolve`, `deliver`,
-    /// `store` and `connect` keeps the data inside the region's jurisdiction.
+    /// `store` and `connect` keeps the data inside the region's jurisdiction; a managed
+    /// source kind named bare is allowed only when every catalog source of it lists the region.
     Residency,
     /// An allowed `ingest` (or `resolve`) feeds the workspace's own processing region, and a
     /// host of one region never admits another region's workspace.
@@ -195,6 +196,14 @@ pub fn residency_with(
             "processing (and loader egress) in `{}`",
             policy.cloud_name(region.processing)
         ));
+    }
+    // A managed kind named bare may be any of its catalog sources: each must list the region.
+    if let Question::Ingest { source, .. } | Question::Resolve { source, .. } = question {
+        if let Some(missing) = facts.catalog_source_missing(&region.name, source) {
+            return outside(format!(
+                "the managed source kind `{source}` named bare, which may be any of its catalog sources, and `{missing}` does not list the region"
+            ));
+        }
     }
     let ingestion_outside = |ingestion: IngestionId| {
         let i = policy.ingestion(ingestion)?;
