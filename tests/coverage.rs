@@ -396,7 +396,12 @@ fn a_suite_that_asks_everything_covers_every_cell() {
         assert!(missing.is_empty(), "{}: {missing:?}", c.policy);
         assert_eq!(c.covered, c.total);
         assert_eq!(c.percent, 100.0);
-        assert!(c.entries.unnameable.is_empty(), "{}", c.policy);
+        assert!(
+            c.entries.unnameable.is_empty(),
+            "{}: {:?}",
+            c.policy,
+            c.entries.unnameable
+        );
         assert!(c.to_text().contains("every cell is covered"));
     }
 }

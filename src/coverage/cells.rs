@@ -244,8 +244,11 @@ pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option
                 StoreKind::DataLake | StoreKind::Warehouse => (storage, &storage_held),
             };
             for (pi, (place, held)) in list.iter().zip(held).enumerate() {
+                // A placement is a cell only where the region may keep data in the store at
+                // all and one of the place's cloud regions runs it.
+                let open = s.regions.get(region.index()).copied().unwrap_or(false);
                 let runs = s.providers.iter().zip(held).any(|(runs, held)| *runs && *held);
-                if runs {
+                if open && runs {
                     let label = format!(
                         "{}: {} in {}",
                         policy.region_name(region),
