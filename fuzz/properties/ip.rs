@@ -99,6 +99,7 @@ pub fn egress_policy(regions: &[(&str, Vec<String>)]) -> Result<Policy, String> 
             clouds: vec!["aws".into()],
             allowlist: Some(Allowlisting::Required),
         }],
+        exemptions: vec![],
     };
     Policy::compile(doc).map_err(|e| format!("the egress policy does not compile: {e}"))
 }

@@ -17,7 +17,7 @@ pub fn policy_text(policy: &Policy) -> String {
 pub fn agree(policy: &Policy, doc: &Document, q: &Question) -> Result<Outcome, String> {
     let decision = policy.decide(q);
     let explained = decision.explain(policy, q);
-    let want = rules::decide(doc, q);
+    let want = rules::decide_at(doc, policy.as_of(), q);
     let got: Vec<&str> = decision.codes().map(|c| c.as_str()).collect();
     let fail = |what: &str| {
         format!(
