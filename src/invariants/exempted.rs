@@ -47,22 +47,30 @@ pub fn covering_exemption<'p>(
             Question::Deliver {
                 workspace,
                 destination,
-                ..
+                endpoint: asked,
             },
             ExemptedFlow::Deliver {
                 destination: exempted,
                 endpoint,
             },
         ) => {
+            // The endpoint the answer sends the data through, which must be the one the
+            // question names, if it names one (by id, or by one of its hosts).
             let through = match decision.answer() {
                 Answer::Endpoint {
                     destination: d,
                     endpoint: position,
-                } if policy.destination_name(d) == destination => {
-                    policy.endpoint(d, position).map(|e| &*e.name)
-                }
+                } if policy.destination_name(d) == destination => policy.endpoint(d, position),
                 _ => None,
-            };
+            }
+            .filter(|e| {
+                asked.as_deref().is_none_or(|raw| {
+                    *e.name == *raw
+                        || crate::host::normalize_host(raw)
+                            .is_ok_and(|h| e.hosts.iter().any(|x| **x == *h.as_str()))
+                })
+            })
+            .map(|e| &*e.name);
             *workspace == e.region
                 && destination == exempted
                 && through.is_some_and(|name| endpoint.is_none_or(|allowed| allowed == name))
