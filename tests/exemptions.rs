@@ -760,3 +760,22 @@ fn the_readme_policy_excerpt_exemption_loads() {
     .unwrap();
     assert!(policy.deliver("eu-west", "amplitude", Some("us")).is_allowed());
 }
+
+/// The picture of the flows marks what only an exemption allows.
+#[test]
+fn the_graph_marks_exempted_flows() {
+    use regionfence::graph::GraphFormat;
+    for shipped in SHIPPED {
+        let drawn = at(shipped, "2026-01-01")
+            .flow_graph()
+            .unwrap()
+            .render(GraphFormat::Mermaid);
+        assert!(drawn.contains("eu-west: 1 destinations (1 exempted)"), "{drawn}");
+        assert!(drawn.contains("eu-west: store (exempted)"), "{drawn}");
+        let plain = at(shipped, "2026-07-01")
+            .flow_graph()
+            .unwrap()
+            .render(GraphFormat::Mermaid);
+        assert!(!plain.contains("exempted"), "{plain}");
+    }
+}
