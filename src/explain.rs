@@ -477,11 +477,11 @@ fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
             )
         }
         Reason::RegionUnchanged(r) => format!("the workspace stays in `{}`", region(r)),
-        Reason::Exempted { exemption } => match policy.document.exemptions.get(exemption.index()) {
+        Reason::Exempted { exemption } => match policy.exemptions.get(exemption.index()) {
             Some(e) => format!(
                 "allowed despite that rule by exemption `{}` of region `{}`, owned by `{}`, until {} inclusive: {}",
-                e.id,
-                e.region,
+                e.name,
+                region(e.region),
                 crate::text::excerpt(&e.owner),
                 e.expires,
                 crate::text::bounded(&e.justification, 256)

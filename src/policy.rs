@@ -83,6 +83,9 @@ pub(crate) struct Exemption {
     pub(crate) name: Box<str>,
     pub(crate) region: RegionId,
     pub(crate) flow: ExemptFlow,
+    pub(crate) owner: Box<str>,
+    pub(crate) justification: Box<str>,
+    pub(crate) expires: crate::date::Date,
     /// Whether it applies at the policy's as-of date (never without one).
     pub(crate) active: bool,
 }

@@ -29,7 +29,7 @@ pub struct ExemptedFlowEntry {
 }
 
 /// The most endpoints of one destination an exemption without `endpoint` is tried through.
-const MAX_ENDPOINTS_TRIED: usize = 64;
+const MAX_ENDPOINTS_TRIED: usize = 16;
 
 /// A question asking for an exemption's flow: a connection from the first address of its
 /// range.
@@ -83,6 +83,25 @@ fn flow_questions(policy: &Policy, e: &ExemptionDoc) -> Vec<Question> {
         );
     }
     out
+}
+
+/// Asks `ask` every exemption's flow (for a connection, from the first and the last address
+/// of its range), one exemption at a time, for the audit to check besides its question space.
+pub(super) fn each_exemption_question(policy: &Policy, mut ask: impl FnMut(&Question)) {
+    for e in &policy.document.exemptions {
+        for q in flow_questions(policy, e) {
+            ask(&q);
+        }
+        if let (Some(ExemptedFlow::Connect { warehouse, .. }), Some(net)) =
+            (e.flow(), e.cidr.as_deref().and_then(crate::ip::parse_cidr))
+        {
+            ask(&Question::Connect {
+                workspace: e.region.clone(),
+                warehouse: warehouse.to_string(),
+                ip: net.broadcast().to_string(),
+            });
+        }
+    }
 }
 
 /// Whether exemption `i` allows some question of its flow: `Ok`, or why not.

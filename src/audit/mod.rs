@@ -202,8 +202,7 @@ pub fn audit_with(policy: &Policy, full_family_questions: u64) -> Result<AuditRe
         .collect();
     let mut questions = 0usize;
     let mut exempted_questions = 0usize;
-    space.for_each(|question| {
-        let question = &question;
+    let mut ask = |question: &Question| {
         questions += 1;
         let (decision, violations) = decide_and_check_with(policy, &facts, question);
         for result in results.iter_mut() {
@@ -236,7 +235,11 @@ pub fn audit_with(policy: &Policy, full_family_questions: u64) -> Result<AuditRe
                 });
             }
         }
-    });
+    };
+    space.for_each(|question| ask(&question));
+    // Every exemption's own flow too: an exemption names single entries, which the
+    // equivalence classes of a family asked per class do not tell apart.
+    exemptions::each_exemption_question(policy, &mut ask);
     Ok(AuditReport {
         policy: policy.name().to_string(),
         questions,
@@ -309,10 +312,12 @@ impl AuditReport {
         for r in &self.invariants {
             match r.status {
                 Status::Proved => {
-                    let except = if r.invariant == Invariant::Residency && self.exempted_questions > 0 {
-                        format!(", except {} allowed by exemptions", self.exempted_questions)
-                    } else {
-                        String::new()
+                    let except = match r.invariant {
+                        Invariant::Residency if self.exempted_questions > 0 => {
+                            format!(", except {} allowed by exemptions", self.exempted_questions)
+                        }
+                        Invariant::Residency => self.exception_words(),
+                        _ => String::new(),
                     };
                     let _ = writeln!(
                         out,

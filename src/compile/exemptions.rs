@@ -138,6 +138,9 @@ impl Compiler {
             name: e.id.as_str().into(),
             region,
             flow,
+            owner: e.owner.as_str().into(),
+            justification: e.justification.as_str().into(),
+            expires: e.expires,
             // INVARIANT: an exemption applies through its expiry day, and never without a date.
             active: policy.as_of.is_some_and(|today| today <= e.expires),
         })
