@@ -65,11 +65,11 @@ fn flow_questions(policy: &Policy, e: &ExemptionDoc) -> Vec<Question> {
         endpoint: None,
     }) = e.flow()
     {
+        // INVARIANT: a destination's id maps to its position in the document.
         let endpoints = policy
-            .document
-            .destinations
-            .iter()
-            .find(|d| d.id == destination)
+            .destination_names
+            .get(destination)
+            .and_then(|i| policy.document.destinations.get(i as usize))
             .map_or(&[][..], |d| &d.endpoints[..]);
         out.extend(
             endpoints
