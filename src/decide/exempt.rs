@@ -119,3 +119,64 @@ impl Policy {
         self.as_of
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::decision::ReasonCode::{self, *};
+    use crate::{CompileOptions, Policy};
+    use std::sync::OnceLock;
+
+    /// `policies/examples/exemptions.yaml` at 2026-01-15: all three of its exemptions apply
+    /// (the last on its expiry day).
+    fn policy() -> &'static Policy {
+        static POLICY: OnceLock<Policy> = OnceLock::new();
+        POLICY.get_or_init(|| {
+            let text = include_str!("../../policies/examples/exemptions.yaml");
+            let options = CompileOptions::new().as_of("2026-01-15".parse().unwrap());
+            Policy::from_yaml_with(text, &options).unwrap()
+        })
+    }
+
+    /// Allowed by exemption `$id`, the rule's own reason first.
+    macro_rules! exempted {
+        ($method:ident($($arg:expr),*) => $rule:expr, $id:expr) => {{
+            let d = policy().$method($($arg),*);
+            let codes: Vec<ReasonCode> = d.codes().collect();
+            assert!(d.is_allowed(), "{}({:?}): {codes:?}", stringify!($method), ($($arg),*));
+            assert_eq!(codes, [$rule, Exempted], "{}({:?})", stringify!($method), ($($arg),*));
+            assert_eq!(policy().exemption_name(d.exemption().unwrap()), $id);
+        }};
+    }
+    macro_rules! denied {
+        ($method:ident($($arg:expr),*) => $code:expr) => {{
+            let d = policy().$method($($arg),*);
+            assert!(!d.is_allowed(), "{}({:?}) allowed: {d:?}", stringify!($method), ($($arg),*));
+            assert!(d.has_code($code) && !d.has_code(Exempted), "{}({:?}): {d:?}", stringify!($method), ($($arg),*));
+        }};
+    }
+
+    #[test]
+    fn exemptions() {
+        exempted!(deliver("eu-west", "amplitude", Some("us")) => EndpointOutsideRegion, "amp-us");
+        exempted!(deliver("eu-west", "amplitude", Some("API2.amplitude.com")) => EndpointOutsideRegion, "amp-us");
+        denied!(deliver("eu-west", "amplitude", Some("api3.amplitude.com")) => UnknownEndpoint);
+        denied!(deliver("eu-west", "google-analytics", None::<&str>) => EndpointOutsideRegion);
+        denied!(deliver("eu-west", "google-analytics", Some("us")) => EndpointOutsideRegion);
+        exempted!(store("eu-west", "data-lake", "aws:eu-west-2") => StoreOutsideRegion, "lake-london");
+        denied!(store("eu-west", "archive", "aws:eu-west-2") => StoreOutsideRegion);
+        denied!(store("eu-west", "redshift", "aws:eu-west-2") => StoreOutsideRegion);
+        denied!(store("eu-west", "data-lake", "aws:us-west-2") => StoreOutsideRegion);
+        denied!(store("eu-west", "data-lake", "gcp:europe-west2") => UnknownCloudRegion);
+        exempted!(connect("eu-west", "redshift", "52.25.130.38") => IpNotAllowlisted, "us-loader");
+        exempted!(connect("eu-west", "redshift", "::ffff:52.25.130.38") => IpNotAllowlisted, "us-loader");
+        denied!(connect("eu-west", "redshift", "52.25.130.39") => IpNotAllowlisted);
+        denied!(connect("eu-west", "redshift", "052.25.130.38") => MalformedIp);
+        denied!(connect("eu-west", "archive", "52.25.130.38") => UnknownWarehouse);
+        denied!(connect("us-west", "redshift", "3.251.148.97") => IpNotAllowlisted);
+        denied!(region_change("eu-west", "us-west") => RegionImmutable);
+        // `allowlist` hands out the region's ranges, never an exemption's.
+        let d = policy().allowlist("eu-west", "redshift");
+        assert_eq!(d.codes().collect::<Vec<_>>(), [AllowlistRequired]);
+        assert_eq!(policy().egress(policy().region_id("eu-west").unwrap()).len(), 1);
+    }
+}
