@@ -32,6 +32,9 @@ pub struct Explanation {
     /// `allowlist`: the CIDRs to open (empty when none is needed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cidrs: Option<Vec<String>>,
+    /// The id of the exemption that allowed the flow despite its rule, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<String>,
 }
 
 /// One reason as JSON shows it.
@@ -65,6 +68,7 @@ impl Decision {
                 message: message(policy, question, r),
             })
             .collect();
+        out.exemption = self.exemption().map(|id| policy.exemption_name(id).to_string());
         match self.answer() {
             Answer::None => {}
             Answer::Host {
@@ -111,6 +115,7 @@ impl Explanation {
             endpoint: None,
             endpoint_hosts: None,
             cidrs: None,
+            exemption: None,
         }
     }
 

@@ -97,6 +97,7 @@ fn an_active_exemption_allows_its_flow_and_says_so() {
             assert_eq!(policy.exemption_name(d.exemption().unwrap()), id);
             let e = d.explain(&policy, &q);
             assert_eq!(e.reasons[1].code, "exempted");
+            assert_eq!(e.exemption.as_deref(), Some(id));
             assert!(
                 e.reasons[1].message.contains(&format!("`{id}`")),
                 "{}",

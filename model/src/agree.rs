@@ -92,6 +92,10 @@ pub fn agree(policy: &Policy, doc: &Document, q: &Question) -> Result<Outcome, S
     if !extras_agree {
         return Err(fail("the extras differ"));
     }
+    // **Exemptions**: an exempted allow names its exemption, and nothing else does.
+    if explained.exemption.is_some() != want.codes.contains(&"exempted") {
+        return Err(fail("the exemption named differs"));
+    }
     if explained.decision != decision.verdict() || explained.reasons.len() != got.len() {
         return Err(fail("the explanation does not match the decision"));
     }
