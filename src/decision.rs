@@ -124,6 +124,9 @@ pub enum ReasonCode {
     FailoverListedTarget,
     /// Allowed: the region asked for is the region the workspace has.
     RegionUnchanged,
+    /// Allowed despite the rule whose reason comes first: an active exemption of the policy
+    /// names this flow.
+    Exempted,
 }
 
 impl ReasonCode {
@@ -356,6 +359,11 @@ pub enum Reason {
     },
     /// Allowed: the region stays as it is.
     RegionUnchanged(RegionId),
+    /// Allowed despite the rule (the reason before this one) by an active exemption.
+    Exempted {
+        /// The exemption.
+        exemption: ExemptionId,
+    },
 }
 
 impl Reason {
@@ -409,6 +417,7 @@ impl Reason {
             Reason::FailoverWithinIngestionRegion { .. } => C::FailoverWithinIngestionRegion,
             Reason::FailoverListedTarget { .. } => C::FailoverListedTarget,
             Reason::RegionUnchanged(_) => C::RegionUnchanged,
+            Reason::Exempted { .. } => C::Exempted,
         }
     }
 }
@@ -460,6 +469,31 @@ impl Decision {
             reasons: [Some(reason), None, None, None],
             answer,
         }
+    }
+
+    /// An allow by an exemption: the rule's reason for denying, then the exemption.
+    pub(crate) fn exempted(rule: Reason, exemption: ExemptionId, answer: Answer) -> Decision {
+        Decision {
+            verdict: Verdict::Allow,
+            reasons: [Some(rule), Some(Reason::Exempted { exemption }), None, None],
+            answer,
+        }
+    }
+
+    /// The exemption that allowed this decision, if one did.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// assert_eq!(policy.deliver("eu-west", "amplitude", Some("eu")).exemption(), None);
+    /// ```
+    pub fn exemption(&self) -> Option<ExemptionId> {
+        self.reasons().find_map(|r| match r {
+            Reason::Exempted { exemption } => Some(*exemption),
+            _ => None,
+        })
     }
 
     /// A deny with no reason yet; [`Decision::because`] adds them.

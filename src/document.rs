@@ -38,6 +38,9 @@ pub struct Document {
     /// Stores: where data rests.
     #[serde(default)]
     pub stores: Vec<StoreDoc>,
+    /// Exemptions: single flows allowed despite a region's rule, each dated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exemptions: Vec<ExemptionDoc>,
 }
 
 /// One cloud region of the catalogue, such as `aws:eu-west-1`.
@@ -331,4 +334,139 @@ pub struct StoreDoc {
     /// Regions whose workspaces may keep data in the store; every region when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<String>>,
+}
+
+/// An exemption: one flow of one region allowed despite the rule that denies it, with why,
+/// who answers for it and until when. The flow is named by exactly one of `destination`
+/// (with an optional `endpoint`), `store` (with its `cloud_region`) or `warehouse` (with a
+/// `cidr`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExemptionDoc {
+    /// The exemption's id, named in every decision it allows.
+    pub id: String,
+    /// The processing region whose rule it loosens.
+    pub region: String,
+    /// `deliver`: the destination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// `deliver`: the endpoint id; absent, every endpoint of the destination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `store`: the store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
+    /// `store`: the cloud region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_region: Option<String>,
+    /// `connect`: the warehouse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warehouse: Option<String>,
+    /// `connect`: the addresses a firewall of that warehouse may admit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// Why the flow is allowed.
+    pub justification: String,
+    /// Who answers for it.
+    pub owner: String,
+    /// The last day it applies (it applies through that day, and not after it).
+    pub expires: crate::date::Date,
+}
+
+/// The flow an exemption names, as its kind and names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExemptedFlow<'a> {
+    /// `deliver` to a destination, through one endpoint or any.
+    Deliver {
+        /// The destination.
+        destination: &'a str,
+        /// The endpoint id, or `None` for any.
+        endpoint: Option<&'a str>,
+    },
+    /// `store` in one store in one cloud region.
+    Store {
+        /// The store.
+        store: &'a str,
+        /// The cloud region.
+        cloud_region: &'a str,
+    },
+    /// `connect` from addresses of a CIDR to a warehouse.
+    Connect {
+        /// The warehouse.
+        warehouse: &'a str,
+        /// The CIDR.
+        cidr: &'a str,
+    },
+}
+
+impl ExemptionDoc {
+    /// The flow it names, when it names exactly one of the three shapes (the loader refuses
+    /// any other).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::document::{ExemptedFlow, ExemptionDoc};
+    /// let e = ExemptionDoc {
+    ///     id: "amp-us".into(), region: "eu-west".into(),
+    ///     destination: Some("amplitude".into()), endpoint: Some("us".into()),
+    ///     store: None, cloud_region: None, warehouse: None, cidr: None,
+    ///     justification: "contract".into(), owner: "dpo@example.com".into(),
+    ///     expires: "2026-06-30".parse().unwrap(),
+    /// };
+    /// assert_eq!(e.flow(), Some(ExemptedFlow::Deliver { destination: "amplitude", endpoint: Some("us") }));
+    /// assert_eq!(e.flow().unwrap().to_string(), "deliver to `amplitude` through endpoint `us`");
+    /// ```
+    pub fn flow(&self) -> Option<ExemptedFlow<'_>> {
+        match (
+            &self.destination,
+            &self.endpoint,
+            &self.store,
+            &self.cloud_region,
+            &self.warehouse,
+            &self.cidr,
+        ) {
+            (Some(destination), endpoint, None, None, None, None) => Some(ExemptedFlow::Deliver {
+                destination,
+                endpoint: endpoint.as_deref(),
+            }),
+            (None, None, Some(store), Some(cloud_region), None, None) => {
+                Some(ExemptedFlow::Store { store, cloud_region })
+            }
+            (None, None, None, None, Some(warehouse), Some(cidr)) => {
+                Some(ExemptedFlow::Connect { warehouse, cidr })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ExemptedFlow<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::text::excerpt;
+        match self {
+            ExemptedFlow::Deliver {
+                destination,
+                endpoint: Some(endpoint),
+            } => write!(
+                f,
+                "deliver to `{}` through endpoint `{}`",
+                excerpt(destination),
+                excerpt(endpoint)
+            ),
+            ExemptedFlow::Deliver {
+                destination,
+                endpoint: None,
+            } => write!(f, "deliver to `{}` through any endpoint", excerpt(destination)),
+            ExemptedFlow::Store { store, cloud_region } => {
+                write!(f, "store `{}` in `{}`", excerpt(store), excerpt(cloud_region))
+            }
+            ExemptedFlow::Connect { warehouse, cidr } => write!(
+                f,
+                "connect from `{}` to warehouse `{}`",
+                excerpt(cidr),
+                excerpt(warehouse)
+            ),
+        }
+    }
 }

@@ -32,6 +32,9 @@ pub struct Explanation {
     /// `allowlist`: the CIDRs to open (empty when none is needed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cidrs: Option<Vec<String>>,
+    /// The id of the exemption that allowed the flow despite its rule, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<String>,
 }
 
 /// One reason as JSON shows it.
@@ -65,6 +68,7 @@ impl Decision {
                 message: message(policy, question, r),
             })
             .collect();
+        out.exemption = self.exemption().map(|id| policy.exemption_name(id).to_string());
         match self.answer() {
             Answer::None => {}
             Answer::Host {
@@ -111,6 +115,7 @@ impl Explanation {
             endpoint: None,
             endpoint_hosts: None,
             cidrs: None,
+            exemption: None,
         }
     }
 
@@ -506,6 +511,17 @@ fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
             )
         }
         Reason::RegionUnchanged(r) => format!("the workspace stays in `{}`", region(r)),
+        Reason::Exempted { exemption } => match policy.exemptions.get(exemption.index()) {
+            Some(e) => format!(
+                "allowed despite that rule by exemption `{}` of region `{}`, owned by `{}`, until {} inclusive: {}",
+                e.name,
+                region(e.region),
+                crate::text::excerpt(&e.owner),
+                e.expires,
+                crate::text::bounded(&e.justification, 256)
+            ),
+            None => "allowed by an exemption".to_string(),
+        },
     }
 }
 

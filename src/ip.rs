@@ -78,6 +78,15 @@ pub(crate) fn span(net: &IpNet) -> Span {
     }
 }
 
+/// Whether `ip` lies in `span` (compared in its canonical family).
+pub(crate) fn span_contains(span: Span, ip: IpAddr) -> bool {
+    match (span, canonical(ip)) {
+        (Span::V4(first, last), IpAddr::V4(a)) => (first..=last).contains(&u32::from(a)),
+        (Span::V6(first, last), IpAddr::V6(a)) => (first..=last).contains(&u128::from(a)),
+        _ => false,
+    }
+}
+
 /// A set of CIDRs as sorted, merged, inclusive ranges, one table per address family.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct RangeTable {

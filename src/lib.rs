@@ -16,6 +16,7 @@ pub mod cases;
 pub mod cli;
 mod compile;
 pub mod coverage;
+mod date;
 mod decide;
 mod decision;
 pub mod document;
@@ -35,15 +36,16 @@ pub mod text;
 pub mod workspace;
 mod yaml;
 
-pub use compile::DEFAULT_POLICY_YAML;
+pub use compile::{CompileOptions, DEFAULT_POLICY_YAML};
+pub use date::{Date, DateError};
 pub use decision::{Answer, Decision, Field, Reason, ReasonCode, Verdict, MAX_REASONS};
 pub use error::{LoadError, LoadErrorKind, Location, QuestionError, SyntaxError};
 pub use explain::{ExplainedReason, Explanation};
 pub use host::{normalize_host, HostError, NormalHost};
 pub use ip::parse_ip;
 pub use policy::{
-    CloudId, DestinationId, GroupId, HostId, IngestionId, KindId, LocationId, Policy, RegionId, SourceId,
-    StoreId,
+    CloudId, DestinationId, ExemptionId, GroupId, HostId, IngestionId, KindId, LocationId, Policy, RegionId,
+    SourceId, StoreId,
 };
 pub use question::Question;
 pub use yaml::guard as yaml_guard;

@@ -14,6 +14,10 @@ struct Args {
     /// The policy to use instead of the embedded default (Regional Segment, October 2022).
     #[arg(long, global = true)]
     policy: Option<PathBuf>,
+    /// The date the policy is evaluated at (`YYYY-MM-DD`): which exemptions apply. Default:
+    /// today in UTC.
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
+    as_of: Option<regionfence::Date>,
     #[command(subcommand)]
     command: Command,
 }
@@ -103,6 +107,11 @@ fn percentage(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Reads `--as-of`.
+fn parse_date(text: &str) -> Result<regionfence::Date, String> {
+    text.parse().map_err(|e: regionfence::DateError| e.to_string())
+}
+
 /// Runs `eval` on a file or standard input, with a progress bar when standard error is a
 /// terminal (and nothing extra when it is not).
 fn eval(
@@ -173,10 +182,16 @@ fn main() -> ExitCode {
             };
         }
     };
-    let policy = args.policy.as_deref();
+    let as_of = args.as_of.unwrap_or_else(cli::today_utc);
+    let outcome = cli::with_as_of(as_of, || run(args.policy.as_deref(), args.command));
+    ExitCode::from(outcome.code())
+}
+
+/// Runs one command.
+fn run(policy: Option<&std::path::Path>, command: Command) -> cli::Outcome {
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
-    let outcome = match args.command {
+    match command {
         Command::Ask { question } => cli::ask(
             policy,
             question.as_deref(),
@@ -216,6 +231,5 @@ fn main() -> ExitCode {
         }
         Command::Check { files } => cli::check(policy, &files, &mut out, &mut err),
         Command::Eval { file, threads } => eval(policy, file.as_deref(), threads.into(), &mut out, &mut err),
-    };
-    ExitCode::from(outcome.code())
+    }
 }

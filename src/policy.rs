@@ -61,6 +61,34 @@ id_type!(
     /// A group (jurisdiction), interned.
     GroupId
 );
+id_type!(
+    /// An exemption: its position in the document's `exemptions`.
+    ExemptionId
+);
+
+/// What an exemption allows, on ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExemptFlow {
+    /// `deliver` to the destination, through the endpoint (any when `None`).
+    Deliver(DestinationId, Option<u32>),
+    /// `store` in the store in the cloud region.
+    Store(StoreId, CloudId),
+    /// `connect` from an address of the range to the warehouse.
+    Connect(StoreId, crate::ip::Span),
+}
+
+/// A compiled exemption.
+#[derive(Debug, Clone)]
+pub(crate) struct Exemption {
+    pub(crate) name: Box<str>,
+    pub(crate) region: RegionId,
+    pub(crate) flow: ExemptFlow,
+    pub(crate) owner: Box<str>,
+    pub(crate) justification: Box<str>,
+    pub(crate) expires: crate::date::Date,
+    /// Whether it applies at the policy's as-of date (never without one).
+    pub(crate) active: bool,
+}
 
 /// A set of places compiled to dense membership tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,7 +289,18 @@ pub struct Policy {
     pub(crate) default_endpoints: Vec<u32>,
     pub(crate) stores: Vec<Store>,
     pub(crate) store_names: NameMap,
+    /// The date the policy is evaluated at; without one no exemption applies.
+    pub(crate) as_of: Option<crate::date::Date>,
+    /// Every exemption, in document order.
+    pub(crate) exemptions: Vec<Exemption>,
+    /// The active exemptions, sorted by (region, flow kind, first id, document order): the
+    /// ones that can cover a flow are a binary search away.
+    pub(crate) active_exemptions: Box<[ExemptionKey]>,
 }
+
+/// An active exemption's sort key: its region, its flow's kind (0 deliver, 1 store, 2
+/// connect) and first id (destination or store), and its position.
+pub(crate) type ExemptionKey = (RegionId, u8, u32, ExemptionId);
 
 // Compile-time proof that a policy can be shared across threads.
 const _: fn() = || {

@@ -109,8 +109,13 @@ fn the_suite_names_every_reason_code_the_default_policy_can_give() {
         .iter()
         .filter_map(|c| c.reason.clone())
         .collect();
-    // The default policy has no `failover_to` loosening and gives egress ranges to both regions.
-    let unreachable = [ReasonCode::FailoverListedTarget, ReasonCode::AllowlistUnknown];
+    // The default policy has no `failover_to` loosening, gives egress ranges to both regions
+    // and holds no exemption.
+    let unreachable = [
+        ReasonCode::FailoverListedTarget,
+        ReasonCode::AllowlistUnknown,
+        ReasonCode::Exempted,
+    ];
     for code in ReasonCode::iter().filter(|c| !unreachable.contains(c)) {
         assert!(named.contains(code.as_str()), "no case names reason `{code}`");
     }

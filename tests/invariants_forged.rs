@@ -773,3 +773,76 @@ fn the_audit_runs_every_check() {
         assert_eq!(got, want, "{}", q.to_json());
     }
 }
+
+/// The forged-answers policy with three exemptions of `eu-west`: the US endpoint of
+/// `amplitude`, the lake in Oregon, and connections from the US loader.
+fn exempted_policy(as_of: &str) -> Policy {
+    let text = format!(
+        "{POLICY}exemptions:
+  - {{id: amp-us, region: eu-west, destination: amplitude, endpoint: us, justification: j, owner: o, expires: 2026-06-30}}
+  - {{id: lake-oregon, region: eu-west, store: lake, cloud_region: aws:us-west-2, justification: j, owner: o, expires: 2026-06-30}}
+  - {{id: us-loader, region: eu-west, warehouse: redshift, cidr: 52.25.130.38/32, justification: j, owner: o, expires: 2026-06-30}}
+"
+    );
+    let options = regionfence::CompileOptions::new().as_of(as_of.parse().unwrap());
+    Policy::from_yaml_with(&text, &options).unwrap()
+}
+
+#[test]
+fn residency_treats_an_active_exemption_as_an_exception_and_nothing_else() {
+    let policy = exempted_policy("2026-06-30");
+    let exempted = [
+        deliver("eu-west", "amplitude", Some("us")),
+        store("eu-west", "lake", "aws:us-west-2"),
+        connect("eu-west", "redshift", "52.25.130.38"),
+    ];
+    for q in &exempted {
+        let d = policy.decide(q);
+        assert!(d.is_allowed() && d.exemption().is_some(), "{}", q.to_json());
+        assert!(
+            check(&policy, q, &d).is_empty(),
+            "{}: {:?}",
+            q.to_json(),
+            check(&policy, q, &d)
+        );
+        assert!(invariants::covering_exemption(&policy, q, &d).is_some());
+    }
+    // The same exempted answers given to flows the exemptions do not name: violations.
+    for (answer, forged) in [
+        (&exempted[0], deliver("eu-west", "amplitude", Some("void"))),
+        (&exempted[0], deliver("abroad", "amplitude", Some("us"))),
+        (&exempted[1], store("eu-west", "lake", "aws:us-east-1")),
+        (&exempted[1], store("eu-west", "archive", "aws:us-west-2")),
+        (&exempted[2], connect("eu-west", "redshift", "10.0.0.1")),
+        (&exempted[1], connect("eu-west", "redshift", "52.25.130.38")),
+    ] {
+        let d = policy.decide(answer);
+        let v = residency(&policy, &forged, &d);
+        assert!(
+            v.as_ref().is_some_and(|v| v.invariant == Invariant::Residency),
+            "{} answered as {}: {v:?}",
+            forged.to_json(),
+            answer.to_json()
+        );
+    }
+    // An allow across regions without an active exemption: a violation, whatever the
+    // policy holds. The exempted answers of a policy evaluated at its expiry day, checked
+    // against the same policy a day later, and against the policy without a date.
+    let later = exempted_policy("2026-07-01");
+    let undated = Policy::from_yaml(&later.to_yaml().unwrap()).unwrap();
+    for q in &exempted {
+        let d = policy.decide(q);
+        for other in [&later, &undated] {
+            assert!(!other.decide(q).is_allowed(), "{}", q.to_json());
+            assert!(
+                residency(other, q, &d).is_some(),
+                "{} allowed by an expired exemption",
+                q.to_json()
+            );
+        }
+    }
+    // An honest allow of another region's flow, given to a strict region's question.
+    let us = policy.decide(&deliver("us-west", "amplitude", Some("us")));
+    assert!(us.is_allowed() && us.exemption().is_none());
+    assert!(residency(&policy, &deliver("eu-west", "amplitude", Some("us")), &us).is_some());
+}

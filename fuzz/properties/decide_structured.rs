@@ -8,7 +8,8 @@
 //! overlapping CIDRs — and the next ones build it, sometimes with one deliberate defect.
 //! Then:
 //!
-//! - a document built valid compiles with `Policy::compile`, and one with a defect (an invalid
+//! - a document built valid compiles with `Policy::compile_with` at the generators' as-of
+//!   date (its exemptions active, expiring that day, or expired), and one with a defect (an invalid
 //!   id, a dangling reference, a CIDR with host bits, …) is refused;
 //! - the compiled policy's `to_yaml` loads back to the same document, which decides every
 //!   question the same;
@@ -18,7 +19,7 @@
 //!   violated; on any other, a violation is reported exactly where the model sees the
 //!   document place data outside.
 
-use regionfence::Policy;
+use regionfence::{CompileOptions, Policy};
 use regionfence_model::gen_policy::{self, Family};
 use regionfence_model::{check_decision, gen_question, round_trip, Choices};
 
@@ -36,7 +37,9 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     } else {
         None
     };
-    let policy = match (Policy::compile(document.clone()), defect) {
+    // At the generators' date, so their exemptions are active, expire that day or expired.
+    let options = CompileOptions::new().as_of(gen_policy::as_of());
+    let policy = match (Policy::compile_with(document.clone(), &options), defect) {
         (Ok(policy), None) => policy,
         (Err(_), Some(_)) => return Ok(()),
         (Ok(_), Some(defect)) => {

@@ -101,6 +101,7 @@ pub fn egress_policy(regions: &[(&str, Vec<String>)]) -> Result<Policy, String> 
             allowlist: Some(Allowlisting::Required),
             regions: None,
         }],
+        exemptions: vec![],
     };
     Policy::compile(doc).map_err(|e| format!("the egress policy does not compile: {e}"))
 }

@@ -17,7 +17,7 @@ pub fn policy_text(policy: &Policy) -> String {
 pub fn agree(policy: &Policy, doc: &Document, q: &Question) -> Result<Outcome, String> {
     let decision = policy.decide(q);
     let explained = decision.explain(policy, q);
-    let want = rules::decide(doc, q);
+    let want = rules::decide_at(doc, policy.as_of(), q);
     let got: Vec<&str> = decision.codes().map(|c| c.as_str()).collect();
     let fail = |what: &str| {
         format!(
@@ -91,6 +91,10 @@ pub fn agree(policy: &Policy, doc: &Document, q: &Question) -> Result<Outcome, S
     };
     if !extras_agree {
         return Err(fail("the extras differ"));
+    }
+    // **Exemptions**: an exempted allow names its exemption, and nothing else does.
+    if explained.exemption.is_some() != want.codes.contains(&"exempted") {
+        return Err(fail("the exemption named differs"));
     }
     if explained.decision != decision.verdict() || explained.reasons.len() != got.len() {
         return Err(fail("the explanation does not match the decision"));

@@ -6,9 +6,11 @@
 
 use crate::choices::Choices;
 use regionfence::document::{
-    Allowlisting, AnyWord, CloudRegionDoc, DestinationDoc, Document, EndpointDoc, GroupDoc, IngestionDoc,
-    Mechanism, PlacesDoc, RegionDoc, Residency, Side, SourceDoc, SourceKindDoc, StoreDoc, StoreKind,
+    Allowlisting, AnyWord, CloudRegionDoc, DestinationDoc, Document, EndpointDoc, ExemptionDoc, GroupDoc,
+    IngestionDoc, Mechanism, PlacesDoc, RegionDoc, Residency, Side, SourceDoc, SourceKindDoc, StoreDoc,
+    StoreKind,
 };
+use regionfence::Date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -559,10 +561,12 @@ pub fn policy(t: &mut Choices<'_>, family: Family) -> Document {
         r.catalog_only_kinds = only;
     }
 
-    Document {
+    let name = text(t, "generated");
+    let description = t.percent(20).then(|| text(t, "about"));
+    let mut doc = Document {
         version: 1,
-        name: text(t, "generated"),
-        description: t.percent(20).then(|| text(t, "about")),
+        name,
+        description,
         cloud_regions,
         groups,
         source_kinds,
@@ -570,7 +574,89 @@ pub fn policy(t: &mut Choices<'_>, family: Family) -> Document {
         sources,
         destinations,
         stores,
+        exemptions: Vec::new(),
+    };
+    doc.exemptions = exemptions(t, &doc);
+    doc
+}
+
+/// The date generated policies are evaluated at; their exemptions expire around it.
+pub fn as_of() -> Date {
+    Date::new(2026, 6, 30).unwrap()
+}
+
+/// Up to three exemptions naming the document's own entries (a delivery through one
+/// endpoint or any, a store in a cloud region, a connection from a range to a warehouse),
+/// expired, expiring on the as-of date itself, or active.
+fn exemptions(t: &mut Choices<'_>, doc: &Document) -> Vec<ExemptionDoc> {
+    const TEXTS: &[&str] = &[
+        "a signed transfer agreement",
+        "yes",
+        "null",
+        "1.0",
+        "it's [a] {b}",
+        "é ü 中",
+        "# c",
+        "dpo@example.com",
+        "- a",
+    ];
+    let regions: Vec<String> = doc.regions.iter().map(|r| r.id.clone()).collect();
+    let warehouses: Vec<&StoreDoc> = doc
+        .stores
+        .iter()
+        .filter(|s| s.kind == StoreKind::Warehouse)
+        .collect();
+    let egress: Vec<String> = doc
+        .regions
+        .iter()
+        .flat_map(|r| r.warehouse_egress.clone())
+        .collect();
+    let n = if t.percent(50) { t.range(1, 3) } else { 0 };
+    let mut out = Vec::new();
+    for i in 0..n {
+        let Some(region) = t.pick(&regions).cloned() else {
+            break;
+        };
+        let mut e = ExemptionDoc {
+            id: format!("ex-{i}"),
+            region,
+            destination: None,
+            endpoint: None,
+            store: None,
+            cloud_region: None,
+            warehouse: None,
+            cidr: None,
+            justification: s(t.pick(TEXTS).unwrap()),
+            owner: s(t.pick(TEXTS).unwrap()),
+            expires: Date::from_days_since_epoch(
+                as_of().days_since_epoch() + [-400, -1, 0, 0, 1, 30, 3650][t.below(7)],
+            )
+            .unwrap(),
+        };
+        match t.below(3) {
+            0 if !doc.destinations.is_empty() => {
+                let d = t.pick(&doc.destinations).unwrap();
+                e.destination = Some(d.id.clone());
+                if t.percent(60) {
+                    e.endpoint = t.pick(&d.endpoints).map(|x| x.id.clone());
+                }
+            }
+            1 if !doc.stores.is_empty() && !doc.cloud_regions.is_empty() => {
+                e.store = Some(t.pick(&doc.stores).unwrap().id.clone());
+                e.cloud_region = Some(t.pick(&doc.cloud_regions).unwrap().id.clone());
+            }
+            2 if !warehouses.is_empty() => {
+                e.warehouse = Some(t.pick(&warehouses).unwrap().id.clone());
+                e.cidr = Some(match t.pick(&egress) {
+                    Some(cidr) if t.percent(50) => cidr.clone(),
+                    _ => any_cidr(t),
+                });
+            }
+            _ => continue,
+        }
+        out.push(e);
     }
+    out
 }
 
 /// Puts one deliberate defect into a valid document, and names it; `None` (the document

@@ -107,6 +107,11 @@ fn names(doc: &Document) -> Names {
             .regions
             .iter()
             .flat_map(|r| r.warehouse_egress.iter().filter_map(|c| c.parse().ok()))
+            .chain(
+                doc.exemptions
+                    .iter()
+                    .filter_map(|e| e.cidr.as_deref()?.parse().ok()),
+            )
             .collect(),
     }
 }

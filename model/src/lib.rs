@@ -29,7 +29,7 @@ pub mod rules;
 pub use agree::agree;
 pub use choices::Choices;
 pub use confirm::{check_decision, confirm_invariants};
-pub use rules::{decide, NAME_CODES};
+pub use rules::{decide, decide_at, NAME_CODES};
 
 /// The model's answer: a verdict, its reason codes (names first, then rules), and the
 /// extras the README's question table promises for allowed answers.

@@ -90,6 +90,16 @@ pub fn residency_breach(doc: &Document, q: &Question, outcome: &Outcome) -> Opti
             }
         }
     }
+    // **Exemptions**: a flow an active exemption allows is an exception to residency, not
+    // a breach (the model's own answer says whether one did).
+    if outcome.codes.contains(&"exempted")
+        && matches!(
+            q,
+            Question::Deliver { .. } | Question::Store { .. } | Question::Connect { .. }
+        )
+    {
+        return None;
+    }
     match q {
         Question::Ingest { workspace, host, .. } => {
             let (_, home) = strict_home(doc, workspace)?;

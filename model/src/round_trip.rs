@@ -1,7 +1,7 @@
 //! A policy reloaded from its own YAML: `Policy::to_yaml` gives text that loads back to the
 //! same document.
 
-use regionfence::Policy;
+use regionfence::{CompileOptions, Policy};
 
 /// The first `limit` bytes of `text` (on a character boundary), for messages.
 pub fn clip(text: &str, limit: usize) -> &str {
@@ -12,12 +12,17 @@ pub fn clip(text: &str, limit: usize) -> &str {
     &text[..end]
 }
 
-/// Loads `policy.to_yaml()` back: it must load, to the same document.
+/// Loads `policy.to_yaml()` back, at the policy's own as-of date: it must load, to the same
+/// document.
 pub fn reload(policy: &Policy) -> Result<Option<Policy>, String> {
     let yaml = policy
         .to_yaml()
         .map_err(|e| format!("a compiled policy does not serialise: {e}"))?;
-    let again = match Policy::from_yaml(&yaml) {
+    let options = match policy.as_of() {
+        Some(date) => CompileOptions::new().as_of(date),
+        None => CompileOptions::new(),
+    };
+    let again = match Policy::from_yaml_with(&yaml, &options) {
         Ok(again) => again,
         Err(e) => {
             return Err(format!(

@@ -5,10 +5,10 @@ use crate::hosts::{self, RawHost};
 use crate::ips;
 use crate::{Extras, Outcome};
 use regionfence::document::{
-    Allowlisting, DestinationDoc, Document, EndpointDoc, IngestionDoc, Mechanism, PlacesDoc, RegionDoc,
-    Residency, SourceKindDoc, StoreDoc, StoreKind,
+    Allowlisting, DestinationDoc, Document, EndpointDoc, ExemptionDoc, IngestionDoc, Mechanism, PlacesDoc,
+    RegionDoc, Residency, SourceKindDoc, StoreDoc, StoreKind,
 };
-use regionfence::Question;
+use regionfence::{Date, Question};
 
 /// The reason codes the README lists under **Names**: any of them denies the question.
 pub const NAME_CODES: [&str; 12] = [
@@ -26,8 +26,44 @@ pub const NAME_CODES: [&str; 12] = [
     "malformed-ip",
 ];
 
-/// Answers `question` from the document alone.
+// ---- exemptions ----
+
+/// The document and the date it is evaluated at.
+struct Exempt<'d> {
+    doc: &'d Document,
+    as_of: Option<Date>,
+}
+
+impl<'d> Exempt<'d> {
+    /// **Exemptions**: "active when the policy is evaluated at a date on or before its
+    /// `expires`"; the first active one of region `region` that `covers` the flow, in the
+    /// document's order.
+    fn first(&self, region: &str, covers: impl Fn(&ExemptionDoc) -> bool) -> Option<&'d ExemptionDoc> {
+        let as_of = self.as_of?;
+        self.doc
+            .exemptions
+            .iter()
+            .find(|e| as_of <= e.expires && e.region == region && covers(e))
+    }
+}
+
+/// "the decision carries the rule's reason, then `exempted`".
+fn exempted(rule: &'static str, extras: Extras) -> Outcome {
+    Outcome {
+        allow: true,
+        codes: vec![rule, "exempted"],
+        extras,
+    }
+}
+
+/// Answers `question` from the document alone, evaluated at no date (no exemption applies).
 pub fn decide(doc: &Document, question: &Question) -> Outcome {
+    decide_at(doc, None, question)
+}
+
+/// Answers `question` from the document alone, evaluated at `as_of`.
+pub fn decide_at(doc: &Document, as_of: Option<Date>, question: &Question) -> Outcome {
+    let at = Exempt { doc, as_of };
     match question {
         Question::Ingest {
             workspace,
@@ -43,17 +79,17 @@ pub fn decide(doc: &Document, question: &Question) -> Outcome {
             workspace,
             destination,
             endpoint,
-        } => deliver(doc, workspace, destination, endpoint.as_deref()),
+        } => deliver(&at, workspace, destination, endpoint.as_deref()),
         Question::Store {
             workspace,
             store: name,
             cloud_region,
-        } => store(doc, workspace, name, cloud_region),
+        } => store(&at, workspace, name, cloud_region),
         Question::Connect {
             workspace,
             warehouse,
             ip,
-        } => connect(doc, workspace, warehouse, ip),
+        } => connect(&at, workspace, warehouse, ip),
         Question::Allowlist { workspace, warehouse } => allowlist(doc, workspace, warehouse),
         Question::Failover { from, to } => failover(doc, from, to),
         Question::RegionChange { workspace, to } => region_change(doc, workspace, to),
@@ -298,7 +334,8 @@ fn mechanism_name(m: Mechanism) -> &'static str {
     }
 }
 
-fn deliver(doc: &Document, workspace: &str, destination_name: &str, raw_endpoint: Option<&str>) -> Outcome {
+fn deliver(at: &Exempt, workspace: &str, destination_name: &str, raw_endpoint: Option<&str>) -> Outcome {
+    let doc = at.doc;
     let mut names = Vec::new();
     let r = named(region(doc, workspace), "unknown-region", &mut names);
     let d = named(
@@ -332,11 +369,38 @@ fn deliver(doc: &Document, workspace: &str, destination_name: &str, raw_endpoint
                 hosts: e.hosts.clone(),
             },
         ),
-        _ => denied(vec!["endpoint-outside-region"]),
+        _ => {
+            // "deliver: an exemption naming the destination and, when it names an endpoint,
+            // the endpoint named (any, when the question names none)"; the data goes
+            // through the endpoint named, else the exemption's, else the destination's first.
+            let covering = at.first(&r.id, |e| {
+                e.destination.as_deref() == Some(d.id.as_str())
+                    && match (&e.endpoint, named_endpoint) {
+                        (Some(allowed), Some(asked)) => *allowed == asked.id,
+                        _ => true,
+                    }
+            });
+            let through = covering.and_then(|e| match (named_endpoint, &e.endpoint) {
+                (Some(asked), _) => Some(asked),
+                (None, Some(allowed)) => d.endpoints.iter().find(|x| x.id == *allowed),
+                (None, None) => d.endpoints.first(),
+            });
+            match through {
+                Some(e) => exempted(
+                    "endpoint-outside-region",
+                    Extras::Endpoint {
+                        id: e.id.clone(),
+                        hosts: e.hosts.clone(),
+                    },
+                ),
+                None => denied(vec!["endpoint-outside-region"]),
+            }
+        }
     }
 }
 
-fn store(doc: &Document, workspace: &str, store_name: &str, cloud_region: &str) -> Outcome {
+fn store(at: &Exempt, workspace: &str, store_name: &str, cloud_region: &str) -> Outcome {
+    let doc = at.doc;
     let mut names = Vec::new();
     let r = named(region(doc, workspace), "unknown-region", &mut names);
     let s = named(store_named(doc, store_name), "unknown-store", &mut names);
@@ -362,23 +426,47 @@ fn store(doc: &Document, workspace: &str, store_name: &str, cloud_region: &str) 
     if !offered || !cloud_in_places(doc, &c.id, &places) {
         reasons.push("store-outside-region");
     }
+    // "store: `store-outside-region` alone (a provider mismatch is never exempted), an
+    // exemption naming the store and the cloud region".
+    let covered = || {
+        at.first(&r.id, |e| {
+            e.store.as_deref() == Some(s.id.as_str()) && e.cloud_region.as_deref() == Some(c.id.as_str())
+        })
+        .is_some()
+    };
     if reasons.is_empty() {
         allowed("store-in-region", Extras::None)
+    } else if reasons == ["store-outside-region"] && covered() {
+        exempted("store-outside-region", Extras::None)
     } else {
         denied(reasons)
     }
 }
 
-fn connect(doc: &Document, workspace: &str, warehouse_name: &str, raw_ip: &str) -> Outcome {
+fn connect(at: &Exempt, workspace: &str, warehouse_name: &str, raw_ip: &str) -> Outcome {
+    let doc = at.doc;
     let mut names = Vec::new();
     let r = named(region(doc, workspace), "unknown-region", &mut names);
     let w = named(warehouse(doc, warehouse_name), "unknown-warehouse", &mut names);
     let ip = named(ips::parse_ip(raw_ip), "malformed-ip", &mut names);
-    let (Some(r), Some(_), Some(ip)) = (r, w, ip) else {
+    let (Some(r), Some(w), Some(ip)) = (r, w, ip) else {
         return denied(names);
+    };
+    // "connect: an exemption naming the warehouse whose `cidr` holds the IP".
+    let covered = || {
+        at.first(&r.id, |e| {
+            e.warehouse.as_deref() == Some(w.id.as_str())
+                && e.cidr
+                    .as_deref()
+                    .and_then(|c| c.parse().ok())
+                    .is_some_and(|net| ips::in_nets(&[net], ip))
+        })
+        .is_some()
     };
     if ips::in_egress(r, ip) {
         allowed("ip-allowlisted", Extras::None)
+    } else if covered() {
+        exempted("ip-not-allowlisted", Extras::None)
     } else {
         denied(vec!["ip-not-allowlisted"])
     }

@@ -31,7 +31,7 @@ pub struct Lint {
     pub message: String,
 }
 
-fn warn(code: &'static str, message: String) -> Lint {
+pub(super) fn warn(code: &'static str, message: String) -> Lint {
     Lint {
         severity: Severity::Warning,
         code,
@@ -224,6 +224,7 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
             format!("cloud regions in no group: {}", sample(&homeless)),
         ));
     }
+    out.extend(super::exemptions::exemption_lints(policy));
     out
 }
 

@@ -6,9 +6,11 @@
 //! [`space`] enumerates it, and [`audit`] proves each invariant over all of it or hands back
 //! the first counterexamples as ready-to-paste `regionfence ask` questions.
 
+mod exemptions;
 mod lints;
 mod space;
 
+pub use exemptions::{exempted_flows, flow_question, ExemptedFlowEntry};
 pub use lints::{lints, Lint, Severity};
 pub use space::{space, space_with, Family, Plan, Space, FULL_FAMILY_QUESTIONS};
 
@@ -37,6 +39,13 @@ pub struct AuditReport {
     /// The strict regions, whose residency the audit proves (an edge-ingest region promises
     /// none), so a region that stopped being strict shows at once.
     pub strict_regions: Vec<String>,
+    /// The flows of strict regions allowed only by an active exemption: residency is proved
+    /// except for these, each listed.
+    pub exempted: Vec<ExemptedFlowEntry>,
+    /// How many of the questions asked were allowed by an exemption in a strict region.
+    pub exempted_questions: usize,
+    /// The date the policy was evaluated at (`None`: no exemption applies).
+    pub as_of: Option<String>,
     /// One entry per invariant, in a fixed order.
     pub invariants: Vec<InvariantResult>,
     /// Warnings about legal but suspicious entries.
@@ -86,6 +95,19 @@ impl AuditReport {
     /// Whether every invariant was proved (lints do not count).
     pub fn passed(&self) -> bool {
         self.invariants.iter().all(|i| i.status == Status::Proved)
+    }
+
+    /// `, except N exempted flow(s)` when exemptions allow flows of strict regions, so a
+    /// report never reads as clean without them.
+    fn exception_words(&self) -> String {
+        match self.exempted.len() {
+            0 if self.exempted_questions == 0 => String::new(),
+            0 => format!(
+                ", except {} question(s) allowed by exemptions",
+                self.exempted_questions
+            ),
+            n => format!(", except {n} exempted flow(s)"),
+        }
     }
 
     /// The result for one invariant.
@@ -179,13 +201,18 @@ pub fn audit_with(policy: &Policy, full_family_questions: u64) -> Result<AuditRe
         })
         .collect();
     let mut questions = 0usize;
-    space.for_each(|question| {
-        let question = &question;
+    let mut exempted_questions = 0usize;
+    let mut ask = |question: &Question| {
         questions += 1;
         let (decision, violations) = decide_and_check_with(policy, &facts, question);
         for result in results.iter_mut() {
             if applies(&facts, result.invariant, question) {
                 result.checked += 1;
+            }
+        }
+        if let Some(d) = &decision {
+            if d.exemption().is_some() && applies(&facts, Invariant::Residency, question) {
+                exempted_questions += 1;
             }
         }
         for v in violations {
@@ -208,7 +235,11 @@ pub fn audit_with(policy: &Policy, full_family_questions: u64) -> Result<AuditRe
                 });
             }
         }
-    });
+    };
+    space.for_each(|question| ask(&question));
+    // Every exemption's own flow too: an exemption names single entries, which the
+    // equivalence classes of a family asked per class do not tell apart.
+    exemptions::each_exemption_question(policy, &mut ask);
     Ok(AuditReport {
         policy: policy.name().to_string(),
         questions,
@@ -220,6 +251,9 @@ pub fn audit_with(policy: &Policy, full_family_questions: u64) -> Result<AuditRe
             .filter(|r| r.residency == crate::document::Residency::Strict)
             .map(|r| r.id.clone())
             .collect(),
+        exempted: exempted_flows(policy),
+        exempted_questions,
+        as_of: policy.as_of().map(|d| d.to_string()),
         invariants: results,
         lints: lints(policy),
     })
@@ -247,13 +281,21 @@ impl AuditReport {
         }
         let _ = writeln!(
             out,
-            "residency is proved for the strict regions: {}",
+            "residency is proved for the strict regions: {}{}",
             if strict.is_empty() {
                 "none".to_string()
             } else {
                 strict.join(", ")
-            }
+            },
+            self.exception_words()
         );
+        for e in &self.exempted {
+            let _ = writeln!(
+                out,
+                "  - exempted by `{}` (region `{}`): {}; owner `{}`, expires {}",
+                e.exemption, e.region, e.flow, e.owner, e.expires
+            );
+        }
         let classes: Vec<String> = self
             .plans
             .iter()
@@ -270,9 +312,16 @@ impl AuditReport {
         for r in &self.invariants {
             match r.status {
                 Status::Proved => {
+                    let except = match r.invariant {
+                        Invariant::Residency if self.exempted_questions > 0 => {
+                            format!(", except {} allowed by exemptions", self.exempted_questions)
+                        }
+                        Invariant::Residency => self.exception_words(),
+                        _ => String::new(),
+                    };
                     let _ = writeln!(
                         out,
-                        "  {:<22} proved over {} questions",
+                        "  {:<22} proved over {} questions{except}",
                         r.invariant.to_string(),
                         r.checked
                     );
@@ -304,9 +353,9 @@ impl AuditReport {
             out,
             "{}",
             if self.passed() {
-                "all invariants hold"
+                format!("all invariants hold{}", self.exception_words())
             } else {
-                "INVARIANTS VIOLATED"
+                "INVARIANTS VIOLATED".to_string()
             }
         );
         out

@@ -118,6 +118,15 @@ fn print_violation(out: &mut dyn Write, v: &Violation, parsed: Option<&ParsedWor
     let _ = writeln!(out, "      {}", escape_control(&v.message));
     let label = if v.fix.has_edit() { "fix" } else { "no edit" };
     let _ = writeln!(out, "      {label}: {}", escape_control(&v.fix.sentence));
+    if let Some(template) = &v.exemption {
+        let _ = writeln!(
+            out,
+            "      or, to allow this flow despite the rule, add to the policy:"
+        );
+        for line in template.lines() {
+            let _ = writeln!(out, "        {}", escape_control(line));
+        }
+    }
 }
 
 fn check(

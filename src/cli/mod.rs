@@ -1,10 +1,12 @@
 //! The command-line commands as library functions: each reads its inputs, writes its
 //! output and returns an [`Outcome`]; `main.rs` only parses arguments.
 
+mod as_of;
 mod check_workspace;
 mod coverage;
 mod eval;
 
+pub use as_of::{as_of, today_utc, with_as_of};
 pub use check_workspace::{check_workspace, CheckWorkspace};
 pub use coverage::test_coverage;
 pub use eval::{eval, EvalOptions, MAX_THREADS};
@@ -55,13 +57,15 @@ pub enum Format {
     Json,
 }
 
-/// Loads the policy at `path`, or the embedded default.
+/// Loads the policy at `path`, or the embedded default, evaluated at [`as_of`] (the
+/// `--as-of` date, else today in UTC).
 pub fn load_policy(path: Option<&Path>) -> Result<Policy, String> {
+    let options = crate::CompileOptions::new().as_of(as_of());
     match path {
-        None => Ok(Policy::default_policy()),
+        None => Policy::from_yaml_with(crate::DEFAULT_POLICY_YAML, &options).map_err(|e| e.to_string()),
         Some(path) => {
             let text = read_limited(path, crate::limits::MAX_POLICY_BYTES)?;
-            Policy::from_yaml(&text).map_err(|e| format!("{}: {e}", shown_path(path)))
+            Policy::from_yaml_with(&text, &options).map_err(|e| format!("{}: {e}", shown_path(path)))
         }
     }
 }
@@ -249,7 +253,7 @@ pub fn run_case_file(path: &Path, policy: Option<&Policy>) -> Result<Vec<CaseRes
             &own
         }
         (None, None) => {
-            own = Policy::default_policy();
+            own = load_policy(None)?;
             &own
         }
     };

@@ -16,13 +16,38 @@ pub(super) fn locate(text: &str, error: &LoadError) -> Option<TextLocation> {
         LoadErrorKind::Duplicate { id, .. } | LoadErrorKind::InvalidId { id, .. } => split(id),
         LoadErrorKind::LocationClaimedTwice { second, .. } => split(second),
         LoadErrorKind::DefaultIngestion { region, .. } => (None, region),
-        LoadErrorKind::Empty { at } | LoadErrorKind::Rule { at, .. } => (entry_of(at), field_of(at)),
+        // A rule about a whole entry (`exemptions[x]`) points at its id.
+        LoadErrorKind::Empty { at } | LoadErrorKind::Rule { at, .. } => match field_of(at) {
+            whole if whole.contains('[') => (None, entry_of(at).unwrap_or(whole)),
+            field => (entry_of(at), field),
+        },
         LoadErrorKind::DefaultRegion { .. } => (None, "regions"),
         LoadErrorKind::UnsupportedVersion { .. } => (None, "version"),
         _ => return None,
     };
-    let start = anchor.and_then(|a| find_word(text, a, 0)).unwrap_or(0);
-    let mut offset = find_word(text, token, start).or_else(|| find_word(text, token, 0))?;
+    // Exemptions come last and their ids may be any word: search from their list.
+    let section = match error.kind() {
+        LoadErrorKind::UnknownReference { at, .. }
+        | LoadErrorKind::MalformedCidr { at, .. }
+        | LoadErrorKind::CidrHostBits { at, .. }
+        | LoadErrorKind::Rule { at, .. }
+        | LoadErrorKind::Repeated { at, .. }
+            if at.starts_with("exemptions[") =>
+        {
+            text.find("\nexemptions:").unwrap_or(0)
+        }
+        LoadErrorKind::Duplicate {
+            what: "exemption", ..
+        }
+        | LoadErrorKind::InvalidId {
+            what: "exemption", ..
+        } => text.find("\nexemptions:").unwrap_or(0),
+        _ => 0,
+    };
+    let start = anchor
+        .and_then(|a| find_word(text, a, section))
+        .unwrap_or(section);
+    let mut offset = find_word(text, token, start).or_else(|| find_word(text, token, section))?;
     if let LoadErrorKind::Duplicate { .. } | LoadErrorKind::Repeated { .. } = error.kind() {
         offset = find_word(text, token, offset + token.len()).unwrap_or(offset);
     }

@@ -8,9 +8,11 @@
 mod catalog;
 mod checks;
 mod destinations;
+mod exemptions;
 mod locate;
 mod regions;
 
+use crate::date::Date;
 use crate::document::Document;
 use crate::error::{LoadError, LoadErrorKind};
 use crate::limits::MAX_POLICY_BYTES;
@@ -39,6 +41,30 @@ impl Policy {
     /// assert!(err.location().is_some());
     /// ```
     pub fn from_yaml(text: &str) -> Result<Policy> {
+        Policy::from_yaml_with(text, &CompileOptions::default())
+    }
+
+    /// [`Policy::from_yaml`] with options: the date the policy is evaluated at, which
+    /// decides which exemptions apply.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{CompileOptions, Date, Policy};
+    /// let text = format!(
+    ///     "{}exemptions:\n  - {{id: amp-us, region: eu-west, destination: amplitude, endpoint: us,\n     \
+    ///      justification: a signed transfer agreement, owner: dpo@example.com, expires: 2026-06-30}}\n",
+    ///     regionfence::DEFAULT_POLICY_YAML
+    /// );
+    /// let at = |day: &str| CompileOptions::new().as_of(day.parse::<Date>().unwrap());
+    /// let policy = Policy::from_yaml_with(&text, &at("2026-06-30")).unwrap();
+    /// assert!(policy.deliver("eu-west", "amplitude", Some("us")).is_allowed());
+    /// // The day after it expires, and without a date, the rule stands.
+    /// let policy = Policy::from_yaml_with(&text, &at("2026-07-01")).unwrap();
+    /// assert!(!policy.deliver("eu-west", "amplitude", Some("us")).is_allowed());
+    /// assert!(!Policy::from_yaml(&text).unwrap().deliver("eu-west", "amplitude", Some("us")).is_allowed());
+    /// ```
+    pub fn from_yaml_with(text: &str, options: &CompileOptions) -> Result<Policy> {
         if text.len() > MAX_POLICY_BYTES {
             return Err(err(LoadErrorKind::TooLarge {
                 size: text.len(),
@@ -47,7 +73,7 @@ impl Policy {
         }
         let document: Document = crate::yaml::from_str(text)
             .map_err(|e| err(LoadErrorKind::Syntax { message: e.message }).at(e.location))?;
-        Policy::compile(document).map_err(|e| {
+        Policy::compile_with(document, options).map_err(|e| {
             let location = locate::locate(text, &e);
             e.at(location)
         })
@@ -87,8 +113,25 @@ impl Policy {
     /// assert!(Policy::compile(document).is_err());
     /// ```
     pub fn compile(document: Document) -> Result<Policy> {
+        Policy::compile_with(document, &CompileOptions::default())
+    }
+
+    /// [`Policy::compile`] with options (see [`CompileOptions`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{CompileOptions, Policy};
+    /// let document = Policy::default_policy().document().clone();
+    /// let options = CompileOptions::new().as_of("2026-01-31".parse().unwrap());
+    /// let policy = Policy::compile_with(document, &options).unwrap();
+    /// assert_eq!(policy.as_of().unwrap().to_string(), "2026-01-31");
+    /// ```
+    pub fn compile_with(document: Document, options: &CompileOptions) -> Result<Policy> {
+        let mut empty = Policy::empty();
+        empty.as_of = options.as_of;
         let mut compiler = Compiler {
-            policy: Policy::empty(),
+            policy: empty,
             kind_names: NameMap::default(),
             provider_names: NameMap::default(),
         };
@@ -125,6 +168,9 @@ impl Policy {
             default_endpoints: vec![],
             stores: vec![],
             store_names: NameMap::default(),
+            as_of: None,
+            exemptions: vec![],
+            active_exemptions: Box::new([]),
         }
     }
 }
@@ -143,7 +189,42 @@ impl Document {
             sources: vec![],
             destinations: vec![],
             stores: vec![],
+            exemptions: vec![],
         }
+    }
+}
+
+/// How a policy is compiled.
+///
+/// The library never reads a clock: the date a policy is evaluated at is given here. An
+/// exemption applies on every day up to and including its `expires` day; a policy compiled
+/// without a date applies no exemption at all (its rules stand as written).
+///
+/// # Examples
+///
+/// ```
+/// use regionfence::CompileOptions;
+/// let options = CompileOptions::new().as_of("2026-06-30".parse().unwrap());
+/// assert_eq!(options.as_of.unwrap().to_string(), "2026-06-30");
+/// assert_eq!(CompileOptions::default().as_of, None);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CompileOptions {
+    /// The date the policy is evaluated at; `None`: no exemption applies.
+    pub as_of: Option<Date>,
+}
+
+impl CompileOptions {
+    /// No date: no exemption applies.
+    pub fn new() -> CompileOptions {
+        CompileOptions::default()
+    }
+
+    /// Evaluates the policy at `date`.
+    pub fn as_of(mut self, date: Date) -> CompileOptions {
+        self.as_of = Some(date);
+        self
     }
 }
 
@@ -170,6 +251,7 @@ impl Compiler {
             ("sources", document.sources.len()),
             ("destinations", document.destinations.len()),
             ("stores", document.stores.len()),
+            ("exemptions", document.exemptions.len()),
         ] {
             checks::check_count(what, count)?;
         }
@@ -180,6 +262,7 @@ impl Compiler {
         self.failover_targets(document)?;
         self.sources(document)?;
         self.destinations(document)?;
-        self.stores(document)
+        self.stores(document)?;
+        self.exemptions(document)
     }
 }

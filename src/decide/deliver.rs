@@ -93,18 +93,29 @@ impl Policy {
                 },
             ),
             None => {
-                denied.because(Reason::EndpointOutsideRegion {
+                let rule = Reason::EndpointOutsideRegion {
                     destination,
                     endpoint: named,
                     region,
-                });
+                };
+                if let Some((exemption, endpoint)) = self.deliver_exemption(region, destination, named) {
+                    return Decision::exempted(
+                        rule,
+                        exemption,
+                        Answer::Endpoint {
+                            destination,
+                            endpoint,
+                        },
+                    );
+                }
+                denied.because(rule);
                 denied
             }
         }
     }
 
     /// An endpoint of a destination by its exact id, or by host in any form a gateway may see.
-    fn endpoint_of(&self, destination: DestinationId, raw: &str) -> Option<u32> {
+    pub(crate) fn endpoint_of(&self, destination: DestinationId, raw: &str) -> Option<u32> {
         let d = self.destinations.get(destination.index())?;
         let find = crate::names::find_sorted::<u32>;
         find(&d.endpoint_lookup, raw).or_else(|| {

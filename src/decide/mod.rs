@@ -3,6 +3,7 @@
 //! allocates or locks; every look-up is a hash probe, a table index or a binary search.
 
 mod deliver;
+mod exempt;
 mod failover;
 mod ingest;
 mod store;

@@ -73,11 +73,19 @@ impl Policy {
         };
         let offered = entry.regions.get(region_id.index()).copied().unwrap_or(false);
         if !offered || !places.has_cloud(cloud) {
-            denied.because(Reason::StoreOutsideRegion {
+            let rule = Reason::StoreOutsideRegion {
                 store,
                 cloud,
                 region: region_id,
-            });
+            };
+            // An exemption loosens the region's places only: a store that does not run on
+            // the provider stays denied.
+            if !denied.has_reasons() {
+                if let Some(exemption) = self.store_exemption(region_id, store, cloud) {
+                    return Decision::exempted(rule, exemption, Answer::None);
+                }
+            }
+            denied.because(rule);
         }
         if denied.has_reasons() {
             denied
@@ -132,11 +140,13 @@ impl Policy {
         if address.is_none() {
             denied.because(Reason::MalformedIp);
         }
-        let (Some(region), Some(_), Some(address)) = (region, store, address) else {
+        let (Some(region), Some(store), Some(address)) = (region, store, address) else {
             return denied;
         };
         if self.region(region).is_some_and(|r| r.egress.contains(address)) {
             Decision::allow(Reason::IpAllowlisted { region }, Answer::None)
+        } else if let Some(exemption) = self.connect_exemption(region, store, address) {
+            Decision::exempted(Reason::IpNotAllowlisted { region }, exemption, Answer::None)
         } else {
             denied.because(Reason::IpNotAllowlisted { region });
             denied

@@ -226,30 +226,42 @@ impl<'a> Builder<'a> {
             let rname = p.region_name(region_id).to_string();
             let rkey = self.region_key(region_id);
             for ((category, _), stores) in CATEGORIES.iter().zip(&store_for) {
-                let mut by_cluster: BTreeMap<Option<String>, Vec<&str>> = BTreeMap::new();
+                // Per cluster: the cloud regions allowed, and whether an exemption allowed one.
+                let mut by_cluster: BTreeMap<Option<String>, (Vec<&str>, bool)> = BTreeMap::new();
                 let mut total = 0usize;
                 for (ci, cloud) in p.clouds.iter().enumerate() {
                     let cloud_id = CloudId(ci as u32);
                     let Some(store) = stores.get(cloud.provider as usize).copied().flatten() else {
                         continue;
                     };
-                    if p.store_ids(region_id, store, cloud_id).is_allowed() {
+                    let decision = p.store_ids(region_id, store, cloud_id);
+                    if decision.is_allowed() {
                         total += 1;
                         let c = self.cluster(self.cluster_of(cloud_id));
-                        by_cluster.entry(c).or_default().push(&cloud.name);
+                        let entry = by_cluster.entry(c).or_default();
+                        entry.0.push(&cloud.name);
+                        entry.1 |= decision.exemption().is_some();
                     }
                 }
                 if total == 0 {
                     continue;
                 }
+                let edge = |exempted: bool| {
+                    if exempted {
+                        format!("{rname}: store (exempted)")
+                    } else {
+                        format!("{rname}: store")
+                    }
+                };
                 if total == p.clouds.len() && p.clouds.len() > 1 {
                     let key = format!("anywhere:{category}");
                     self.g
                         .node(&key, format!("{category}: any cloud region"), Shape::Place, None);
-                    self.g.edge(&rkey, &key, &format!("{rname}: store"));
+                    self.g
+                        .edge(&rkey, &key, &edge(by_cluster.values().any(|(_, e)| *e)));
                     continue;
                 }
-                for (c, clouds) in by_cluster {
+                for (c, (clouds, exempted)) in by_cluster {
                     let key = format!("store:{rname}:{category}:{}", c.as_deref().unwrap_or("-"));
                     let label = if clouds.len() <= 3 {
                         format!("{rname} {category}: {}", clouds.join(", "))
@@ -257,7 +269,7 @@ impl<'a> Builder<'a> {
                         format!("{rname} {category}: {} cloud regions", clouds.len())
                     };
                     self.g.node(&key, label, Shape::Place, c);
-                    self.g.edge(&rkey, &key, &format!("{rname}: store"));
+                    self.g.edge(&rkey, &key, &edge(exempted));
                 }
             }
         }
@@ -282,20 +294,22 @@ impl<'a> Builder<'a> {
             .collect();
         for region_id in p.region_ids() {
             let rname = p.region_name(region_id).to_string();
-            let mut counts: BTreeMap<GroupId, usize> = BTreeMap::new();
+            // Per jurisdiction: destinations allowed, and how many of them by an exemption.
+            let mut counts: BTreeMap<GroupId, (usize, usize)> = BTreeMap::new();
             for (di, endpoints) in through.iter().enumerate() {
                 if !p.destination_regions.get(di, region_id.index()) {
                     continue;
                 }
                 for &(endpoint, jurisdiction) in endpoints {
-                    if p.deliver_ids(region_id, DestinationId(di as u32), Some(endpoint))
-                        .is_allowed()
-                    {
-                        *counts.entry(jurisdiction).or_default() += 1;
+                    let decision = p.deliver_ids(region_id, DestinationId(di as u32), Some(endpoint));
+                    if decision.is_allowed() {
+                        let count = counts.entry(jurisdiction).or_default();
+                        count.0 += 1;
+                        count.1 += usize::from(decision.exemption().is_some());
                     }
                 }
             }
-            for (group, count) in counts {
+            for (group, (count, exempted)) in counts {
                 let c = self.cluster(Some(group));
                 let key = format!("destinations:{}", p.group_name(group));
                 self.g.node(
@@ -307,7 +321,11 @@ impl<'a> Builder<'a> {
                 self.g.edge(
                     &self.region_key(region_id),
                     &key,
-                    &format!("{rname}: {count} destinations"),
+                    &if exempted > 0 {
+                        format!("{rname}: {count} destinations ({exempted} exempted)")
+                    } else {
+                        format!("{rname}: {count} destinations")
+                    },
                 );
             }
         }

@@ -12,7 +12,9 @@ use crate::policy::{CloudId, GroupId, IngestionId, Policy, RegionId};
 use crate::question::Question;
 use serde::Serialize;
 
+mod exempted;
 mod facts;
+pub use exempted::covering_exemption;
 pub use facts::Facts;
 
 /// One of the six invariants.
@@ -34,7 +36,8 @@ pub use facts::Facts;
 #[strum(serialize_all = "kebab-case")]
 pub enum Invariant {
     /// For a workspace in a strict region, every allowed `ingest`, `resolve`, `deliver`,
-    /// `store` and `connect` keeps the data inside the region's jurisdiction; a managed
+    /// `store` and `connect` keeps the data inside the region's jurisdiction, except a flow
+    /// an active exemption of that region names (see [`covering_exemption`]); a managed
     /// source kind named bare is allowed only when every catalog source of it lists the region.
     Residency,
     /// An allowed `ingest` (or `resolve`) feeds the workspace's own processing region, and a
@@ -235,7 +238,9 @@ pub fn residency_with(
                 endpoint,
             } => {
                 let e = policy.endpoint(destination, endpoint)?;
-                if group_within(policy, e.jurisdiction, home) {
+                if group_within(policy, e.jurisdiction, home)
+                    || covering_exemption(policy, question, decision).is_some()
+                {
                     None
                 } else {
                     outside(format!(
@@ -250,7 +255,7 @@ pub fn residency_with(
         },
         Question::Store { cloud_region, .. } => {
             let cloud = policy.cloud_names.get(cloud_region).map(CloudId)?;
-            if cloud_in(policy, cloud, home) {
+            if cloud_in(policy, cloud, home) || covering_exemption(policy, question, decision).is_some() {
                 None
             } else {
                 let country = policy.clouds.get(cloud.index()).map_or("", |c| &*c.country);
@@ -260,6 +265,9 @@ pub fn residency_with(
         Question::Connect { ip, .. } => {
             let address = crate::ip::parse_ip(ip)?;
             let other = facts.other_loader(address, region_id)?;
+            if covering_exemption(policy, question, decision).is_some() {
+                return None;
+            }
             outside(format!(
                 "connections from `{ip}`, which is also a loader address of region `{}`",
                 policy.region_name(other)

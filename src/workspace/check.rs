@@ -6,6 +6,7 @@ use super::firewall;
 use super::pointer::{PatchOp, Pointer};
 use super::report::{Fix, Violation, ViolationCode, WorkspaceReport};
 use crate::decision::{Decision, ReasonCode};
+use crate::document::ExemptedFlow;
 use crate::names::hint;
 use crate::policy::{CloudId, Policy, RegionId};
 use crate::question::Question;
@@ -372,6 +373,7 @@ impl Check<'_> {
                     }
                 }
             };
+            let kept = fix.patch.iter().any(|op| matches!(op, PatchOp::Replace { .. }));
             self.push(
                 &at.key(field),
                 format!("{subject}.{field}"),
@@ -379,6 +381,23 @@ impl Check<'_> {
                 message,
                 fix,
             );
+            if code == ReasonCode::EndpointOutsideRegion && !kept {
+                let endpoint =
+                    super::exemption::endpoint_id(self.policy, &entry.destination, entry.endpoint.as_deref());
+                let flow = ExemptedFlow::Deliver {
+                    destination: &entry.destination,
+                    endpoint,
+                };
+                self.offer_exemption(&entry.id, flow);
+            }
+        }
+    }
+
+    /// Attaches an exemption template for `flow` to the violation just pushed.
+    fn offer_exemption(&mut self, entry: &str, flow: ExemptedFlow<'_>) {
+        let template = super::exemption::template(&self.ws.workspace, entry, &self.ws.region, flow);
+        if let Some(v) = self.violations.last_mut() {
+            v.exemption = Some(template);
         }
     }
 
@@ -442,7 +461,10 @@ impl Check<'_> {
             let code = codes.first().copied().unwrap_or(ReasonCode::StoreOutsideRegion);
             let message = self.message(&decision, &question, None);
             let field = at.key("cloud_region");
-            let fix = match self.nearest_store_place(&region, &entry.store, &entry.cloud_region) {
+            let moved = self.nearest_store_place(&region, &entry.store, &entry.cloud_region);
+            // An exemption loosens the region's places, never a provider the store lacks.
+            let exemptable = moved.is_none() && codes == [ReasonCode::StoreOutsideRegion];
+            let fix = match moved {
                 Some(cloud) => {
                     let name = self.policy.cloud_name(cloud).to_string();
                     Fix::edit(
@@ -479,6 +501,13 @@ impl Check<'_> {
                 message,
                 fix,
             );
+            if exemptable {
+                let flow = ExemptedFlow::Store {
+                    store: &entry.store,
+                    cloud_region: &entry.cloud_region,
+                };
+                self.offer_exemption(&entry.id, flow);
+            }
         }
     }
 

@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod document;
 mod edit;
+mod exemption;
 mod firewall;
 mod fix;
 mod pointer;

@@ -91,6 +91,11 @@ pub struct Violation {
     pub message: String,
     /// The smallest fix.
     pub fix: Fix,
+    /// When no edit keeps the entry and the flow is one an exemption can name: the policy
+    /// entry (YAML, to add under `exemptions:`) that would allow exactly this flow, with
+    /// placeholders for its justification, owner and expiry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<String>,
 }
 
 impl Violation {
@@ -102,6 +107,7 @@ impl Violation {
             code,
             message,
             fix,
+            exemption: None,
         }
     }
 }

@@ -1,0 +1,211 @@
+//! What the audit says about exemptions: the exempted flows of strict regions, listed, and
+//! lints for exemptions that change nothing (expired, never evaluated, or covering a flow
+//! that is allowed anyway or still denied).
+
+use super::lints::{warn, Lint};
+use crate::document::{ExemptedFlow, ExemptionDoc, Residency};
+use crate::policy::{ExemptionId, Policy};
+use crate::question::Question;
+use serde::Serialize;
+
+/// The most exemption warnings of one code given one by one; past it, one more counts the rest.
+const MAX_EXEMPTION_WARNINGS: usize = 20;
+
+/// A flow of a strict region that residency allows only by an exemption.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExemptedFlowEntry {
+    /// The exemption's id.
+    pub exemption: String,
+    /// The strict region.
+    pub region: String,
+    /// The flow, in words (`deliver to `amplitude` through endpoint `us``).
+    pub flow: String,
+    /// Who answers for it.
+    pub owner: String,
+    /// The last day it applies.
+    pub expires: String,
+    /// Why it is allowed.
+    pub justification: String,
+}
+
+/// The most endpoints of one destination an exemption without `endpoint` is tried through.
+const MAX_ENDPOINTS_TRIED: usize = 16;
+
+/// A question asking for an exemption's flow: a connection from the first address of its
+/// range.
+pub fn flow_question(e: &ExemptionDoc) -> Option<Question> {
+    Some(match e.flow()? {
+        ExemptedFlow::Deliver {
+            destination,
+            endpoint,
+        } => Question::Deliver {
+            workspace: e.region.clone(),
+            destination: destination.to_string(),
+            endpoint: endpoint.map(str::to_string),
+        },
+        ExemptedFlow::Store { store, cloud_region } => Question::Store {
+            workspace: e.region.clone(),
+            store: store.to_string(),
+            cloud_region: cloud_region.to_string(),
+        },
+        ExemptedFlow::Connect { warehouse, cidr } => Question::Connect {
+            workspace: e.region.clone(),
+            warehouse: warehouse.to_string(),
+            ip: crate::ip::parse_cidr(cidr)?.network().to_string(),
+        },
+    })
+}
+
+/// The questions an exemption's flow is tried with: its [`flow_question`], and for a
+/// delivery through any endpoint, one through each endpoint of the destination too.
+fn flow_questions(policy: &Policy, e: &ExemptionDoc) -> Vec<Question> {
+    let mut out: Vec<Question> = flow_question(e).into_iter().collect();
+    if let Some(ExemptedFlow::Deliver {
+        destination,
+        endpoint: None,
+    }) = e.flow()
+    {
+        // INVARIANT: a destination's id maps to its position in the document.
+        let endpoints = policy
+            .destination_names
+            .get(destination)
+            .and_then(|i| policy.document.destinations.get(i as usize))
+            .map_or(&[][..], |d| &d.endpoints[..]);
+        out.extend(
+            endpoints
+                .iter()
+                .take(MAX_ENDPOINTS_TRIED)
+                .map(|x| Question::Deliver {
+                    workspace: e.region.clone(),
+                    destination: destination.to_string(),
+                    endpoint: Some(x.id.clone()),
+                }),
+        );
+    }
+    out
+}
+
+/// Asks `ask` every exemption's flow (for a connection, from the first and the last address
+/// of its range), one exemption at a time, for the audit to check besides its question space.
+pub(super) fn each_exemption_question(policy: &Policy, mut ask: impl FnMut(&Question)) {
+    for e in &policy.document.exemptions {
+        for q in flow_questions(policy, e) {
+            ask(&q);
+        }
+        if let (Some(ExemptedFlow::Connect { warehouse, .. }), Some(net)) =
+            (e.flow(), e.cidr.as_deref().and_then(crate::ip::parse_cidr))
+        {
+            ask(&Question::Connect {
+                workspace: e.region.clone(),
+                warehouse: warehouse.to_string(),
+                ip: net.broadcast().to_string(),
+            });
+        }
+    }
+}
+
+/// Whether exemption `i` allows some question of its flow: `Ok`, or why not.
+fn in_use(policy: &Policy, i: usize, e: &ExemptionDoc) -> Result<(), String> {
+    let mine = Some(ExemptionId(i as u32));
+    let (mut other, mut denied) = (None, None);
+    for q in flow_questions(policy, e) {
+        let d = policy.decide(&q);
+        match d.exemption() {
+            id if id == mine => return Ok(()),
+            Some(id) => other = other.or(Some(id)),
+            None if !d.is_allowed() => {
+                denied = denied.or_else(|| Some(d.codes().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")))
+            }
+            None => {}
+        }
+    }
+    Err(match (other, denied) {
+        (Some(id), _) => format!("exemption `{}` covers the flow first", policy.exemption_name(id)),
+        (None, Some(codes)) => format!("the flow is still denied ({codes})"),
+        (None, None) => "the rules allow the flow already".to_string(),
+    })
+}
+
+/// The active exemptions of strict regions that allow their flow, in document order.
+pub fn exempted_flows(policy: &Policy) -> Vec<ExemptedFlowEntry> {
+    let strict = |region: &str| {
+        policy
+            .region_id(region)
+            .and_then(|r| policy.region(r))
+            .is_some_and(|r| r.residency == Residency::Strict)
+    };
+    policy
+        .document
+        .exemptions
+        .iter()
+        .enumerate()
+        .filter(|&(i, e)| {
+            policy.exemption_active(ExemptionId(i as u32))
+                && strict(&e.region)
+                && in_use(policy, i, e).is_ok()
+        })
+        .map(|(_, e)| ExemptedFlowEntry {
+            exemption: e.id.clone(),
+            region: e.region.clone(),
+            flow: e.flow().map(|f| f.to_string()).unwrap_or_default(),
+            owner: crate::text::excerpt(&e.owner),
+            expires: e.expires.to_string(),
+            justification: crate::text::bounded(&e.justification, 256),
+        })
+        .collect()
+}
+
+/// Lints: `exemptions-not-evaluated` (no as-of date), `exemption-expired`, and
+/// `exemption-exempts-nothing` (active, but its flow is allowed by the rules, still denied
+/// for another reason, or covered by an earlier exemption).
+pub(super) fn exemption_lints(policy: &Policy) -> Vec<Lint> {
+    let exemptions = &policy.document.exemptions;
+    if exemptions.is_empty() {
+        return Vec::new();
+    }
+    let Some(as_of) = policy.as_of() else {
+        return vec![warn(
+            "exemptions-not-evaluated",
+            format!(
+                "the policy was compiled without an as-of date, so none of its {} exemption(s) applies",
+                exemptions.len()
+            ),
+        )];
+    };
+    let mut expired = Vec::new();
+    let mut idle = Vec::new();
+    for (i, e) in exemptions.iter().enumerate() {
+        let named = || format!("exemption `{}` of region `{}` ({})", e.id, e.region, flow_text(e));
+        if !policy.exemption_active(ExemptionId(i as u32)) {
+            expired.push(format!(
+                "{} expired on {} (evaluated at {as_of}) and changes nothing: renew or remove it",
+                named(),
+                e.expires
+            ));
+            continue;
+        }
+        let Err(why) = in_use(policy, i, e) else { continue };
+        idle.push(format!("{} exempts nothing: {why}", named()));
+    }
+    let mut out = Vec::new();
+    for (code, messages) in [
+        ("exemption-expired", expired),
+        ("exemption-exempts-nothing", idle),
+    ] {
+        let more = messages.len().saturating_sub(MAX_EXEMPTION_WARNINGS);
+        out.extend(
+            messages
+                .into_iter()
+                .take(MAX_EXEMPTION_WARNINGS)
+                .map(|m| warn(code, m)),
+        );
+        if more > 0 {
+            out.push(warn(code, format!("and {more} more")));
+        }
+    }
+    out
+}
+
+fn flow_text(e: &ExemptionDoc) -> String {
+    e.flow().map(|f| f.to_string()).unwrap_or_default()
+}
