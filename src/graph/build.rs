@@ -12,7 +12,7 @@ use super::{FlowGraph, GraphRefused, Shape};
 use crate::document::{Side, StoreKind};
 use crate::limits::{MAX_GRAPH_DECISIONS, MAX_GRAPH_ITEMS};
 use crate::policy::{
-    CloudId, DestinationId, GroupId, HostId, IngestionId, Policy, RegionId, SourceId, StoreId,
+    CloudId, DestinationId, ExemptFlow, GroupId, HostId, IngestionId, Policy, RegionId, SourceId, StoreId,
 };
 use std::collections::BTreeMap;
 
@@ -225,7 +225,19 @@ impl<'a> Builder<'a> {
                 .collect();
             let rname = p.region_name(region_id).to_string();
             let rkey = self.region_key(region_id);
-            for ((category, _), stores) in CATEGORIES.iter().zip(&store_for) {
+            for ((category, kinds), stores) in CATEGORIES.iter().zip(&store_for) {
+                // The region's active store exemptions of this category, by cloud region.
+                let mut exempted: BTreeMap<CloudId, Vec<StoreId>> = BTreeMap::new();
+                for e in p.exemptions.iter().filter(|e| e.active && e.region == region_id) {
+                    if let ExemptFlow::Store(store, cloud) = e.flow {
+                        if p.stores
+                            .get(store.index())
+                            .is_some_and(|s| kinds.contains(&s.kind))
+                        {
+                            exempted.entry(cloud).or_default().push(store);
+                        }
+                    }
+                }
                 // Per cluster: the cloud regions allowed, and whether an exemption allowed one.
                 let mut by_cluster: BTreeMap<Option<String>, (Vec<&str>, bool)> = BTreeMap::new();
                 let mut total = 0usize;
@@ -234,7 +246,20 @@ impl<'a> Builder<'a> {
                     let Some(store) = stores.get(cloud.provider as usize).copied().flatten() else {
                         continue;
                     };
-                    let decision = p.store_ids(region_id, store, cloud_id);
+                    let mut decision = p.store_ids(region_id, store, cloud_id);
+                    if !decision.is_allowed() {
+                        // The sampled store is denied there; an active exemption of another
+                        // store of the category still draws the flow it allows.
+                        if let Some(d) = exempted
+                            .get(&cloud_id)
+                            .into_iter()
+                            .flatten()
+                            .map(|s| p.store_ids(region_id, *s, cloud_id))
+                            .find(|d| d.is_allowed())
+                        {
+                            decision = d;
+                        }
+                    }
                     if decision.is_allowed() {
                         total += 1;
                         let c = self.cluster(self.cluster_of(cloud_id));
