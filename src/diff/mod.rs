@@ -1,0 +1,368 @@
+//! The policy diff: every question of two policies' question spaces decided under both, and
+//! every answer that differs, grouped for a reviewer.
+//!
+//! [`diff`] asks each question of the old policy's [question space](crate::audit::space),
+//! then each question of the new one's not asked yet (the union of both), under both
+//! policies, and compares the answers by name: the verdict, the reason codes and the extras
+//! (the host handed out, the endpoint, the CIDRs). Changes are grouped by question kind and
+//! region, then by the policy entry whose change changed them (a destination, a source, a
+//! host, a store, a cloud region, a region's loader ranges, an ingestion region, a failover
+//! location), with counts, what changed in the entry and a few example questions; groups with
+//! newly allowed flows of strict regions come first.
+
+mod answer;
+mod entry;
+mod render;
+
+pub use answer::{AnswerView, ChangeKind};
+pub use entry::EntryKind;
+
+use crate::audit::space;
+use crate::limits::MAX_DIFF_QUESTIONS;
+use crate::policy::Policy;
+use crate::question::Question;
+use entry::{Entry, Index};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+/// How many example questions are kept per entry.
+pub const MAX_EXAMPLES: usize = 3;
+
+/// One side of a diff: which policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicySide {
+    /// The policy's name.
+    pub name: String,
+    /// Its [digest](Policy::digest).
+    pub digest: String,
+}
+
+/// How many answers changed, per kind of change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Denied before, allowed now.
+    pub newly_allowed: usize,
+    /// Allowed before, denied now.
+    pub newly_denied: usize,
+    /// Allowed both times, with another host, endpoint or CIDRs.
+    pub other_extras: usize,
+    /// Allowed both times, with the same extras, for other reasons.
+    pub allowed_for_other_reasons: usize,
+    /// Denied both times, for other reasons.
+    pub denied_for_other_reasons: usize,
+}
+
+impl Counts {
+    fn add(&mut self, kind: ChangeKind) {
+        match kind {
+            ChangeKind::NewlyAllowed => self.newly_allowed += 1,
+            ChangeKind::NewlyDenied => self.newly_denied += 1,
+            ChangeKind::OtherExtras => self.other_extras += 1,
+            ChangeKind::AllowedForOtherReasons => self.allowed_for_other_reasons += 1,
+            ChangeKind::DeniedForOtherReasons => self.denied_for_other_reasons += 1,
+        }
+    }
+
+    /// Every changed answer.
+    pub fn total(&self) -> usize {
+        self.significant() + self.denied_for_other_reasons
+    }
+
+    /// The changed answers that change what is allowed or what an allow hands out: all but
+    /// denials for other reasons.
+    pub fn significant(&self) -> usize {
+        self.newly_allowed + self.newly_denied + self.other_extras + self.allowed_for_other_reasons
+    }
+
+    /// `3 newly allowed, 1 newly denied` (the kinds that occur).
+    pub fn phrase(&self) -> String {
+        let parts: Vec<String> = [
+            (self.newly_allowed, ChangeKind::NewlyAllowed),
+            (self.newly_denied, ChangeKind::NewlyDenied),
+            (self.other_extras, ChangeKind::OtherExtras),
+            (self.allowed_for_other_reasons, ChangeKind::AllowedForOtherReasons),
+            (self.denied_for_other_reasons, ChangeKind::DeniedForOtherReasons),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, k)| format!("{n} {}", k.phrase()))
+        .collect();
+        if parts.is_empty() {
+            "no change".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// One question whose answer changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Example {
+    /// The question.
+    pub question: Question,
+    /// How its answer changed.
+    pub change: ChangeKind,
+    /// The old policy's answer.
+    pub old: AnswerView,
+    /// The new policy's answer.
+    pub new: AnswerView,
+}
+
+/// The changes about one policy entry, within one question kind and region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryChanges {
+    /// What kind of entry.
+    pub entry: EntryKind,
+    /// Its id (`warehouse_egress` for a region's loader ranges, a host as normalised).
+    pub name: String,
+    /// What changed in the entry between the documents, in a few words, when it changed
+    /// itself (`endpoint `eu` (eu) removed`, `regions +eu-west`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what_changed: Option<String>,
+    /// How many answers changed, by kind.
+    pub counts: Counts,
+    /// A few questions whose answer changed, the weightiest changes first (newly allowed,
+    /// newly denied, other extras, allowed for other reasons, denied for other reasons).
+    pub examples: Vec<Example>,
+}
+
+/// The changes of one question kind in one region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiffGroup {
+    /// The question kind (`deliver`).
+    pub ask: String,
+    /// The workspace's region (for `failover`, the region of `from`) as asked.
+    pub region: String,
+    /// Whether the region is strict in either policy.
+    pub strict: bool,
+    /// How many answers changed, by kind.
+    pub counts: Counts,
+    /// The entries, most newly allowed first.
+    pub entries: Vec<EntryChanges>,
+}
+
+/// Every answer that differs between two policies, grouped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyDiff {
+    /// The old policy.
+    pub old: PolicySide,
+    /// The new policy.
+    pub new: PolicySide,
+    /// How many distinct questions were decided under both.
+    pub questions: usize,
+    /// How many answers changed, by kind.
+    pub counts: Counts,
+    /// The groups: newly allowed flows of strict regions first, then by question kind and
+    /// region.
+    pub groups: Vec<DiffGroup>,
+}
+
+impl PolicyDiff {
+    /// Whether no answer changed.
+    pub fn is_empty(&self) -> bool {
+        self.counts.total() == 0
+    }
+
+    /// Whether some question denied by the old policy is allowed by the new one.
+    pub fn has_new_allows(&self) -> bool {
+        self.counts.newly_allowed > 0
+    }
+}
+
+/// A diff refused before asking anything: the two question spaces together are over
+/// [`MAX_DIFF_QUESTIONS`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the diff of `{old}` and `{new}` would ask up to {questions} questions, over the limit of {limit} (`limits::MAX_DIFF_QUESTIONS`)")]
+pub struct DiffRefused {
+    /// The old policy's name.
+    pub old: String,
+    /// The new policy's name.
+    pub new: String,
+    /// How many questions the two spaces hold together.
+    pub questions: u64,
+    /// The limit.
+    pub limit: u64,
+}
+
+/// A question's identity in the set of questions already asked: 128 bits of two SipHash
+/// passes (fixed keys), so the set holds 16 bytes per question whatever its text.
+fn fingerprint(question: &Question) -> u128 {
+    let mut a = std::hash::DefaultHasher::new();
+    question.hash(&mut a);
+    let mut b = std::hash::DefaultHasher::new();
+    0xA5u8.hash(&mut b);
+    question.hash(&mut b);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
+/// An entry's changes while they are gathered.
+#[derive(Default)]
+struct EntryAcc {
+    counts: Counts,
+    examples: Vec<Example>,
+}
+
+#[derive(Default)]
+struct GroupAcc {
+    counts: Counts,
+    entries: HashMap<Entry, EntryAcc>,
+}
+
+/// The position of a question kind in the report.
+fn ask_rank(ask: &str) -> usize {
+    [
+        "ingest",
+        "resolve",
+        "deliver",
+        "store",
+        "allowlist",
+        "connect",
+        "failover",
+        "region-change",
+    ]
+    .iter()
+    .position(|a| *a == ask)
+    .unwrap_or(usize::MAX)
+}
+
+/// Diffs two policies: decides every question of both question spaces under both, and
+/// groups every answer that differs. Refused before asking anything when the two spaces
+/// together hold over [`MAX_DIFF_QUESTIONS`].
+///
+/// # Examples
+///
+/// ```
+/// use regionfence::{diff, Policy};
+/// let old = Policy::default_policy();
+/// assert!(diff::diff(&old, &old).unwrap().is_empty());
+///
+/// let text = regionfence::DEFAULT_POLICY_YAML
+///     .replace("warehouse_egress: [52.25.130.38/32]", "warehouse_egress: [52.25.130.38/32, 34.223.203.0/28]");
+/// let new = Policy::from_yaml(&text).unwrap();
+/// let d = diff::diff(&old, &new).unwrap();
+/// assert!(d.has_new_allows());
+/// let connect = d.groups.iter().find(|g| g.ask == "connect" && g.region == "us-west").unwrap();
+/// assert_eq!(connect.entries[0].entry, diff::EntryKind::LoaderRanges);
+/// ```
+pub fn diff(old: &Policy, new: &Policy) -> Result<PolicyDiff, DiffRefused> {
+    let (old_space, new_space) = (space(old), space(new));
+    let questions = old_space
+        .estimated_len()
+        .saturating_add(new_space.estimated_len());
+    if questions > MAX_DIFF_QUESTIONS {
+        return Err(DiffRefused {
+            old: old.name().to_string(),
+            new: new.name().to_string(),
+            questions,
+            limit: MAX_DIFF_QUESTIONS,
+        });
+    }
+    let mut seen: HashSet<u128> = HashSet::new();
+    let mut groups: BTreeMap<(usize, &'static str, String), GroupAcc> = BTreeMap::new();
+    let mut counts = Counts::default();
+    let mut asked = 0usize;
+    let mut ask = |question: Question, record_seen: bool, check_seen: bool| {
+        if check_seen || record_seen {
+            let print = fingerprint(&question);
+            if check_seen && seen.contains(&print) {
+                return;
+            }
+            if record_seen {
+                seen.insert(print);
+            }
+        }
+        asked += 1;
+        let (d_old, d_new) = (old.decide(&question), new.decide(&question));
+        if answer::same(old, &d_old, new, &d_new) {
+            return;
+        }
+        let (v_old, v_new) = (AnswerView::new(old, &d_old), AnswerView::new(new, &d_new));
+        let Some(kind) = answer::change(&v_old, &v_new) else {
+            return;
+        };
+        counts.add(kind);
+        let entry = entry::entry_of(&question, &v_old, &v_new);
+        let key = (
+            ask_rank(question.ask()),
+            question.ask(),
+            entry::region_of(&question).to_string(),
+        );
+        let group = groups.entry(key).or_default();
+        group.counts.add(kind);
+        let acc = group.entries.entry(entry).or_default();
+        acc.counts.add(kind);
+        // Keep the weightiest examples: the first of each kind found, newly allowed first.
+        let example = Example {
+            question,
+            change: kind,
+            old: v_old,
+            new: v_new,
+        };
+        if acc.examples.len() < MAX_EXAMPLES {
+            acc.examples.push(example);
+            acc.examples.sort_by_key(|x| x.change);
+        } else if !acc.examples.iter().any(|x| x.change == kind) {
+            if let Some(last) = acc.examples.last_mut().filter(|last| kind < last.change) {
+                *last = example;
+                acc.examples.sort_by_key(|x| x.change);
+            }
+        }
+    };
+    old_space.for_each(|q| ask(q, true, false));
+    new_space.for_each(|q| ask(q, false, true));
+
+    let (old_index, new_index) = (Index::new(old.document()), Index::new(new.document()));
+    let mut out: Vec<DiffGroup> = groups
+        .into_iter()
+        .map(|((_, ask, region), acc)| {
+            let mut entries: Vec<EntryChanges> = acc
+                .entries
+                .into_iter()
+                .map(|(entry, e)| EntryChanges {
+                    what_changed: entry::what_changed(&old_index, &new_index, &region, &entry),
+                    entry: entry.kind,
+                    name: entry.name,
+                    counts: e.counts,
+                    examples: e.examples,
+                })
+                .collect();
+            entries.sort_by(|a, b| {
+                let weight = |c: &Counts| (c.newly_allowed, c.significant(), c.total());
+                weight(&b.counts)
+                    .cmp(&weight(&a.counts))
+                    .then_with(|| (a.entry, &a.name).cmp(&(b.entry, &b.name)))
+            });
+            DiffGroup {
+                ask: ask.to_string(),
+                strict: old_index.strict(&region) || new_index.strict(&region),
+                region,
+                counts: acc.counts,
+                entries,
+            }
+        })
+        .collect();
+    // Newly allowed flows of strict regions first; then groups that change what is allowed;
+    // then in the order of the question kinds.
+    out.sort_by_key(|g| {
+        (
+            !(g.strict && g.counts.newly_allowed > 0),
+            g.counts.significant() == 0,
+            ask_rank(&g.ask),
+            g.region.clone(),
+        )
+    });
+    Ok(PolicyDiff {
+        old: PolicySide {
+            name: old.name().to_string(),
+            digest: old.digest(),
+        },
+        new: PolicySide {
+            name: new.name().to_string(),
+            digest: new.digest(),
+        },
+        questions: asked,
+        counts,
+        groups: out,
+    })
+}
