@@ -287,3 +287,19 @@ fn the_cli_exits_0_or_4_with_fail_on() {
     assert_ne!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stderr).contains("new-allows"));
 }
+
+#[test]
+fn the_readmes_diff_summary_is_the_shipped_policies_current_one() {
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let command = "$ regionfence diff policies/segment.yaml policies/segment-2025.yaml\n";
+    let start = readme
+        .find(command)
+        .expect("the README shows the 2022 → 2025 diff")
+        + command.len();
+    let end = start + readme[start..].find("\n…\n").unwrap() + 1;
+    assert_eq!(
+        &readme[start..end],
+        DIFF.summary(),
+        "README's diff summary is stale: regenerate it with `regionfence diff policies/segment.yaml policies/segment-2025.yaml`"
+    );
+}

@@ -196,11 +196,23 @@ fn fingerprint(question: &Question) -> u128 {
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
+/// How plainly a question is written, lower is plainer: as a person would write it (no
+/// upper case, white space, scheme, port or escape), then short.
+fn plainness(question: &Question) -> (bool, usize) {
+    let json = question.to_json();
+    let odd = json
+        .chars()
+        .any(|c| c.is_ascii_uppercase() || c.is_whitespace() || matches!(c, '\\' | '@' | '%' | '*'))
+        || json.contains("://");
+    (odd, json.len())
+}
+
 /// An entry's changes while they are gathered.
 #[derive(Default)]
 struct EntryAcc {
     counts: Counts,
-    examples: Vec<Example>,
+    /// The examples kept, with how plainly each is written.
+    examples: Vec<((bool, usize), Example)>,
 }
 
 #[derive(Default)]
@@ -292,22 +304,28 @@ pub fn diff(old: &Policy, new: &Policy) -> Result<PolicyDiff, DiffRefused> {
         group.counts.add(kind);
         let acc = group.entries.entry(entry).or_default();
         acc.counts.add(kind);
-        // Keep the weightiest examples: the first of each kind found, newly allowed first.
+        // Keep the weightiest examples (one of each kind of change while there is room, newly
+        // allowed first), and of each kind the plainest question found.
         let example = Example {
             question,
             change: kind,
             old: v_old,
             new: v_new,
         };
-        if acc.examples.len() < MAX_EXAMPLES {
-            acc.examples.push(example);
-            acc.examples.sort_by_key(|x| x.change);
-        } else if !acc.examples.iter().any(|x| x.change == kind) {
-            if let Some(last) = acc.examples.last_mut().filter(|last| kind < last.change) {
-                *last = example;
-                acc.examples.sort_by_key(|x| x.change);
+        let plain = plainness(&example.question);
+        let examples = &mut acc.examples;
+        if let Some(same) = examples.iter_mut().find(|(_, x)| x.change == kind) {
+            if plain < same.0 {
+                *same = (plain, example);
+            } else if examples.len() < MAX_EXAMPLES {
+                examples.push((plain, example));
             }
+        } else if examples.len() < MAX_EXAMPLES {
+            examples.push((plain, example));
+        } else if let Some(last) = examples.last_mut().filter(|(_, last)| kind < last.change) {
+            *last = (plain, example);
         }
+        examples.sort_by_key(|(plain, x)| (x.change, *plain));
     };
     old_space.for_each(|q| ask(q, true, false));
     new_space.for_each(|q| ask(q, false, true));
@@ -324,7 +342,7 @@ pub fn diff(old: &Policy, new: &Policy) -> Result<PolicyDiff, DiffRefused> {
                     entry: entry.kind,
                     name: entry.name,
                     counts: e.counts,
-                    examples: e.examples,
+                    examples: e.examples.into_iter().map(|(_, x)| x).collect(),
                 })
                 .collect();
             entries.sort_by(|a, b| {
