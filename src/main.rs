@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use regionfence::cli::{self, Format};
 use regionfence::graph::GraphFormat;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -209,7 +210,14 @@ fn main() -> ExitCode {
             new,
             format,
             fail_on,
-        } => cli::diff(&old, &new, format, fail_on, &mut out, &mut err),
+        } if policy.is_none() => cli::diff(&old, &new, format, fail_on, &mut out, &mut err),
+        Command::Diff { .. } => {
+            let _ = writeln!(
+                err,
+                "error: `diff` compares the two policies it is given; `--policy` has no place in it"
+            );
+            cli::Outcome::Failure
+        }
         Command::Replay {
             file,
             any_digest,

@@ -283,6 +283,9 @@ fn the_cli_exits_0_or_4_with_fail_on() {
     let o = run(&["diff", a, bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("line 2"));
+    let o = run(&["--policy", a, "diff", a, b]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("`--policy` has no place"));
     let o = run(&["diff", a, b, "--fail-on", "sometimes"]);
     assert_ne!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stderr).contains("new-allows"));

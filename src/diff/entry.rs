@@ -388,3 +388,47 @@ pub(crate) fn what_changed(
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn deltas_name_what_came_and_went() {
+        assert_eq!(
+            delta(&strings(&["a", "b"]), &strings(&["b", "c"])).as_deref(),
+            Some("+c, -a")
+        );
+        assert_eq!(delta(&strings(&["a", "b"]), &strings(&["b", "a"])), None);
+        let many: Vec<String> = (0..20).map(|i| i.to_string()).collect();
+        assert!(delta(&[], &many).unwrap().ends_with("and 12 more"));
+    }
+
+    #[test]
+    fn a_failover_is_about_the_ingestion_region_of_from() {
+        let q = Question::Failover {
+            from: "us-west/dublin-a".into(),
+            to: "eu-west/dublin-b".into(),
+        };
+        let deny = AnswerView {
+            decision: crate::decision::Verdict::Deny,
+            reasons: vec![ReasonCode::UnknownLocation],
+            host: None,
+            mechanism: None,
+            ingestion: None,
+            endpoint: None,
+            endpoint_hosts: None,
+            cidrs: None,
+        };
+        assert_eq!(region_of(&q), "us-west");
+        let e = entry_of(&q, &deny, &deny);
+        assert_eq!(
+            (e.kind, e.name.as_str()),
+            (EntryKind::FailoverLocation, "us-west/dublin")
+        );
+    }
+}

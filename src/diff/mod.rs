@@ -258,16 +258,21 @@ fn ask_rank(ask: &str) -> usize {
 /// assert_eq!(connect.entries[0].entry, diff::EntryKind::LoaderRanges);
 /// ```
 pub fn diff(old: &Policy, new: &Policy) -> Result<PolicyDiff, DiffRefused> {
+    diff_within(old, new, MAX_DIFF_QUESTIONS)
+}
+
+/// [`diff`], refused past `limit` questions.
+fn diff_within(old: &Policy, new: &Policy, limit: u64) -> Result<PolicyDiff, DiffRefused> {
     let (old_space, new_space) = (space(old), space(new));
     let questions = old_space
         .estimated_len()
         .saturating_add(new_space.estimated_len());
-    if questions > MAX_DIFF_QUESTIONS {
+    if questions > limit {
         return Err(DiffRefused {
             old: old.name().to_string(),
             new: new.name().to_string(),
             questions,
-            limit: MAX_DIFF_QUESTIONS,
+            limit,
         });
     }
     let mut seen: HashSet<u128> = HashSet::new();
@@ -383,4 +388,50 @@ pub fn diff(old: &Policy, new: &Policy) -> Result<PolicyDiff, DiffRefused> {
         counts,
         groups: out,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_over_the_limit_is_refused_before_asking() {
+        let policy = Policy::default_policy();
+        let err = diff_within(&policy, &policy, 1000).unwrap_err();
+        assert_eq!(err.limit, 1000);
+        assert!(err.questions > 100_000, "{err}");
+        assert!(err.to_string().contains("over the limit of 1000"), "{err}");
+    }
+
+    #[test]
+    fn fingerprints_tell_questions_apart() {
+        let a = Question::Failover {
+            from: "a".into(),
+            to: "b".into(),
+        };
+        let b = Question::Failover {
+            from: "b".into(),
+            to: "a".into(),
+        };
+        assert_ne!(fingerprint(&a), fingerprint(&b));
+        assert_eq!(fingerprint(&a), fingerprint(&a.clone()));
+    }
+
+    #[test]
+    fn plain_questions_sort_first() {
+        let q = |host: &str| Question::Ingest {
+            workspace: "us-west".into(),
+            source: "ios".into(),
+            host: host.into(),
+        };
+        let mut hosts = [
+            "API.SEGMENT.IO",
+            "https://api.segment.io",
+            "api.segment.io",
+            "api.segment.io.",
+        ];
+        hosts.sort_by_key(|h| plainness(&q(h)));
+        assert_eq!(hosts[0], "api.segment.io");
+        assert_eq!(hosts[1], "api.segment.io.");
+    }
 }
