@@ -125,15 +125,11 @@ fn diff_within(old: &Policy, new: &Policy, limit: u64) -> Result<PolicyDiff, Dif
     let mut groups: BTreeMap<(usize, &'static str, String), GroupAcc> = BTreeMap::new();
     let mut counts = Counts::default();
     let mut asked = 0usize;
-    let mut ask = |question: Question, record_seen: bool, check_seen: bool| {
-        if check_seen || record_seen {
-            let print = fingerprint(&question);
-            if check_seen && seen.contains(&print) {
-                return;
-            }
-            if record_seen {
-                seen.insert(print);
-            }
+    // Each distinct question once: the new space repeats most of the old one's, and a space
+    // may spell a question twice.
+    let mut ask = |question: Question| {
+        if !seen.insert(fingerprint(&question)) {
+            return;
         }
         asked += 1;
         let (d_old, d_new) = (old.decide(&question), new.decide(&question));
@@ -178,8 +174,8 @@ fn diff_within(old: &Policy, new: &Policy, limit: u64) -> Result<PolicyDiff, Dif
         }
         examples.sort_by_key(|(plain, x)| (x.change, *plain));
     };
-    old_space.for_each(|q| ask(q, true, false));
-    new_space.for_each(|q| ask(q, false, true));
+    old_space.for_each(&mut ask);
+    new_space.for_each(&mut ask);
 
     let (old_index, new_index) = (Index::new(old.document()), Index::new(new.document()));
     let mut out: Vec<DiffGroup> = groups
