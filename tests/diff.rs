@@ -144,6 +144,13 @@ fn the_2022_to_2025_diff_has_the_groups_a_reviewer_expects() {
         .unwrap()
         .contains("regions +eu-west"));
 
+    // Slack's EU endpoint is gone: EU West's deliveries to it are denied now.
+    let deliver = group(d, "deliver", "eu-west");
+    let slack = entry(deliver, EntryKind::Destination, "slack");
+    assert_eq!(slack.counts.newly_denied, 2);
+    assert_eq!(slack.what_changed.as_deref(), Some("endpoint `eu` (eu) removed"));
+    assert!(slack.examples.iter().all(|x| x.change == ChangeKind::NewlyDenied));
+
     // The edge ingestion regions are gone: their hosts refuse US data now.
     let ingest = group(d, "ingest", "us-west");
     let edge = entry(ingest, EntryKind::Host, "in.eu2.segmentapis.com");
