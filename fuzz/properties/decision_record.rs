@@ -25,10 +25,11 @@ pub fn check(data: &[u8]) -> Result<(), String> {
                 location: Some(at), ..
             } = &e
             {
-                if at.line != 1 || at.column == 0 || at.column > line.chars().count() + 1 {
+                // serde_json counts columns in bytes.
+                if at.line != 1 || at.column == 0 || at.column > line.len() + 1 {
                     return Err(format!(
-                        "error position {at} outside a line of {} characters: {e}",
-                        line.chars().count()
+                        "error position {at} outside a line of {} bytes: {e}",
+                        line.len()
                     ));
                 }
             }
