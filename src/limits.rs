@@ -43,3 +43,18 @@ pub const MAX_GRAPH_DECISIONS: u64 = 20_000_000;
 
 /// The most nodes and edges `regionfence graph` draws (see [`MAX_GRAPH_DECISIONS`]).
 pub const MAX_GRAPH_ITEMS: u64 = 1_000_000;
+
+/// The most questions `regionfence diff` decides (under both policies): the two question
+/// spaces together, computed from the policies' sizes before anything is asked.
+pub const MAX_DIFF_QUESTIONS: u64 = 10_000_000;
+
+/// The longest decision record line accepted, in bytes: a question at its own limit and room
+/// for the rest of the record.
+pub const MAX_RECORD_BYTES: usize = MAX_QUESTION_BYTES + 16 * 1024;
+
+/// The largest file of decision records `regionfence replay` reads, in bytes (checked before
+/// it is read).
+pub const MAX_RECORDS_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The most lines a file of decision records may hold.
+pub const MAX_RECORDS: usize = 1_000_000;

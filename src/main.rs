@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use regionfence::cli::{self, Format};
 use regionfence::graph::GraphFormat;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,6 +30,37 @@ enum Command {
     Ask {
         /// The question, e.g. '{"ask":"ingest","workspace":"eu-west","source":"ios","host":"events.eu1.segmentapis.com"}'.
         question: Option<String>,
+        /// Print the decision record (one JSON line: the policy's digest, the question, the
+        /// decision, its reason codes) instead of the explanation, for `replay`.
+        #[arg(long)]
+        record: bool,
+    },
+    /// Decide every question of two policies' question spaces under both and report every
+    /// answer that differs. Exit 0, or 4 when the `--fail-on` condition is met.
+    Diff {
+        /// The old policy.
+        old: PathBuf,
+        /// The new policy.
+        new: PathBuf,
+        /// `text` or `json`.
+        #[arg(long, default_value = "text", value_parser = choice::<Format>)]
+        format: Format,
+        /// Exit 4 when the new policy allows a question the old one denied (`new-allows`) or
+        /// when any answer differs (`any-change`).
+        #[arg(long, value_parser = choice::<cli::FailOn>)]
+        fail_on: Option<cli::FailOn>,
+    },
+    /// Decide every decision record of a file (`ask --record` lines) again and report each
+    /// that no longer matches. Exit 0 when all replay identically, 2 otherwise.
+    Replay {
+        /// The file of records, one JSON line each.
+        file: PathBuf,
+        /// Compare records made under another policy digest too, rather than refusing them.
+        #[arg(long)]
+        any_digest: bool,
+        /// `text` or `json`.
+        #[arg(long, default_value = "text", value_parser = choice::<Format>)]
+        format: Format,
     },
     /// Run policy test cases; exit 1 if any fails.
     Test {
@@ -192,13 +224,37 @@ fn run(policy: Option<&std::path::Path>, command: Command) -> cli::Outcome {
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
     match command {
-        Command::Ask { question } => cli::ask(
-            policy,
-            question.as_deref(),
-            &mut std::io::stdin().lock(),
-            &mut out,
-            &mut err,
-        ),
+        Command::Ask { question, record } => {
+            let ask = if record { cli::ask_record } else { cli::ask };
+            ask(
+                policy,
+                question.as_deref(),
+                &mut std::io::stdin().lock(),
+                &mut out,
+                &mut err,
+            )
+        }
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+        } if policy.is_none() => cli::diff(&old, &new, format, fail_on, &mut out, &mut err),
+        Command::Diff { .. } => {
+            let _ = writeln!(
+                err,
+                "error: `diff` compares the two policies it is given; `--policy` has no place in it"
+            );
+            cli::Outcome::Failure
+        }
+        Command::Replay {
+            file,
+            any_digest,
+            format,
+        } => {
+            let options = regionfence::replay::ReplayOptions { any_digest };
+            cli::replay(policy, &file, options, format, &mut out, &mut err)
+        }
         Command::Test {
             files,
             format,

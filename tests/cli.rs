@@ -349,7 +349,10 @@ fn check_validates_the_embedded_default_and_named_files() {
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(
         stdout(&o).trim_end(),
-        "(embedded default): ok: policy `segment-regional-2022`"
+        format!(
+            "(embedded default): ok: policy `segment-regional-2022`, digest {}",
+            regionfence::Policy::default_policy().digest()
+        )
     );
 
     let a = repo("policies/segment.yaml");

@@ -125,6 +125,11 @@ fn workspace_config_corpus_and_regressions() {
 }
 
 #[test]
+fn decision_record_corpus_and_regressions() {
+    replay("decision_record");
+}
+
+#[test]
 fn every_target_has_a_fuzz_binary_and_a_corpus() {
     for (target, _) in properties::TARGETS {
         let source = fuzz_dir().join("fuzz_targets").join(format!("{target}.rs"));

@@ -8,6 +8,7 @@
 //! and `ipnet` are used, so the module compiles in the root crate's tests without the fuzzer.
 
 pub mod decide_structured;
+pub mod decision_record;
 pub mod host;
 pub mod ip;
 pub mod policy_yaml;
@@ -19,7 +20,7 @@ pub mod yaml_guard;
 pub type Property = fn(&[u8]) -> Result<(), String>;
 
 /// Every fuzz target, by name, with its property.
-pub const TARGETS: [(&str, Property); 7] = [
+pub const TARGETS: [(&str, Property); 8] = [
     ("policy_yaml", policy_yaml::check),
     ("question_json", question_json::check),
     ("host", host::check),
@@ -27,6 +28,7 @@ pub const TARGETS: [(&str, Property); 7] = [
     ("decide_structured", decide_structured::check),
     ("yaml_guard", yaml_guard::check),
     ("workspace_config", workspace_config::check),
+    ("decision_record", decision_record::check),
 ];
 
 /// The embedded default policy, compiled once per process.

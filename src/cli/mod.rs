@@ -4,12 +4,16 @@
 mod as_of;
 mod check_workspace;
 mod coverage;
+mod diff;
 mod eval;
+mod records;
 
 pub use as_of::{as_of, today_utc, with_as_of};
 pub use check_workspace::{check_workspace, CheckWorkspace};
 pub use coverage::test_coverage;
+pub use diff::{diff, FailOn};
 pub use eval::{eval, EvalOptions, MAX_THREADS};
+pub use records::{ask_record, replay};
 
 use crate::cases::{CaseFile, CaseResult};
 use crate::policy::Policy;
@@ -30,6 +34,10 @@ pub enum Outcome {
     Denied,
     /// The audit found an invariant violated: exit 3.
     Violated,
+    /// Some record did not replay identically: exit 2.
+    Mismatched,
+    /// The diff met its `--fail-on` condition: exit 4.
+    Changed,
 }
 
 impl Outcome {
@@ -40,6 +48,8 @@ impl Outcome {
             Outcome::Failure => 1,
             Outcome::Denied => 2,
             Outcome::Violated => 3,
+            Outcome::Mismatched => 2,
+            Outcome::Changed => 4,
         }
     }
 }
@@ -147,20 +157,9 @@ pub fn ask(
         Ok(p) => p,
         Err(e) => return fail(err, &e),
     };
-    let text = match question {
-        Some(q) if q != "-" => q.to_string(),
-        _ => {
-            let mut text = String::new();
-            let limit = crate::limits::MAX_QUESTION_BYTES as u64 + 1;
-            if let Err(e) = stdin.take(limit).read_to_string(&mut text) {
-                return fail(err, &format!("reading standard input: {e}"));
-            }
-            text
-        }
-    };
-    let question = match Question::parse(&text) {
+    let question = match read_question(question, stdin) {
         Ok(q) => q,
-        Err(e) => return fail(err, &format!("question: {e}")),
+        Err(e) => return fail(err, &e),
     };
     let decision = policy.decide(&question);
     let _ = writeln!(out, "{}", decision.explain(&policy, &question).to_json_pretty());
@@ -169,6 +168,24 @@ pub fn ask(
     } else {
         Outcome::Denied
     }
+}
+
+/// The question of `regionfence ask`: the argument, or standard input when it is absent or
+/// `-` (read within the question limit).
+pub(crate) fn read_question(question: Option<&str>, stdin: &mut dyn Read) -> Result<Question, String> {
+    let text = match question {
+        Some(q) if q != "-" => q.to_string(),
+        _ => {
+            let mut text = String::new();
+            let limit = crate::limits::MAX_QUESTION_BYTES as u64 + 1;
+            stdin
+                .take(limit)
+                .read_to_string(&mut text)
+                .map_err(|e| format!("reading standard input: {e}"))?;
+            text
+        }
+    };
+    Question::parse(&text).map_err(|e| format!("question: {e}"))
 }
 
 /// `regionfence test`: runs every case of every file; failure if any case fails.
@@ -274,7 +291,12 @@ pub fn check(policy: Option<&Path>, files: &[PathBuf], out: &mut dyn Write, err:
         let name = target.map_or("(embedded default)".to_string(), shown_path);
         match load_policy(target) {
             Ok(p) => {
-                let _ = writeln!(out, "{name}: ok: policy `{}`", crate::text::excerpt(p.name()));
+                let _ = writeln!(
+                    out,
+                    "{name}: ok: policy `{}`, digest {}",
+                    crate::text::excerpt(p.name()),
+                    p.digest()
+                );
             }
             Err(e) => {
                 let _ = writeln!(err, "error: {}", escape_control(&e));
@@ -285,7 +307,7 @@ pub fn check(policy: Option<&Path>, files: &[PathBuf], out: &mut dyn Write, err:
     outcome
 }
 
-fn fail(err: &mut dyn Write, message: &str) -> Outcome {
+pub(crate) fn fail(err: &mut dyn Write, message: &str) -> Outcome {
     let _ = writeln!(err, "error: {}", escape_control(message));
     Outcome::Failure
 }
@@ -307,6 +329,7 @@ pub fn audit(policy: Option<&Path>, format: Format, out: &mut dyn Write, err: &m
         Format::Json => {
             let json = serde_json::json!({
                 "passed": report.passed(),
+                "digest": policy.digest(),
                 "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
                 "report": report,
             });
@@ -316,6 +339,7 @@ pub fn audit(policy: Option<&Path>, format: Format, out: &mut dyn Write, err: &m
             for line in report.to_text().lines() {
                 let _ = writeln!(out, "{}", escape_control(line));
             }
+            let _ = writeln!(out, "policy digest: {}", policy.digest());
             let _ = writeln!(out, "({:.1} ms)", elapsed.as_secs_f64() * 1000.0);
         }
     }

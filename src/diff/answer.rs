@@ -1,0 +1,179 @@
+//! A decision in terms two policies share: the verdict, the reason codes and the extras by
+//! name (a decision's ids mean nothing outside the policy that made it), and how two such
+//! answers to one question differ.
+
+use crate::decision::{Answer, Decision, ReasonCode, Verdict};
+use crate::policy::Policy;
+use serde::Serialize;
+
+/// One policy's answer to a question, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnswerView {
+    /// `allow` or `deny`.
+    pub decision: Verdict,
+    /// The reason codes, most fundamental first.
+    pub reasons: Vec<ReasonCode>,
+    /// `resolve`: the host handed out; `deliver`: the endpoint's first host, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// `resolve`: how the source is pointed at the host.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mechanism: Option<String>,
+    /// `resolve`: the ingestion region chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingestion: Option<String>,
+    /// `deliver`: the endpoint the data goes through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `deliver`: that endpoint's hosts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint_hosts: Option<Vec<String>>,
+    /// `allowlist`: the CIDRs to open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidrs: Option<Vec<String>>,
+}
+
+impl AnswerView {
+    /// `decision` of `policy`, by name.
+    pub(crate) fn new(policy: &Policy, decision: &Decision) -> AnswerView {
+        let mut view = AnswerView {
+            decision: decision.verdict(),
+            reasons: decision.codes().collect(),
+            host: None,
+            mechanism: None,
+            ingestion: None,
+            endpoint: None,
+            endpoint_hosts: None,
+            cidrs: None,
+        };
+        match decision.answer() {
+            Answer::None => {}
+            Answer::Host {
+                ingestion,
+                host,
+                mechanism,
+            } => {
+                view.host = Some(policy.host_name(host).to_string());
+                view.mechanism = Some(mechanism.to_string());
+                view.ingestion = Some(policy.ingestion_name(ingestion).to_string());
+            }
+            Answer::Endpoint {
+                destination,
+                endpoint,
+            } => {
+                if let Some(e) = policy.endpoint(destination, endpoint) {
+                    view.endpoint = Some(e.name.to_string());
+                    view.host = e.hosts.first().map(|h| h.to_string());
+                    view.endpoint_hosts = Some(e.hosts.iter().map(|h| h.to_string()).collect());
+                }
+            }
+            Answer::Cidrs { region } => {
+                view.cidrs = Some(match region {
+                    Some(r) => policy.egress(r).iter().map(|n| n.to_string()).collect(),
+                    None => Vec::new(),
+                });
+            }
+        }
+        view
+    }
+
+    /// The answer in a few words: `allow (host-in-region)`, `allow: endpoint eu`.
+    pub fn summary(&self) -> String {
+        let codes: Vec<&str> = self.reasons.iter().map(|c| c.as_str()).collect();
+        let mut out = format!("{} ({})", self.decision, codes.join(", "));
+        let mut extras = Vec::new();
+        if let Some(e) = &self.endpoint {
+            extras.push(format!("endpoint `{}`", crate::text::excerpt(e)));
+        }
+        if let Some(h) = &self.host {
+            extras.push(format!("host `{}`", crate::text::excerpt(h)));
+        }
+        if let Some(m) = &self.mechanism {
+            extras.push(format!("by {m}"));
+        }
+        if let Some(c) = &self.cidrs {
+            extras.push(if c.is_empty() {
+                "no CIDRs".to_string()
+            } else {
+                format!(
+                    "CIDRs {}",
+                    crate::text::list(c.iter().map(|c| crate::text::excerpt(c)))
+                )
+            });
+        }
+        if !extras.is_empty() {
+            out.push_str(": ");
+            out.push_str(&extras.join(", "));
+        }
+        out
+    }
+}
+
+/// How the answer to one question changed.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, strum::Display, strum::EnumIter,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum ChangeKind {
+    /// Denied before, allowed now.
+    NewlyAllowed,
+    /// Allowed before, denied now.
+    NewlyDenied,
+    /// Allowed both times, with other extras: another host, endpoint or CIDRs.
+    OtherExtras,
+    /// Allowed both times, with the same extras, for other reasons.
+    AllowedForOtherReasons,
+    /// Denied both times, for other reasons (a name now known, another rule first).
+    DeniedForOtherReasons,
+}
+
+impl ChangeKind {
+    /// How the change reads in a sentence: `newly allowed`.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            ChangeKind::NewlyAllowed => "newly allowed",
+            ChangeKind::NewlyDenied => "newly denied",
+            ChangeKind::OtherExtras => "allowed with other extras",
+            ChangeKind::AllowedForOtherReasons => "allowed for other reasons",
+            ChangeKind::DeniedForOtherReasons => "denied for other reasons",
+        }
+    }
+}
+
+/// How `new` differs from `old`, or `None` when they are the same answer.
+pub(crate) fn change(old: &AnswerView, new: &AnswerView) -> Option<ChangeKind> {
+    match (old.decision, new.decision) {
+        (Verdict::Deny, Verdict::Allow) => Some(ChangeKind::NewlyAllowed),
+        (Verdict::Allow, Verdict::Deny) => Some(ChangeKind::NewlyDenied),
+        _ if extras_differ(old, new) => Some(ChangeKind::OtherExtras),
+        (Verdict::Allow, Verdict::Allow) if old.reasons != new.reasons => {
+            Some(ChangeKind::AllowedForOtherReasons)
+        }
+        (Verdict::Deny, Verdict::Deny) if old.reasons != new.reasons => {
+            Some(ChangeKind::DeniedForOtherReasons)
+        }
+        _ => None,
+    }
+}
+
+fn extras_differ(old: &AnswerView, new: &AnswerView) -> bool {
+    old.host != new.host
+        || old.mechanism != new.mechanism
+        || old.ingestion != new.ingestion
+        || old.endpoint != new.endpoint
+        || old.endpoint_hosts != new.endpoint_hosts
+        || old.cidrs != new.cidrs
+}
+
+/// Whether two decisions of two policies are the same answer, without building either view
+/// when neither has extras (the common case, kept cheap: a diff decides every question twice).
+pub(crate) fn same(old_policy: &Policy, old: &Decision, new_policy: &Policy, new: &Decision) -> bool {
+    if old.verdict() != new.verdict() || !old.codes().eq(new.codes()) {
+        return false;
+    }
+    match (old.answer(), new.answer()) {
+        (Answer::None, Answer::None) => true,
+        _ => AnswerView::new(old_policy, old) == AnswerView::new(new_policy, new),
+    }
+}

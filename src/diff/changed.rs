@@ -1,0 +1,285 @@
+//! What changed in one policy entry between two documents, in a few words (`endpoint `eu`
+//! (eu) removed`, `regions +eu-west`), looked up by id so describing every changed entry of
+//! a diff costs a look-up each.
+
+use super::entry::{Entry, EntryKind};
+use crate::document::{
+    CloudRegionDoc, DestinationDoc, Document, RegionDoc, SourceDoc, SourceKindDoc, StoreDoc,
+};
+use std::collections::{HashMap, HashSet};
+
+/// `+a, -b`: what was added to and removed from a list (by value), or `None` when neither.
+fn delta(old: &[String], new: &[String]) -> Option<String> {
+    let (was, is): (HashSet<&str>, HashSet<&str>) = (
+        old.iter().map(String::as_str).collect(),
+        new.iter().map(String::as_str).collect(),
+    );
+    let added = new
+        .iter()
+        .filter(|x| !was.contains(x.as_str()))
+        .map(|x| format!("+{x}"));
+    let removed = old
+        .iter()
+        .filter(|x| !is.contains(x.as_str()))
+        .map(|x| format!("-{x}"));
+    let all: Vec<String> = added.chain(removed).collect();
+    (!all.is_empty()).then(|| crate::text::list(all))
+}
+
+/// One document's entries by id, so that describing every changed entry costs a look-up each.
+pub(crate) struct Index<'d> {
+    regions: HashMap<&'d str, &'d RegionDoc>,
+    sources: HashMap<&'d str, &'d SourceDoc>,
+    kinds: HashMap<&'d str, &'d SourceKindDoc>,
+    destinations: HashMap<&'d str, &'d DestinationDoc>,
+    stores: HashMap<&'d str, &'d StoreDoc>,
+    clouds: HashMap<&'d str, &'d CloudRegionDoc>,
+    /// Host → the `region/ingestion` paths listing it.
+    host_owners: HashMap<&'d str, Vec<String>>,
+}
+
+impl<'d> Index<'d> {
+    pub(crate) fn new(doc: &'d Document) -> Index<'d> {
+        let mut host_owners: HashMap<&str, Vec<String>> = HashMap::new();
+        for r in &doc.regions {
+            for i in &r.ingestion {
+                for h in &i.hosts {
+                    host_owners
+                        .entry(h)
+                        .or_default()
+                        .push(format!("{}/{}", r.id, i.id));
+                }
+            }
+        }
+        Index {
+            regions: doc.regions.iter().map(|x| (x.id.as_str(), x)).collect(),
+            sources: doc.sources.iter().map(|x| (x.id.as_str(), x)).collect(),
+            kinds: doc.source_kinds.iter().map(|x| (x.id.as_str(), x)).collect(),
+            destinations: doc.destinations.iter().map(|x| (x.id.as_str(), x)).collect(),
+            stores: doc.stores.iter().map(|x| (x.id.as_str(), x)).collect(),
+            clouds: doc.cloud_regions.iter().map(|x| (x.id.as_str(), x)).collect(),
+            host_owners,
+        }
+    }
+
+    /// Whether `id` names a strict region.
+    pub(crate) fn strict(&self, id: &str) -> bool {
+        self.regions
+            .get(id)
+            .is_some_and(|r| r.residency == crate::document::Residency::Strict)
+    }
+}
+
+fn presence(was: bool, is: bool) -> Option<String> {
+    match (was, is) {
+        (false, true) => Some("added".to_string()),
+        (true, false) => Some("removed".to_string()),
+        _ => None,
+    }
+}
+
+/// What changed in `entry` (as it bears on `region_id`) from `old` to `new`, in a few words:
+/// `endpoint eu removed`, `regions +eu-west`; `None` when the entry itself reads the same.
+pub(crate) fn what_changed(
+    old: &Index<'_>,
+    new: &Index<'_>,
+    region_id: &str,
+    entry: &Entry,
+) -> Option<String> {
+    let name = entry.name.as_str();
+    let mut notes: Vec<String> = Vec::new();
+    let (r_old, r_new) = (
+        old.regions.get(region_id).copied(),
+        new.regions.get(region_id).copied(),
+    );
+    match entry.kind {
+        EntryKind::Destination => {
+            let (a, b) = (old.destinations.get(name), new.destinations.get(name));
+            notes.extend(presence(a.is_some(), b.is_some()));
+            if let (Some(a), Some(b)) = (a, b) {
+                if let Some(d) = delta(&a.regions, &b.regions) {
+                    notes.push(format!("regions {d}"));
+                }
+                for e in &b.endpoints {
+                    match a.endpoints.iter().find(|x| x.id == e.id) {
+                        None => notes.push(format!("endpoint `{}` ({}) added", e.id, e.jurisdiction)),
+                        Some(x) if x.jurisdiction != e.jurisdiction => notes.push(format!(
+                            "endpoint `{}` moved from {} to {}",
+                            e.id, x.jurisdiction, e.jurisdiction
+                        )),
+                        Some(x) => {
+                            if let Some(d) = delta(&x.hosts, &e.hosts) {
+                                notes.push(format!("endpoint `{}` hosts {d}", e.id));
+                            } else if x.hosts != e.hosts {
+                                notes.push(format!("endpoint `{}` hosts reordered", e.id));
+                            }
+                        }
+                    }
+                }
+                for e in a
+                    .endpoints
+                    .iter()
+                    .filter(|e| !b.endpoints.iter().any(|x| x.id == e.id))
+                {
+                    notes.push(format!("endpoint `{}` ({}) removed", e.id, e.jurisdiction));
+                }
+                let order = |d: &DestinationDoc| d.endpoints.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+                if notes.is_empty() && order(a) != order(b) {
+                    notes.push("endpoints reordered".into());
+                }
+            }
+            if let (Some(x), Some(y)) = (r_old, r_new) {
+                if x.deliver_to != y.deliver_to {
+                    notes.push(format!("`{region_id}` deliver_to changed"));
+                }
+            }
+        }
+        EntryKind::Source => {
+            let (a, b) = (old.sources.get(name), new.sources.get(name));
+            let (ka, kb) = (old.kinds.get(name), new.kinds.get(name));
+            notes.extend(presence(a.is_some() || ka.is_some(), b.is_some() || kb.is_some()));
+            if let (Some(a), Some(b)) = (a, b) {
+                if let Some(d) = delta(&a.regions, &b.regions) {
+                    notes.push(format!("regions {d}"));
+                }
+                if a.kind != b.kind {
+                    notes.push(format!("kind {} → {}", a.kind, b.kind));
+                }
+            }
+            let kind = b.or(a).map_or(name, |s| s.kind.as_str());
+            if let (Some(x), Some(y)) = (r_old, r_new) {
+                let (had, has) = (
+                    x.source_kinds.iter().any(|k| k == kind),
+                    y.source_kinds.iter().any(|k| k == kind),
+                );
+                if had != has {
+                    let sign = if has { "+" } else { "-" };
+                    notes.push(format!("`{region_id}` source_kinds {sign}{kind}"));
+                }
+            }
+        }
+        EntryKind::Host => {
+            let none = Vec::new();
+            let owners = |i: &Index<'_>| i.host_owners.get(name).cloned().unwrap_or_else(|| none.clone());
+            if let Some(d) = delta(&owners(old), &owners(new)) {
+                notes.push(format!("listed by {d}"));
+            }
+        }
+        EntryKind::IngestionRegion => {
+            let find =
+                |r: Option<&RegionDoc>| r.and_then(|r| r.ingestion.iter().find(|i| i.id == name).cloned());
+            let (a, b) = (find(r_old), find(r_new));
+            notes.extend(presence(a.is_some(), b.is_some()));
+            if let (Some(a), Some(b)) = (&a, &b) {
+                if let Some(d) = delta(&a.hosts, &b.hosts) {
+                    notes.push(format!("hosts {d}"));
+                } else if a.hosts.first() != b.hosts.first() {
+                    notes.push("another first host".into());
+                }
+                if a.default != b.default {
+                    notes.push(
+                        if b.default {
+                            "now the default"
+                        } else {
+                            "no longer the default"
+                        }
+                        .into(),
+                    );
+                }
+            }
+        }
+        EntryKind::Store => {
+            let (a, b) = (old.stores.get(name), new.stores.get(name));
+            notes.extend(presence(a.is_some(), b.is_some()));
+            if let (Some(a), Some(b)) = (a, b) {
+                if a.kind != b.kind {
+                    notes.push(format!("kind {} → {}", a.kind, b.kind));
+                }
+                if let Some(d) = delta(&a.clouds, &b.clouds) {
+                    notes.push(format!("clouds {d}"));
+                }
+                if a.allowlist != b.allowlist {
+                    let show = |x: Option<crate::document::Allowlisting>| {
+                        x.map_or("none".to_string(), |x| x.to_string())
+                    };
+                    notes.push(format!("allowlist {} → {}", show(a.allowlist), show(b.allowlist)));
+                }
+            }
+        }
+        EntryKind::CloudRegion => {
+            let (a, b) = (old.clouds.get(name), new.clouds.get(name));
+            notes.extend(presence(a.is_some(), b.is_some()).map(|p| format!("{p} to the catalogue")));
+            if let (Some(a), Some(b)) = (a, b) {
+                if a.country != b.country {
+                    notes.push(format!("country {} → {}", a.country, b.country));
+                }
+            }
+            if let (Some(x), Some(y)) = (r_old, r_new) {
+                if x.customer_storage != y.customer_storage {
+                    notes.push(format!("`{region_id}` customer_storage changed"));
+                }
+                if let Some(d) = delta(&x.archive, &y.archive) {
+                    notes.push(format!("`{region_id}` archive {d}"));
+                }
+            }
+        }
+        EntryKind::LoaderRanges => {
+            if let (Some(x), Some(y)) = (r_old, r_new) {
+                if let Some(d) = delta(&x.warehouse_egress, &y.warehouse_egress) {
+                    notes.push(format!("`{region_id}` warehouse_egress {d}"));
+                } else if x.warehouse_egress != y.warehouse_egress {
+                    notes.push(format!("`{region_id}` warehouse_egress reordered"));
+                }
+            }
+        }
+        EntryKind::FailoverLocation => {
+            let find = |i: &Index<'_>| {
+                let (r, rest) = name.split_once('/')?;
+                i.regions.get(r)?.ingestion.iter().find(|x| x.id == rest).cloned()
+            };
+            let (a, b) = (find(old), find(new));
+            notes.extend(presence(a.is_some(), b.is_some()));
+            if let (Some(a), Some(b)) = (&a, &b) {
+                if let Some(d) = delta(&a.zones, &b.zones) {
+                    notes.push(format!("zones {d}"));
+                }
+                if let Some(d) = delta(&a.failover_to, &b.failover_to) {
+                    notes.push(format!("failover_to {d}"));
+                }
+            }
+        }
+        EntryKind::Region => {
+            notes.extend(presence(
+                old.regions.contains_key(name),
+                new.regions.contains_key(name),
+            ));
+        }
+    }
+    if notes.is_empty() {
+        None
+    } else {
+        Some(crate::text::list(
+            notes.iter().map(|n| crate::text::escape_control(n)),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn deltas_name_what_came_and_went() {
+        assert_eq!(
+            delta(&strings(&["a", "b"]), &strings(&["b", "c"])).as_deref(),
+            Some("+c, -a")
+        );
+        assert_eq!(delta(&strings(&["a", "b"]), &strings(&["b", "a"])), None);
+        let many: Vec<String> = (0..20).map(|i| i.to_string()).collect();
+        assert!(delta(&[], &many).unwrap().ends_with("and 12 more"));
+    }
+}

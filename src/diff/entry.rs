@@ -1,0 +1,159 @@
+//! The policy entry a changed answer is about, found from the question and the reasons that
+//! differ.
+
+use super::answer::AnswerView;
+use crate::decision::ReasonCode;
+use crate::question::Question;
+use serde::Serialize;
+
+/// What kind of policy entry a group of changes is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, strum::Display)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum EntryKind {
+    /// A source kind or catalog source (`sources`, `source_kinds`, a region's `source_kinds`).
+    Source,
+    /// An ingestion host (`ingestion[].hosts`).
+    Host,
+    /// An ingestion region (`regions[].ingestion`).
+    IngestionRegion,
+    /// A destination and its endpoints.
+    Destination,
+    /// A store or warehouse.
+    Store,
+    /// A cloud region (the catalogue, a region's places).
+    CloudRegion,
+    /// A region's warehouse loader CIDRs (`warehouse_egress`).
+    LoaderRanges,
+    /// The failover locations of an ingestion region (`zones`, `failover_to`).
+    FailoverLocation,
+    /// A processing region.
+    Region,
+}
+
+/// One entry: its kind and name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Entry {
+    pub(crate) kind: EntryKind,
+    pub(crate) name: String,
+}
+
+impl Entry {
+    fn new(kind: EntryKind, name: &str) -> Entry {
+        Entry {
+            kind,
+            name: name.to_string(),
+        }
+    }
+}
+
+/// The region a question is about: its workspace, or the region of a failover's `from`.
+pub(crate) fn region_of(question: &Question) -> &str {
+    match question {
+        Question::Ingest { workspace, .. }
+        | Question::Resolve { workspace, .. }
+        | Question::Deliver { workspace, .. }
+        | Question::Store { workspace, .. }
+        | Question::Connect { workspace, .. }
+        | Question::Allowlist { workspace, .. }
+        | Question::RegionChange { workspace, .. } => workspace,
+        Question::Failover { from, .. } => from.split_once('/').map_or(from.as_str(), |(r, _)| r),
+    }
+}
+
+/// Whether `code` is among the reasons of one answer and not the other.
+fn differs(old: &AnswerView, new: &AnswerView, codes: &[ReasonCode]) -> bool {
+    codes
+        .iter()
+        .any(|c| old.reasons.contains(c) != new.reasons.contains(c))
+}
+
+/// The entry whose change changed this answer, read from the question and the reasons that
+/// differ.
+pub(crate) fn entry_of(question: &Question, old: &AnswerView, new: &AnswerView) -> Entry {
+    use ReasonCode as C;
+    let source_codes = [C::UnknownSource, C::SourceUnsupportedInRegion];
+    match question {
+        Question::Ingest { source, host, .. } => {
+            if differs(old, new, &source_codes) {
+                Entry::new(EntryKind::Source, source)
+            } else {
+                let name = crate::host::normalize_host(host)
+                    .map_or_else(|_| host.clone(), |h| h.as_str().to_string());
+                Entry::new(EntryKind::Host, &name)
+            }
+        }
+        Question::Resolve {
+            source, ingestion, ..
+        } => {
+            if differs(old, new, &source_codes) {
+                return Entry::new(EntryKind::Source, source);
+            }
+            let chosen = ingestion
+                .as_deref()
+                .or(old.ingestion.as_deref())
+                .or(new.ingestion.as_deref())
+                .unwrap_or("(default)");
+            Entry::new(EntryKind::IngestionRegion, chosen)
+        }
+        Question::Deliver { destination, .. } => Entry::new(EntryKind::Destination, destination),
+        Question::Store {
+            store, cloud_region, ..
+        } => {
+            if differs(old, new, &[C::UnknownStore, C::StoreProviderMismatch]) {
+                Entry::new(EntryKind::Store, store)
+            } else {
+                Entry::new(EntryKind::CloudRegion, cloud_region)
+            }
+        }
+        Question::Allowlist { warehouse, .. } => {
+            if old.decision == new.decision && old.reasons == new.reasons {
+                Entry::new(EntryKind::LoaderRanges, "warehouse_egress")
+            } else {
+                Entry::new(EntryKind::Store, warehouse)
+            }
+        }
+        Question::Connect { warehouse, .. } => {
+            if differs(old, new, &[C::UnknownWarehouse]) {
+                Entry::new(EntryKind::Store, warehouse)
+            } else {
+                Entry::new(EntryKind::LoaderRanges, "warehouse_egress")
+            }
+        }
+        Question::Failover { from, .. } => {
+            // `region/ingestion-zone`: the ingestion region is all but the last `-zone`.
+            let ingestion = from.rsplit_once('-').map_or(from.as_str(), |(i, _)| i);
+            Entry::new(EntryKind::FailoverLocation, ingestion)
+        }
+        Question::RegionChange { to, .. } => Entry::new(EntryKind::Region, to),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failover_is_about_the_ingestion_region_of_from() {
+        let q = Question::Failover {
+            from: "us-west/dublin-a".into(),
+            to: "eu-west/dublin-b".into(),
+        };
+        let deny = AnswerView {
+            decision: crate::decision::Verdict::Deny,
+            reasons: vec![ReasonCode::UnknownLocation],
+            host: None,
+            mechanism: None,
+            ingestion: None,
+            endpoint: None,
+            endpoint_hosts: None,
+            cidrs: None,
+        };
+        assert_eq!(region_of(&q), "us-west");
+        let e = entry_of(&q, &deny, &deny);
+        assert_eq!(
+            (e.kind, e.name.as_str()),
+            (EntryKind::FailoverLocation, "us-west/dublin")
+        );
+    }
+}

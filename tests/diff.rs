@@ -1,0 +1,318 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The policy diff: empty for a policy against itself or a rewritten copy of itself; the
+//! 2022 → 2025 diff with the groups a reviewer expects (the second US loader range, the EU
+//! sources, the removed edge ingestion); the entry that changed named with what changed in
+//! it; and `regionfence diff`'s exit codes with `--fail-on`.
+
+use regionfence::diff::{self, ChangeKind, DiffGroup, EntryChanges, EntryKind, PolicyDiff};
+use regionfence::{Policy, Question, Verdict};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::LazyLock;
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn load(path: &str) -> Policy {
+    Policy::from_yaml(&std::fs::read_to_string(repo(path)).unwrap()).unwrap()
+}
+
+static OLD: LazyLock<Policy> = LazyLock::new(|| load("policies/segment.yaml"));
+static NEW: LazyLock<Policy> = LazyLock::new(|| load("policies/segment-2025.yaml"));
+static DIFF: LazyLock<PolicyDiff> = LazyLock::new(|| diff::diff(&OLD, &NEW).unwrap());
+
+fn group<'d>(d: &'d PolicyDiff, ask: &str, region: &str) -> &'d DiffGroup {
+    d.groups
+        .iter()
+        .find(|g| g.ask == ask && g.region == region)
+        .unwrap_or_else(|| panic!("no group {ask} in {region}"))
+}
+
+fn entry<'g>(g: &'g DiffGroup, kind: EntryKind, name: &str) -> &'g EntryChanges {
+    g.entries
+        .iter()
+        .find(|e| e.entry == kind && e.name == name)
+        .unwrap_or_else(|| panic!("no entry {kind} `{name}` in {} {}", g.ask, g.region))
+}
+
+fn write_temp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("regionfence-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_regionfence"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_policy_diffed_with_itself_is_empty() {
+    for policy in [&*OLD, &*NEW] {
+        let d = diff::diff(policy, policy).unwrap();
+        assert!(d.is_empty(), "{}", d.to_text());
+        assert!(d.groups.is_empty());
+        assert!(d.questions > 40_000, "{}", d.questions);
+        assert_eq!(d.old.digest, d.new.digest);
+    }
+}
+
+#[test]
+fn a_policy_diffed_with_a_reformatted_copy_is_empty() {
+    for (path, policy) in [
+        ("policies/segment.yaml", &*OLD),
+        ("policies/segment-2025.yaml", &*NEW),
+    ] {
+        // Serialised again: no comments, other quoting and layout.
+        let again = Policy::from_yaml(&policy.to_yaml().unwrap()).unwrap();
+        assert!(diff::diff(policy, &again).unwrap().is_empty(), "{path}");
+        // Keys in another order, as JSON; catalogue lists in another order.
+        let mut doc = policy.document().clone();
+        doc.destinations.reverse();
+        doc.sources.reverse();
+        doc.cloud_regions.reverse();
+        let json = serde_json::to_string(&serde_json::to_value(&doc).unwrap()).unwrap();
+        let copy = Policy::from_yaml(&json).unwrap();
+        let d = diff::diff(policy, &copy).unwrap();
+        assert!(d.is_empty(), "{path}: {}", d.to_text());
+        assert_eq!(d.old.digest, d.new.digest);
+    }
+}
+
+#[test]
+fn the_2022_to_2025_diff_has_the_groups_a_reviewer_expects() {
+    let d = &*DIFF;
+    assert!(!d.is_empty());
+    assert!(d.has_new_allows());
+    assert_eq!(d.old.name, "segment-regional-2022");
+    assert_eq!(d.new.name, "segment-regional-2025");
+    assert_eq!(d.old.digest, OLD.digest());
+    assert_eq!(d.new.digest, NEW.digest());
+
+    // Newly allowed flows of the strict region come first.
+    let first = &d.groups[0];
+    assert!(first.strict && first.region == "eu-west" && first.counts.newly_allowed > 0);
+    let strict_allows = d
+        .groups
+        .iter()
+        .take_while(|g| g.strict && g.counts.newly_allowed > 0)
+        .count();
+    assert!(d.groups[strict_allows..]
+        .iter()
+        .all(|g| !(g.strict && g.counts.newly_allowed > 0)));
+
+    // The second US loader range: connect newly allowed, allowlist hands out two CIDRs.
+    let connect = group(d, "connect", "us-west");
+    let loaders = entry(connect, EntryKind::LoaderRanges, "warehouse_egress");
+    assert!(loaders.counts.newly_allowed > 0);
+    assert!(loaders
+        .what_changed
+        .as_deref()
+        .unwrap()
+        .contains("+34.223.203.0/28"));
+    assert!(loaders
+        .examples
+        .iter()
+        .all(|x| x.change == ChangeKind::NewlyAllowed && x.new.decision == Verdict::Allow));
+    let allowlist = group(d, "allowlist", "us-west");
+    let cidrs = entry(allowlist, EntryKind::LoaderRanges, "warehouse_egress");
+    assert!(cidrs.counts.other_extras > 0);
+    let x = &cidrs.examples[0];
+    assert_eq!(x.change, ChangeKind::OtherExtras);
+    assert_eq!(
+        x.new.cidrs.as_ref().unwrap(),
+        &["52.25.130.38/32", "34.223.203.0/28"]
+    );
+
+    // EU West takes cloud sources now.
+    let resolve = group(d, "resolve", "eu-west");
+    let hubspot = entry(resolve, EntryKind::Source, "hubspot");
+    assert!(hubspot.counts.newly_allowed > 0);
+    assert!(hubspot
+        .what_changed
+        .as_deref()
+        .unwrap()
+        .contains("regions +eu-west"));
+
+    // Slack's EU endpoint is gone: EU West's deliveries to it are denied now.
+    let deliver = group(d, "deliver", "eu-west");
+    let slack = entry(deliver, EntryKind::Destination, "slack");
+    assert_eq!(slack.counts.newly_denied, 2);
+    assert_eq!(slack.what_changed.as_deref(), Some("endpoint `eu` (eu) removed"));
+    assert!(slack.examples.iter().all(|x| x.change == ChangeKind::NewlyDenied));
+
+    // The edge ingestion regions are gone: their hosts refuse US data now.
+    let ingest = group(d, "ingest", "us-west");
+    let edge = entry(ingest, EntryKind::Host, "in.eu2.segmentapis.com");
+    assert!(edge.counts.newly_denied > 0);
+    assert_eq!(edge.what_changed.as_deref(), Some("listed by -us-west/dublin"));
+    // A catalog source only the new policy lists: questions of the new space alone.
+    let new_source = entry(ingest, EntryKind::Source, "db2");
+    assert!(new_source.counts.newly_allowed > 0);
+    assert_eq!(new_source.what_changed.as_deref(), Some("added"));
+    // ... which stays US-only: no EU workspace may name it.
+    let eu = group(d, "ingest", "eu-west");
+    assert!(eu
+        .entries
+        .iter()
+        .all(|e| e.name != "db2" || e.counts.newly_allowed == 0));
+    let failover = group(d, "failover", "us-west");
+    assert!(failover.counts.newly_denied > 0 && failover.counts.newly_allowed == 0);
+
+    // Counts add up.
+    let sum: usize = d.groups.iter().map(|g| g.counts.total()).sum();
+    assert_eq!(sum, d.counts.total());
+    for g in &d.groups {
+        let sum: usize = g.entries.iter().map(|e| e.counts.total()).sum();
+        assert_eq!(sum, g.counts.total(), "{} {}", g.ask, g.region);
+        for e in &g.entries {
+            assert!(!e.examples.is_empty() && e.examples.len() <= diff::MAX_EXAMPLES);
+        }
+    }
+}
+
+#[test]
+fn every_change_reported_is_a_real_change_and_decides_as_shown() {
+    for g in &DIFF.groups {
+        for e in &g.entries {
+            for x in &e.examples {
+                let (old, new) = (OLD.decide(&x.question), NEW.decide(&x.question));
+                assert_eq!(old.verdict(), x.old.decision);
+                assert_eq!(new.verdict(), x.new.decision);
+                assert_ne!(x.old, x.new, "{:?}", x.question);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_removed_eu_endpoint_is_named_on_its_destination() {
+    let mut doc = OLD.document().clone();
+    let amplitude = doc.destinations.iter_mut().find(|d| d.id == "amplitude").unwrap();
+    amplitude.endpoints.retain(|e| e.id != "eu");
+    let new = Policy::compile(doc).unwrap();
+    let d = diff::diff(&OLD, &new).unwrap();
+    assert!(!d.has_new_allows());
+    let deliver = group(&d, "deliver", "eu-west");
+    assert!(deliver.strict);
+    let amplitude = entry(deliver, EntryKind::Destination, "amplitude");
+    assert!(amplitude.counts.newly_denied > 0);
+    assert_eq!(
+        amplitude.what_changed.as_deref(),
+        Some("endpoint `eu` (eu) removed")
+    );
+    let q = Question::Deliver {
+        workspace: "eu-west".into(),
+        destination: "amplitude".into(),
+        endpoint: None,
+    };
+    assert!(amplitude.examples.iter().any(|x| x.question == q));
+    // Only amplitude's questions changed.
+    assert!(d
+        .groups
+        .iter()
+        .flat_map(|g| &g.entries)
+        .all(|e| e.entry == EntryKind::Destination && e.name == "amplitude"));
+    let text = d.to_text();
+    assert!(
+        text.contains("destination `amplitude` (endpoint `eu` (eu) removed):"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_text_is_bounded_and_names_both_digests() {
+    let text = DIFF.to_text();
+    assert!(text.contains(&format!("old digest: {}", OLD.digest())));
+    assert!(text.contains(&format!("new digest: {}", NEW.digest())));
+    assert!(text.contains("… and "), "long groups are cut");
+    assert!(text.lines().count() < 400, "{} lines", text.lines().count());
+}
+
+#[test]
+fn the_cli_exits_0_or_4_with_fail_on() {
+    let a = repo("policies/segment.yaml");
+    let b = repo("policies/segment-2025.yaml");
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+
+    let o = run(&["diff", a, a, "--fail-on", "any-change"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("every answer is the same"));
+
+    let o = run(&["diff", a, b]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = run(&["diff", a, b, "--fail-on", "new-allows"]);
+    assert_eq!(o.status.code(), Some(4));
+    let o = run(&["diff", a, b, "--fail-on", "any-change"]);
+    assert_eq!(o.status.code(), Some(4));
+
+    // A change that only denies: new-allows is not met, any-change is.
+    let text = std::fs::read_to_string(a).unwrap();
+    let narrower = text.replace(
+        "{id: eu, jurisdiction: eu, hosts: [api.eu.amplitude.com]}",
+        "{id: eu, jurisdiction: us, hosts: [api.eu.amplitude.com]}",
+    );
+    assert_ne!(narrower, text);
+    let narrower = write_temp("narrower.yaml", &narrower);
+    let n = narrower.to_str().unwrap();
+    assert_eq!(
+        run(&["diff", a, n, "--fail-on", "new-allows"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["diff", a, n, "--fail-on", "any-change"]).status.code(),
+        Some(4)
+    );
+    // The other way round it allows again.
+    assert_eq!(
+        run(&["diff", n, a, "--fail-on", "new-allows"]).status.code(),
+        Some(4)
+    );
+
+    // JSON for machines.
+    let o = run(&["diff", a, b, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["old"]["digest"], OLD.digest());
+    assert_eq!(json["new"]["digest"], NEW.digest());
+    assert!(json["counts"]["newly_allowed"].as_u64().unwrap() > 0);
+    assert_eq!(json["groups"][0]["region"], "eu-west");
+
+    // Errors: a policy that does not load, an unknown --fail-on.
+    let bad = write_temp("bad.yaml", "version: 1\nname: [");
+    let o = run(&["diff", a, bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 2"));
+    let o = run(&["--policy", a, "diff", a, b]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("`--policy` has no place"));
+    let o = run(&["diff", a, b, "--fail-on", "sometimes"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("new-allows"));
+}
+
+#[test]
+fn the_readmes_diff_summary_is_the_shipped_policies_current_one() {
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let command = "$ regionfence diff policies/segment.yaml policies/segment-2025.yaml\n";
+    let start = readme
+        .find(command)
+        .expect("the README shows the 2022 → 2025 diff")
+        + command.len();
+    let end = start + readme[start..].find("\n…\n").unwrap() + 1;
+    assert_eq!(
+        &readme[start..end],
+        DIFF.summary(),
+        "README's diff summary is stale: regenerate it with `regionfence diff policies/segment.yaml policies/segment-2025.yaml`"
+    );
+}
