@@ -180,6 +180,10 @@ mod tests {
         m.reload(true);
         m.reload(false);
         m.reload(false);
+        let info = format!(
+            "regionfence_policy_info{{name=\"segment-regional-2022\",version=\"1\",digest=\"{}\"}} 1",
+            policy.digest()
+        );
         let text = m.render(&LoadedPolicy::new(policy));
         for line in [
             "regionfence_decisions_total{ask=\"ingest\",verdict=\"deny\",reason=\"ingestion-outside-region\"} 2",
@@ -189,7 +193,7 @@ mod tests {
             "regionfence_upstream_errors_total{kind=\"timeout\"} 1",
             "regionfence_reloads_total 1",
             "regionfence_reload_failures_total 2",
-            "regionfence_policy_info{name=\"segment-regional-2022\",version=\"1\",digest=\"\"} 1",
+            &info,
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line}\n{text}");
         }

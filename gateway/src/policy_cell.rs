@@ -16,8 +16,8 @@ pub struct LoadedPolicy {
     pub name: String,
     /// The policy document's `version`.
     pub version: u32,
-    /// The policy's content digest, once the library computes one; `None` until then (the
-    /// metrics and answers show it as soon as it is set).
+    /// The policy's content digest ([`Policy::digest`]): the same digest decision records,
+    /// `audit` and `diff` name, so a decision the gateway made can be matched to its policy.
     pub digest: Option<String>,
 }
 
@@ -27,15 +27,16 @@ impl LoadedPolicy {
         LoadedPolicy {
             name: policy.name().to_string(),
             version: policy.document().version,
-            digest: None,
+            digest: Some(policy.digest()),
             policy,
         }
     }
 
-    /// `name@version` (and `#digest` when there is one), as answers name the policy.
+    /// `name@version#digest12` (the digest's first 12 hex digits), as answers name the
+    /// policy; the JSON view has the whole digest.
     pub fn label(&self) -> String {
         match &self.digest {
-            Some(d) => format!("{}@{}#{d}", self.name, self.version),
+            Some(d) => format!("{}@{}#{}", self.name, self.version, d.get(..12).unwrap_or(d)),
             None => format!("{}@{}", self.name, self.version),
         }
     }
@@ -171,7 +172,11 @@ mod tests {
         let p = cell.current();
         assert_eq!(p.name, "segment-regional-2022");
         assert_eq!(p.version, 1);
-        assert_eq!(p.label(), "segment-regional-2022@1");
+        assert_eq!(
+            p.label(),
+            format!("segment-regional-2022@1#{}", &p.policy.digest()[..12])
+        );
+        assert_eq!(p.digest.as_deref(), Some(p.policy.digest().as_str()));
     }
 
     #[test]

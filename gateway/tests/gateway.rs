@@ -125,7 +125,7 @@ async fn refused_requests_never_reach_the_upstream() {
     );
     assert!(json["message"].as_str().unwrap().contains("api.segment.io"));
     assert_eq!(json["decision"]["decision"], "deny");
-    assert_eq!(a.policy(), "segment-regional-2022@1");
+    assert_eq!(a.policy(), default_label());
 
     // Every single-event endpoint, also under a prefix, is decided the same way.
     for path in [
@@ -290,7 +290,7 @@ async fn decision_api_health_and_metrics() {
     assert_eq!(a.status, 200);
     assert_eq!(a.json()["host"], "events.eu1.segmentapis.com");
     assert_eq!(a.json()["mechanism"], "regional-settings");
-    assert_eq!(a.policy(), "segment-regional-2022@1");
+    assert_eq!(a.policy(), default_label());
     let many = r#"[{"ask":"deliver","workspace":"eu-west","destination":"amplitude"},
                    {"ask":"connect","workspace":"eu-west","warehouse":"redshift","ip":"52.25.130.38"}]"#;
     let a = send(&client, "POST", gw.addr, "/v1/decide", &[], many).await;
@@ -343,6 +343,10 @@ async fn decision_api_health_and_metrics() {
         .unwrap()
         .starts_with("text/plain"));
     let text = String::from_utf8(a.body.to_vec()).unwrap();
+    let info = format!(
+        "regionfence_policy_info{{name=\"segment-regional-2022\",version=\"1\",digest=\"{}\"}} 1",
+        regionfence::Policy::default_policy().digest()
+    );
     for line in [
         "regionfence_decisions_total{ask=\"resolve\",verdict=\"allow\",reason=\"host-resolved\"} 2",
         "regionfence_decisions_total{ask=\"deliver\",verdict=\"allow\",reason=\"endpoint-in-region\"} 1",
@@ -352,7 +356,7 @@ async fn decision_api_health_and_metrics() {
         "regionfence_forwarded_total 1",
         "regionfence_refused_total{status=\"421\",reason=\"ingestion-outside-region\"} 1",
         "regionfence_reloads_total 0",
-        "regionfence_policy_info{name=\"segment-regional-2022\",version=\"1\",digest=\"\"} 1",
+        &info,
     ] {
         assert!(text.lines().any(|l| l == line), "missing {line}\n{text}");
     }
@@ -584,4 +588,11 @@ async fn a_request_is_never_decided_under_one_key_and_forwarded_under_another() 
     assert_eq!(a.status, 200);
     stub.wait_for_arrivals(2).await;
     assert_eq!(stub.count(), 2);
+}
+
+/// How answers name the embedded default policy: `name@version#` and its digest's first 12
+/// hex digits.
+fn default_label() -> String {
+    let digest = regionfence::Policy::default_policy().digest();
+    format!("segment-regional-2022@1#{}", &digest[..12])
 }
