@@ -162,7 +162,11 @@ impl Case {
             name: self.name.clone(),
             passed: failures.is_empty(),
             decision: decision.verdict(),
-            reasons: explained.reasons.into_iter().map(|r| r.code).collect(),
+            reasons: explained
+                .reasons
+                .into_iter()
+                .map(|r| r.code.to_string())
+                .collect(),
             failures,
         }
     }

@@ -35,7 +35,7 @@ pub mod workspace;
 mod yaml;
 
 pub use compile::DEFAULT_POLICY_YAML;
-pub use decision::{Answer, Decision, Field, Reason, ReasonCode, Verdict, MAX_REASONS};
+pub use decision::{Answer, Decision, Reason, ReasonCode, Verdict, MAX_REASONS};
 pub use error::{LoadError, LoadErrorKind, Location, QuestionError, SyntaxError};
 pub use explain::{ExplainedReason, Explanation};
 pub use host::{normalize_host, HostError, NormalHost};
@@ -44,7 +44,7 @@ pub use policy::{
     CloudId, DestinationId, GroupId, HostId, IngestionId, KindId, LocationId, Policy, RegionId, SourceId,
     StoreId,
 };
-pub use question::Question;
+pub use question::{Field, Question};
 pub use yaml::guard as yaml_guard;
 
 /// Parses a YAML text into `T` the way the library reads its own files, for programs built on

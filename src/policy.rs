@@ -449,4 +449,10 @@ impl Policy {
     pub fn egress(&self, region: RegionId) -> &[IpNet] {
         self.region(region).map_or(&[], |r| &r.egress_nets)
     }
+
+    /// The first region whose warehouse loaders connect from this address, if any.
+    pub(crate) fn egress_owner(&self, ip: std::net::IpAddr) -> Option<RegionId> {
+        self.region_ids()
+            .find(|&r| self.region(r).is_some_and(|r| r.egress.contains(ip)))
+    }
 }
