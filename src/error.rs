@@ -228,20 +228,54 @@ pub enum LoadErrorKind {
         /// The field.
         at: String,
     },
-    /// An entry breaks a rule of its kind.
-    #[error("{message} (in `{at}`)")]
-    Rule {
-        /// The field.
+    /// A warehouse does not say how it is allowlisted.
+    #[error("warehouse `{store}` must say whether allowlisting is `required`, `recommended` or `not-needed` (in `{at}`)")]
+    AllowlistMissing {
+        /// The warehouse.
+        store: String,
+        /// The field (`stores[…].kind`).
         at: String,
-        /// What is wrong.
-        message: String,
     },
-    /// A value is not allowed where it stands.
-    #[error("{message}")]
-    Invalid {
-        /// What is wrong.
-        message: String,
+    /// A store that is not a warehouse says how it is allowlisted.
+    #[error("`allowlist` is for warehouses; `{store}` is of kind `{kind}` (in `{at}`)")]
+    AllowlistNotWarehouse {
+        /// The store.
+        store: String,
+        /// Its kind.
+        kind: crate::document::StoreKind,
+        /// The field (`stores[…].allowlist`).
+        at: String,
     },
+    /// The regions' dense tables would pass [`crate::limits::MAX_TABLE_CELLS`].
+    #[error("policy would compile to {cells} table cells, over the limit of {limit}")]
+    TooManyTableCells {
+        /// How many cells the policy needs.
+        cells: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The cloud regions' group memberships would pass [`crate::limits::MAX_TABLE_CELLS`].
+    #[error("cloud regions would belong to groups {memberships} times, over the limit of {limit}")]
+    TooManyMemberships {
+        /// How many memberships the policy needs.
+        memberships: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// A policy that could not be written as YAML.
+///
+/// ```
+/// let policy = regionfence::Policy::default_policy();
+/// let text: Result<String, regionfence::SerializeError> = policy.to_yaml();
+/// assert!(text.is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SerializeError {
+    /// The serialiser's message.
+    pub message: String,
 }
 
 /// Why a question could not be read.

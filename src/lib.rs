@@ -36,7 +36,7 @@ mod yaml;
 
 pub use compile::DEFAULT_POLICY_YAML;
 pub use decision::{Answer, Decision, Reason, ReasonCode, Verdict, MAX_REASONS};
-pub use error::{LoadError, LoadErrorKind, Location, QuestionError, SyntaxError};
+pub use error::{LoadError, LoadErrorKind, Location, QuestionError, SerializeError, SyntaxError};
 pub use explain::{ExplainedReason, Explanation};
 pub use host::{normalize_host, HostError, NormalHost};
 pub use ip::parse_ip;

@@ -307,8 +307,10 @@ impl Policy {
     /// assert_eq!(again.document(), policy.document());
     /// assert!(again.ingest("eu-west", "ios", "events.eu1.segmentapis.com").is_allowed());
     /// ```
-    pub fn to_yaml(&self) -> Result<String, String> {
-        crate::yaml::to_string(&self.document).map_err(|e| e.to_string())
+    pub fn to_yaml(&self) -> Result<String, crate::error::SerializeError> {
+        crate::yaml::to_string(&self.document).map_err(|e| crate::error::SerializeError {
+            message: e.to_string(),
+        })
     }
 
     /// The default processing region.

@@ -2,9 +2,11 @@
 //! output and returns an [`Outcome`]; `main.rs` only parses arguments.
 
 mod check_workspace;
+mod error;
 mod eval;
 
 pub use check_workspace::{check_workspace, CheckWorkspace};
+pub use error::{CaseFileError, PolicyFileError, PolicyPathError, PolicyPathProblem, ReadError};
 pub use eval::{eval, EvalOptions, MAX_THREADS};
 
 use crate::cases::{CaseFile, CaseResult};
@@ -54,12 +56,15 @@ pub enum Format {
 }
 
 /// Loads the policy at `path`, or the embedded default.
-pub fn load_policy(path: Option<&Path>) -> Result<Policy, String> {
+pub fn load_policy(path: Option<&Path>) -> Result<Policy, PolicyFileError> {
     match path {
         None => Ok(Policy::default_policy()),
         Some(path) => {
             let text = read_limited(path, crate::limits::MAX_POLICY_BYTES)?;
-            Policy::from_yaml(&text).map_err(|e| format!("{}: {e}", shown_path(path)))
+            Policy::from_yaml(&text).map_err(|error| PolicyFileError::Invalid {
+                path: path.to_path_buf(),
+                error: Box::new(error),
+            })
         }
     }
 }
@@ -67,28 +72,40 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy, String> {
 /// Reads a regular file, refusing one over `limit` bytes before reading it whole. A named
 /// pipe, a device or a directory is refused before it is opened (opening a pipe would wait
 /// for a writer), and the opened file is checked again.
-pub fn read_limited(path: &Path, limit: usize) -> Result<String, String> {
-    let shown = shown_path(path);
+pub fn read_limited(path: &Path, limit: usize) -> Result<String, ReadError> {
     if path.as_os_str().is_empty() {
-        return Err("the path is empty".to_string());
+        return Err(ReadError::EmptyPath);
     }
+    let io = |source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let regular = |metadata: std::io::Result<std::fs::Metadata>| match metadata {
         Ok(m) if m.is_file() => Ok(m.len()),
-        Ok(_) => Err(format!("{shown}: not a regular file")),
-        Err(e) => Err(format!("{shown}: {e}")),
+        Ok(_) => Err(ReadError::NotRegularFile {
+            path: path.to_path_buf(),
+        }),
+        Err(e) => Err(io(e)),
     };
     regular(std::fs::metadata(path))?;
-    let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+    let file = std::fs::File::open(path).map_err(io)?;
     let size = regular(file.metadata())?;
     if size > limit as u64 {
-        return Err(format!("{shown}: {size} bytes, over the limit of {limit} bytes"));
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+            size,
+            limit,
+        });
     }
     let mut text = String::new();
     file.take(limit as u64 + 1)
         .read_to_string(&mut text)
-        .map_err(|e| format!("{shown}: {e}"))?;
+        .map_err(io)?;
     if text.len() > limit {
-        return Err(format!("{shown}: over the limit of {limit} bytes"));
+        return Err(ReadError::GrewPastLimit {
+            path: path.to_path_buf(),
+            limit,
+        });
     }
     Ok(text)
 }
@@ -101,30 +118,30 @@ pub(crate) fn shown_path(path: &Path) -> String {
 /// The policy a case file names: `written` is relative to the case file's folder and must
 /// stay inside it (no absolute path, no `..` or link leading out), and name a regular file.
 /// A policy elsewhere is passed with `--policy`.
-pub fn case_policy_path(case_file: &Path, written: &str) -> Result<PathBuf, String> {
-    let refuse = |why: &str| {
-        Err(format!(
-            "{}: `policy: {}` {why}; pass a policy elsewhere with --policy",
-            shown_path(case_file),
-            crate::text::excerpt(written)
-        ))
+pub fn case_policy_path(case_file: &Path, written: &str) -> Result<PathBuf, PolicyPathError> {
+    let refuse = |problem| {
+        Err(PolicyPathError {
+            case_file: case_file.to_path_buf(),
+            written: written.to_string(),
+            problem,
+        })
     };
     if written.trim().is_empty() {
-        return refuse("is empty");
+        return refuse(PolicyPathProblem::Empty);
     }
     let relative = Path::new(written);
     if relative.is_absolute() || relative.has_root() {
-        return refuse("must be a path relative to the case file's folder");
+        return refuse(PolicyPathProblem::NotRelative);
     }
     let folder = match case_file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let (Ok(folder), Ok(target)) = (folder.canonicalize(), folder.join(relative).canonicalize()) else {
-        return refuse("does not name a file that exists");
+        return refuse(PolicyPathProblem::Missing);
     };
     if !target.starts_with(&folder) {
-        return refuse("leads outside the case file's folder");
+        return refuse(PolicyPathProblem::OutsideFolder);
     }
     Ok(target)
 }
@@ -236,9 +253,12 @@ pub fn test(
 
 /// Runs one case file: against `policy` when given, else the file's own `policy:` (relative
 /// to the file), else the embedded default.
-pub fn run_case_file(path: &Path, policy: Option<&Policy>) -> Result<Vec<CaseResult>, String> {
+pub fn run_case_file(path: &Path, policy: Option<&Policy>) -> Result<Vec<CaseResult>, CaseFileError> {
     let text = read_limited(path, crate::limits::MAX_POLICY_BYTES)?;
-    let file = CaseFile::parse(&text).map_err(|e| format!("{}: {e}", shown_path(path)))?;
+    let file = CaseFile::parse(&text).map_err(|error| CaseFileError::Invalid {
+        path: path.to_path_buf(),
+        error,
+    })?;
     let own;
     let policy = match (policy, &file.policy) {
         (Some(p), _) => p,
@@ -271,7 +291,7 @@ pub fn check(policy: Option<&Path>, files: &[PathBuf], out: &mut dyn Write, err:
                 let _ = writeln!(out, "{name}: ok: policy `{}`", crate::text::excerpt(p.name()));
             }
             Err(e) => {
-                let _ = writeln!(err, "error: {}", escape_control(&e));
+                let _ = writeln!(err, "error: {}", escape_control(&e.to_string()));
                 outcome = Outcome::Failure;
             }
         }
@@ -279,8 +299,8 @@ pub fn check(policy: Option<&Path>, files: &[PathBuf], out: &mut dyn Write, err:
     outcome
 }
 
-fn fail(err: &mut dyn Write, message: &str) -> Outcome {
-    let _ = writeln!(err, "error: {}", escape_control(message));
+fn fail(err: &mut dyn Write, message: &dyn std::fmt::Display) -> Outcome {
+    let _ = writeln!(err, "error: {}", escape_control(&message.to_string()));
     Outcome::Failure
 }
 

@@ -16,7 +16,9 @@ pub(super) fn locate(text: &str, error: &LoadError) -> Option<TextLocation> {
         LoadErrorKind::Duplicate { id, .. } | LoadErrorKind::InvalidId { id, .. } => split(id),
         LoadErrorKind::LocationClaimedTwice { second, .. } => split(second),
         LoadErrorKind::DefaultIngestion { region, .. } => (None, region),
-        LoadErrorKind::Empty { at } | LoadErrorKind::Rule { at, .. } => (entry_of(at), field_of(at)),
+        LoadErrorKind::Empty { at }
+        | LoadErrorKind::AllowlistMissing { at, .. }
+        | LoadErrorKind::AllowlistNotWarehouse { at, .. } => (entry_of(at), field_of(at)),
         LoadErrorKind::DefaultRegion { .. } => (None, "regions"),
         LoadErrorKind::UnsupportedVersion { .. } => (None, "version"),
         _ => return None,

@@ -54,11 +54,9 @@ impl Compiler {
             + 2 * document.destinations.len();
         let cells = document.regions.len().saturating_mul(columns);
         if cells > crate::limits::MAX_TABLE_CELLS {
-            return Err(err(LoadErrorKind::Invalid {
-                message: format!(
-                    "policy would compile to {cells} table cells, over the limit of {}",
-                    crate::limits::MAX_TABLE_CELLS
-                ),
+            return Err(err(LoadErrorKind::TooManyTableCells {
+                cells,
+                limit: crate::limits::MAX_TABLE_CELLS,
             }));
         }
         Ok(())
