@@ -123,3 +123,19 @@ fn overlapping_ranges_past_twenty_are_counted() {
         "and 2 more pairs of loader ranges overlapping across regions"
     );
 }
+
+#[test]
+fn a_single_address_at_the_end_of_another_regions_range_overlaps_it() {
+    let text = crowded(0, 0)
+        .to_yaml()
+        .unwrap()
+        .replace("192.0.2.0/24", "10.255.255.255/32");
+    let policy = Policy::from_yaml(&text).unwrap();
+    assert_eq!(
+        messages(&policy, "overlapping-cidrs"),
+        ["`10.0.0.0/8` of region `eu-west` overlaps `10.255.255.255/32` of region `us-west`"]
+    );
+    // The address just past the range touches nothing.
+    let apart = Policy::from_yaml(&text.replace("10.255.255.255/32", "11.0.0.0/32")).unwrap();
+    assert_eq!(messages(&apart, "overlapping-cidrs"), Vec::<String>::new());
+}
