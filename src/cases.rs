@@ -2,7 +2,7 @@
 //! host or CIDRs expected; run against a compiled policy.
 
 use crate::decision::{ReasonCode, Verdict};
-use crate::error::QuestionError;
+use crate::error::Location;
 use crate::policy::Policy;
 use crate::question::Question;
 use serde::{Deserialize, Serialize};
@@ -29,6 +29,46 @@ const CASE_FIELDS: [&str; 7] = [
     "expect_endpoint",
     "expect_cidrs",
 ];
+
+/// Why a case file was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaseError {
+    /// The text is not a case file: not YAML, or not of the case file's shape.
+    #[error("{}{message}", match location { Some(l) => format!("{l}: "), None => String::new() })]
+    Syntax {
+        /// Where, when the parser could say.
+        location: Option<Location>,
+        /// What is wrong (an unknown field's message also lists the case's own fields).
+        message: String,
+    },
+    /// `cases` is empty.
+    #[error("the case file holds no cases: a suite that asserts nothing cannot pass")]
+    NoCases,
+    /// `policy` is given but empty.
+    #[error("`policy` is empty: name a policy file, or leave `policy` out for the embedded default")]
+    EmptyPolicy,
+    /// A case's `reason` is not a reason code.
+    #[error("case `{case}`: unknown reason code `{code}`{}", crate::names::hint(suggestion.map(ReasonCode::as_str)))]
+    UnknownReasonCode {
+        /// The case's name.
+        case: String,
+        /// The code as written.
+        code: String,
+        /// The nearest known code.
+        suggestion: Option<ReasonCode>,
+    },
+}
+
+impl CaseError {
+    /// Where in the text the problem is, when it can be pointed at.
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            CaseError::Syntax { location, .. } => *location,
+            _ => None,
+        }
+    }
+}
 
 /// One case: a question and what its decision must be.
 #[derive(Debug, Clone, Deserialize)]
@@ -61,8 +101,8 @@ impl CaseFile {
     /// Reads a case file from YAML (or JSON) text, and checks every `reason` is a known code.
     ///
     /// A file without cases is refused: a suite that asserts nothing must not pass.
-    pub fn parse(text: &str) -> Result<CaseFile, QuestionError> {
-        let file: CaseFile = crate::yaml::from_str(text).map_err(|e| QuestionError::Syntax {
+    pub fn parse(text: &str) -> Result<CaseFile, CaseError> {
+        let file: CaseFile = crate::yaml::from_str(text).map_err(|e| CaseError::Syntax {
             location: e.location,
             message: if e.message.contains("unknown field") {
                 // A case's fields are the question's and the case's own; the parser, reading
@@ -73,30 +113,20 @@ impl CaseFile {
             },
         })?;
         if file.cases.is_empty() {
-            return Err(QuestionError::Syntax {
-                location: None,
-                message: "the case file holds no cases: a suite that asserts nothing cannot pass".into(),
-            });
+            return Err(CaseError::NoCases);
         }
         if file.policy.as_deref().is_some_and(|p| p.trim().is_empty()) {
-            return Err(QuestionError::Syntax {
-                location: None,
-                message:
-                    "`policy` is empty: name a policy file, or leave `policy` out for the embedded default"
-                        .into(),
-            });
+            return Err(CaseError::EmptyPolicy);
         }
         for case in &file.cases {
             if let Some(code) = &case.reason {
                 if ReasonCode::from_str(code).is_err() {
                     let known = <ReasonCode as strum::IntoEnumIterator>::iter().map(ReasonCode::as_str);
-                    return Err(QuestionError::Syntax {
-                        location: None,
-                        message: format!(
-                            "case `{}`: unknown reason code `{code}`{}",
-                            case.name,
-                            crate::names::hint(crate::names::nearest(code, known))
-                        ),
+                    return Err(CaseError::UnknownReasonCode {
+                        case: case.name.clone(),
+                        code: code.clone(),
+                        suggestion: crate::names::nearest(code, known)
+                            .and_then(|c| ReasonCode::from_str(c).ok()),
                     });
                 }
             }
@@ -162,7 +192,11 @@ impl Case {
             name: self.name.clone(),
             passed: failures.is_empty(),
             decision: decision.verdict(),
-            reasons: explained.reasons.into_iter().map(|r| r.code).collect(),
+            reasons: explained
+                .reasons
+                .into_iter()
+                .map(|r| r.code.to_string())
+                .collect(),
             failures,
         }
     }

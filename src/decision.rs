@@ -6,6 +6,7 @@
 use crate::document::{Allowlisting, Mechanism};
 use crate::host::HostError;
 use crate::policy::*;
+use crate::question::Field;
 use serde::Serialize;
 
 /// Allow or deny; nothing in between.
@@ -173,45 +174,73 @@ impl ReasonCode {
     }
 }
 
-/// Which field of the question a reason is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Field {
-    /// `workspace`.
-    Workspace,
-    /// `to` (a region or a location).
-    To,
-    /// `from`.
-    From,
+/// A code equals its wire name: `code == "allowlist-required"`.
+///
+/// ```
+/// use regionfence::ReasonCode;
+/// assert_eq!(ReasonCode::AllowlistRequired, "allowlist-required");
+/// assert_ne!(ReasonCode::AllowlistRequired, "allowlist_required");
+/// ```
+impl PartialEq<str> for ReasonCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ReasonCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// One reason for a decision: what decided, in terms of the policy's own entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Reason {
-    /// A region field names no region.
+    /// A region field (`workspace`, `to`) names no region.
     UnknownRegion(Field),
-    /// The source names nothing.
-    UnknownSource,
-    /// The host is not listed, or is an address or a non-default port.
-    UnknownHost(Option<HostError>),
-    /// The host is not a host name.
-    MalformedHost(HostError),
-    /// The destination names nothing.
-    UnknownDestination,
-    /// The endpoint is not one of the destination's.
-    UnknownEndpoint(Option<DestinationId>),
-    /// The cloud region is not in the catalogue.
-    UnknownCloudRegion,
-    /// The store names nothing.
-    UnknownStore,
-    /// The warehouse names nothing, or names a store that is not a warehouse.
-    UnknownWarehouse(Option<StoreId>),
-    /// A location field names no location.
+    /// The source field names nothing.
+    UnknownSource(Field),
+    /// The host field is not listed, or is an address or a non-default port.
+    UnknownHost {
+        /// The field holding the host.
+        field: Field,
+        /// What made an address or a port unknown, when that was it.
+        error: Option<HostError>,
+    },
+    /// The host field is not a host name.
+    MalformedHost {
+        /// The field holding the host.
+        field: Field,
+        /// What is wrong with it.
+        error: HostError,
+    },
+    /// The destination field names nothing.
+    UnknownDestination(Field),
+    /// The endpoint field is not one of the destination's.
+    UnknownEndpoint {
+        /// The field holding the endpoint.
+        field: Field,
+        /// The destination it was looked for in.
+        destination: Option<DestinationId>,
+    },
+    /// The cloud region field is not in the catalogue.
+    UnknownCloudRegion(Field),
+    /// The store field names nothing.
+    UnknownStore(Field),
+    /// The warehouse field names nothing, or names a store that is not a warehouse.
+    UnknownWarehouse {
+        /// The field holding the warehouse.
+        field: Field,
+        /// The store it names, when it names one that is not a warehouse.
+        store: Option<StoreId>,
+    },
+    /// A location field (`from`, `to`) names no location.
     UnknownLocation(Field),
-    /// The ingestion region is offered nowhere.
-    UnknownIngestionRegion,
-    /// The IP does not parse.
-    MalformedIp,
+    /// The ingestion region field is offered nowhere.
+    UnknownIngestionRegion(Field),
+    /// The IP field does not parse.
+    MalformedIp(Field),
     /// The source (or its kind) is not supported in the region.
     SourceUnsupportedInRegion {
         /// The source.
@@ -381,17 +410,17 @@ impl Reason {
         use ReasonCode as C;
         match self {
             Reason::UnknownRegion(_) => C::UnknownRegion,
-            Reason::UnknownSource => C::UnknownSource,
-            Reason::UnknownHost(_) => C::UnknownHost,
-            Reason::MalformedHost(_) => C::MalformedHost,
-            Reason::UnknownDestination => C::UnknownDestination,
-            Reason::UnknownEndpoint(_) => C::UnknownEndpoint,
-            Reason::UnknownCloudRegion => C::UnknownCloudRegion,
-            Reason::UnknownStore => C::UnknownStore,
-            Reason::UnknownWarehouse(_) => C::UnknownWarehouse,
+            Reason::UnknownSource(_) => C::UnknownSource,
+            Reason::UnknownHost { .. } => C::UnknownHost,
+            Reason::MalformedHost { .. } => C::MalformedHost,
+            Reason::UnknownDestination(_) => C::UnknownDestination,
+            Reason::UnknownEndpoint { .. } => C::UnknownEndpoint,
+            Reason::UnknownCloudRegion(_) => C::UnknownCloudRegion,
+            Reason::UnknownStore(_) => C::UnknownStore,
+            Reason::UnknownWarehouse { .. } => C::UnknownWarehouse,
             Reason::UnknownLocation(_) => C::UnknownLocation,
-            Reason::UnknownIngestionRegion => C::UnknownIngestionRegion,
-            Reason::MalformedIp => C::MalformedIp,
+            Reason::UnknownIngestionRegion(_) => C::UnknownIngestionRegion,
+            Reason::MalformedIp(_) => C::MalformedIp,
             Reason::SourceUnsupportedInRegion { .. } => C::SourceUnsupportedInRegion,
             Reason::IngestionOutsideRegion { .. } => C::IngestionOutsideRegion,
             Reason::DestinationUnavailableInRegion { .. } => C::DestinationUnavailableInRegion,
@@ -418,6 +447,38 @@ impl Reason {
             Reason::FailoverListedTarget { .. } => C::FailoverListedTarget,
             Reason::RegionUnchanged(_) => C::RegionUnchanged,
             Reason::Exempted { .. } => C::Exempted,
+        }
+    }
+
+    /// The field of the question this reason is about, for the reasons that say a name was
+    /// unknown or malformed (exactly those whose code
+    /// [`is_unknown_or_malformed`](ReasonCode::is_unknown_or_malformed)); `None` for the rest.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Field, Policy};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.failover("eu-west/dublin-a", "eu-west/nowhere");
+    /// assert_eq!(d.reasons().next().unwrap().field(), Some(Field::To));
+    /// let d = policy.store("eu-west", "redshift", "aws:eu-west-1");
+    /// assert_eq!(d.reasons().next().unwrap().field(), None);
+    /// ```
+    pub fn field(&self) -> Option<Field> {
+        match *self {
+            Reason::UnknownRegion(field)
+            | Reason::UnknownSource(field)
+            | Reason::UnknownHost { field, .. }
+            | Reason::MalformedHost { field, .. }
+            | Reason::UnknownDestination(field)
+            | Reason::UnknownEndpoint { field, .. }
+            | Reason::UnknownCloudRegion(field)
+            | Reason::UnknownStore(field)
+            | Reason::UnknownWarehouse { field, .. }
+            | Reason::UnknownLocation(field)
+            | Reason::UnknownIngestionRegion(field)
+            | Reason::MalformedIp(field) => Some(field),
+            _ => None,
         }
     }
 }

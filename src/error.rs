@@ -228,20 +228,74 @@ pub enum LoadErrorKind {
         /// The field.
         at: String,
     },
-    /// An entry breaks a rule of its kind.
+    /// A warehouse does not say how it is allowlisted.
+    #[error("warehouse `{store}` must say whether allowlisting is `required`, `recommended` or `not-needed` (in `{at}`)")]
+    AllowlistMissing {
+        /// The warehouse.
+        store: String,
+        /// The field (`stores[…].kind`).
+        at: String,
+    },
+    /// A region lists a kind as catalog-only without supporting it in `source_kinds`.
+    #[error("source kind `{kind}` is catalog-only in region `{region}` but not in its `source_kinds`; list it there too, or drop it here (in `{at}`)")]
+    CatalogOnlyKindNotListed {
+        /// The source kind.
+        kind: String,
+        /// The region.
+        region: String,
+        /// The field (`regions[…].catalog_only_kinds`).
+        at: String,
+    },
+    /// An exemption breaks a rule of exemptions: it names no flow or two, an endpoint of
+    /// another destination, a store that is no warehouse, or its justification or owner is
+    /// empty, too long or holds control characters.
     #[error("{message} (in `{at}`)")]
-    Rule {
-        /// The field.
+    InvalidExemption {
+        /// The field (`exemptions[…].…`).
         at: String,
         /// What is wrong.
         message: String,
     },
-    /// A value is not allowed where it stands.
-    #[error("{message}")]
-    Invalid {
-        /// What is wrong.
-        message: String,
+    /// A store that is not a warehouse says how it is allowlisted.
+    #[error("`allowlist` is for warehouses; `{store}` is of kind `{kind}` (in `{at}`)")]
+    AllowlistNotWarehouse {
+        /// The store.
+        store: String,
+        /// Its kind.
+        kind: crate::document::StoreKind,
+        /// The field (`stores[…].allowlist`).
+        at: String,
     },
+    /// The regions' dense tables would pass [`crate::limits::MAX_TABLE_CELLS`].
+    #[error("policy would compile to {cells} table cells, over the limit of {limit}")]
+    TooManyTableCells {
+        /// How many cells the policy needs.
+        cells: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The cloud regions' group memberships would pass [`crate::limits::MAX_TABLE_CELLS`].
+    #[error("cloud regions would belong to groups {memberships} times, over the limit of {limit}")]
+    TooManyMemberships {
+        /// How many memberships the policy needs.
+        memberships: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// A policy that could not be written as YAML.
+///
+/// ```
+/// let policy = regionfence::Policy::default_policy();
+/// let text: Result<String, regionfence::SerializeError> = policy.to_yaml();
+/// assert!(text.is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SerializeError {
+    /// The serialiser's message.
+    pub message: String,
 }
 
 /// Why a question could not be read.

@@ -42,8 +42,8 @@ mod yaml;
 
 pub use compile::{CompileOptions, DEFAULT_POLICY_YAML};
 pub use date::{Date, DateError};
-pub use decision::{Answer, Decision, Field, Reason, ReasonCode, Verdict, MAX_REASONS};
-pub use error::{LoadError, LoadErrorKind, Location, QuestionError, SyntaxError};
+pub use decision::{Answer, Decision, Reason, ReasonCode, Verdict, MAX_REASONS};
+pub use error::{LoadError, LoadErrorKind, Location, QuestionError, SerializeError, SyntaxError};
 pub use explain::{ExplainedReason, Explanation};
 pub use host::{normalize_host, HostError, NormalHost};
 pub use ip::parse_ip;
@@ -51,7 +51,7 @@ pub use policy::{
     CloudId, DestinationId, ExemptionId, GroupId, HostId, IngestionId, KindId, LocationId, Policy, RegionId,
     SourceId, StoreId,
 };
-pub use question::Question;
+pub use question::{Field, Question};
 pub use yaml::guard as yaml_guard;
 
 /// Parses a YAML text into `T` the way the library reads its own files, for programs built on

@@ -348,8 +348,10 @@ impl Policy {
     /// assert_eq!(again.document(), policy.document());
     /// assert!(again.ingest("eu-west", "ios", "events.eu1.segmentapis.com").is_allowed());
     /// ```
-    pub fn to_yaml(&self) -> Result<String, String> {
-        crate::yaml::to_string(&self.document).map_err(|e| e.to_string())
+    pub fn to_yaml(&self) -> Result<String, crate::error::SerializeError> {
+        crate::yaml::to_string(&self.document).map_err(|e| crate::error::SerializeError {
+            message: e.to_string(),
+        })
     }
 
     /// The default processing region.
@@ -510,5 +512,11 @@ impl Policy {
     /// ```
     pub fn egress(&self, region: RegionId) -> &[IpNet] {
         self.region(region).map_or(&[], |r| &r.egress_nets)
+    }
+
+    /// The first region whose warehouse loaders connect from this address, if any.
+    pub(crate) fn egress_owner(&self, ip: std::net::IpAddr) -> Option<RegionId> {
+        self.region_ids()
+            .find(|&r| self.region(r).is_some_and(|r| r.egress.contains(ip)))
     }
 }

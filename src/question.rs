@@ -4,6 +4,80 @@ use crate::error::QuestionError;
 use crate::limits::MAX_QUESTION_BYTES;
 use serde::{Deserialize, Serialize};
 
+/// A field of a question, named as JSON and YAML write it (`cloud_region`, `to`, …).
+///
+/// Every field of every [`Question`] kind is one of these; [`Question::field`] hands out a
+/// field's raw text by it, and the reasons that say a name was unknown or malformed carry
+/// the field they are about ([`Reason::field`](crate::Reason::field)).
+///
+/// # Examples
+///
+/// ```
+/// use regionfence::Field;
+/// assert_eq!(Field::CloudRegion.as_str(), "cloud_region");
+/// assert_eq!("ip".parse::<Field>(), Ok(Field::Ip));
+/// assert!("cloud-region".parse::<Field>().is_err());
+/// ```
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::Display,
+    strum::AsRefStr,
+    strum::EnumString,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Field {
+    /// `workspace`: the workspace's processing region.
+    Workspace,
+    /// `source`: a source kind or a catalog source.
+    Source,
+    /// `host`: an ingestion host.
+    Host,
+    /// `ingestion`: an ingestion region.
+    Ingestion,
+    /// `destination`: a catalog destination.
+    Destination,
+    /// `endpoint`: an endpoint id or host of the destination.
+    Endpoint,
+    /// `store`: a store.
+    Store,
+    /// `cloud_region`: `provider:name`.
+    CloudRegion,
+    /// `warehouse`: a warehouse.
+    Warehouse,
+    /// `ip`: the connecting address.
+    Ip,
+    /// `from`: a failover location.
+    From,
+    /// `to`: a failover location, or the region a workspace would move to.
+    To,
+}
+
+impl Field {
+    /// The field's name as JSON and YAML write it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Field;
+    /// assert_eq!(Field::Workspace.as_str(), "workspace");
+    /// assert_eq!(Field::To.to_string(), "to");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// One question about a data flow, tagged by `ask` in JSON or YAML.
 ///
 /// # Examples
@@ -122,6 +196,79 @@ impl Question {
             Question::Allowlist { .. } => "allowlist",
             Question::Failover { .. } => "failover",
             Question::RegionChange { .. } => "region-change",
+        }
+    }
+
+    /// The raw text of one of the question's fields, as the question holds it; `None` when
+    /// the question has no such field, or leaves an optional one out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Field, Question};
+    /// let q = Question::Store {
+    ///     workspace: "eu-west".into(),
+    ///     store: "redshift".into(),
+    ///     cloud_region: "aws:eu-west-1".into(),
+    /// };
+    /// assert_eq!(q.field(Field::CloudRegion), Some("aws:eu-west-1"));
+    /// assert_eq!(q.field(Field::Workspace), Some("eu-west"));
+    /// assert_eq!(q.field(Field::Ip), None);
+    /// let r = Question::Resolve { workspace: "eu-west".into(), source: "ios".into(), ingestion: None };
+    /// assert_eq!(r.field(Field::Ingestion), None);
+    /// ```
+    pub fn field(&self, field: Field) -> Option<&str> {
+        let value = match (self, field) {
+            (
+                Question::Ingest { workspace, .. }
+                | Question::Resolve { workspace, .. }
+                | Question::Deliver { workspace, .. }
+                | Question::Store { workspace, .. }
+                | Question::Connect { workspace, .. }
+                | Question::Allowlist { workspace, .. }
+                | Question::RegionChange { workspace, .. },
+                Field::Workspace,
+            ) => workspace,
+            (Question::Ingest { source, .. } | Question::Resolve { source, .. }, Field::Source) => source,
+            (Question::Ingest { host, .. }, Field::Host) => host,
+            (Question::Resolve { ingestion, .. }, Field::Ingestion) => ingestion.as_ref()?,
+            (Question::Deliver { destination, .. }, Field::Destination) => destination,
+            (Question::Deliver { endpoint, .. }, Field::Endpoint) => endpoint.as_ref()?,
+            (Question::Store { store, .. }, Field::Store) => store,
+            (Question::Store { cloud_region, .. }, Field::CloudRegion) => cloud_region,
+            (
+                Question::Connect { warehouse, .. } | Question::Allowlist { warehouse, .. },
+                Field::Warehouse,
+            ) => warehouse,
+            (Question::Connect { ip, .. }, Field::Ip) => ip,
+            (Question::Failover { from, .. }, Field::From) => from,
+            (Question::Failover { to, .. } | Question::RegionChange { to, .. }, Field::To) => to,
+            _ => return None,
+        };
+        Some(value.as_str())
+    }
+
+    /// The fields a question of this kind has, in the order JSON writes them (optional ones
+    /// included, whether given or not).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Field, Question};
+    /// let q = Question::Failover { from: "eu-west/dublin-a".into(), to: "eu-west/dublin-b".into() };
+    /// assert_eq!(q.fields(), [Field::From, Field::To]);
+    /// ```
+    pub fn fields(&self) -> &'static [Field] {
+        use Field::*;
+        match self {
+            Question::Ingest { .. } => &[Workspace, Source, Host],
+            Question::Resolve { .. } => &[Workspace, Source, Ingestion],
+            Question::Deliver { .. } => &[Workspace, Destination, Endpoint],
+            Question::Store { .. } => &[Workspace, Store, CloudRegion],
+            Question::Connect { .. } => &[Workspace, Warehouse, Ip],
+            Question::Allowlist { .. } => &[Workspace, Warehouse],
+            Question::Failover { .. } => &[From, To],
+            Question::RegionChange { .. } => &[Workspace, To],
         }
     }
 

@@ -846,3 +846,30 @@ fn residency_treats_an_active_exemption_as_an_exception_and_nothing_else() {
     assert!(us.is_allowed() && us.exemption().is_none());
     assert!(residency(&policy, &deliver("eu-west", "amplitude", Some("us")), &us).is_some());
 }
+
+#[test]
+fn residency_reports_another_regions_loader_nested_in_the_home_regions_range() {
+    // us-west's loaders span all of 52.0.0.0/8, and the edge region's one loader lies inside
+    // it: a connection from that address may come from either region.
+    let text = POLICY
+        .replace(
+            "warehouse_egress: [52.25.130.38/32]",
+            "warehouse_egress: [52.0.0.0/8]",
+        )
+        .replace(
+            "warehouse_egress: [10.0.0.0/8]",
+            "warehouse_egress: [52.25.130.38/32]",
+        );
+    let nested = Policy::from_yaml(&text).unwrap();
+    let shared = connect("us-west", "redshift", "52.25.130.38");
+    let honest = nested.decide(&shared);
+    assert!(honest.is_allowed());
+    violates(
+        residency(&nested, &shared, &honest),
+        Invariant::Residency,
+        &["`us-west`", "52.25.130.38", "`edge`"],
+    );
+    // An address of the home range that no other region uses is no breach.
+    let own = connect("us-west", "redshift", "52.1.2.3");
+    assert_eq!(residency(&nested, &own, &nested.decide(&own)), None);
+}

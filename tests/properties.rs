@@ -145,7 +145,7 @@ proptest! {
         let first = Policy::from_yaml(&written)
             .map_err(|e| TestCaseError::fail(format!("{e}\n--- written:\n{written}")))?;
         prop_assert_eq!(first.document(), &doc, "written:\n{}", written);
-        let text = first.to_yaml().map_err(TestCaseError::fail)?;
+        let text = first.to_yaml().map_err(|e| TestCaseError::fail(e.to_string()))?;
         let second = Policy::from_yaml(&text)
             .map_err(|e| TestCaseError::fail(format!("{e}\n--- serialised:\n{text}")))?;
         prop_assert_eq!(second.document(), &doc, "serialised:\n{}", text);

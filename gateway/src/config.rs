@@ -108,7 +108,7 @@ impl Config {
     /// to the file. Only a regular file is read (a named pipe would hang the start), within
     /// [`MAX_CONFIG_BYTES`].
     pub fn load(path: &Path) -> Result<Config, String> {
-        let text = regionfence::cli::read_limited(path, MAX_CONFIG_BYTES)?;
+        let text = regionfence::cli::read_limited(path, MAX_CONFIG_BYTES).map_err(|e| e.to_string())?;
         let shown = regionfence::text::bounded(&path.to_string_lossy(), 256);
         let mut config = Config::from_yaml(&text).map_err(|e| format!("{shown}: {e}"))?;
         if let Some(policy) = &config.policy {

@@ -108,7 +108,7 @@ impl PolicyCell {
 
 /// Loads, compiles and audits one policy and checks it against the requirements.
 pub fn load(path: Option<&Path>, requirements: &Requirements) -> Result<LoadedPolicy, String> {
-    let policy = regionfence::cli::load_policy(path)?;
+    let policy = regionfence::cli::load_policy(path).map_err(|e| e.to_string())?;
     // A policy too large to audit is refused like one that fails its audit.
     let report = regionfence::audit::audit(&policy).map_err(|e| e.to_string())?;
     if !report.passed() {

@@ -77,7 +77,7 @@ pub fn check_workspace(
 }
 
 fn read_config(path: &Path) -> Result<(String, ParsedWorkspace), String> {
-    let text = read_limited(path, MAX_POLICY_BYTES)?;
+    let text = read_limited(path, MAX_POLICY_BYTES).map_err(|e| e.to_string())?;
     let parsed = parse_spanned(&text).map_err(|e| format!("{}: {e}", shown_path(path)))?;
     Ok((text, parsed))
 }

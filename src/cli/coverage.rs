@@ -127,13 +127,18 @@ pub fn test_coverage(
 /// appearance.
 fn suites(policy: Option<&Path>, files: &[PathBuf]) -> Result<Vec<Suite>, String> {
     let mut suites: Vec<Suite> = Vec::new();
-    let given = policy.map(|p| load_policy(Some(p))).transpose()?;
+    let given = policy
+        .map(|p| load_policy(Some(p)))
+        .transpose()
+        .map_err(|e| e.to_string())?;
     for path in files {
-        let text = read_limited(path, crate::limits::MAX_POLICY_BYTES)?;
+        let text = read_limited(path, crate::limits::MAX_POLICY_BYTES).map_err(|e| e.to_string())?;
         let file = CaseFile::parse(&text).map_err(|e| format!("{}: {e}", shown_path(path)))?;
         let key = match (&given, &file.policy) {
             (Some(_), _) => PolicyKey::Given,
-            (None, Some(written)) => PolicyKey::File(case_policy_path(path, written)?),
+            (None, Some(written)) => {
+                PolicyKey::File(case_policy_path(path, written).map_err(|e| e.to_string())?)
+            }
             (None, None) => PolicyKey::Default,
         };
         let name = shown_path(path);
@@ -148,7 +153,7 @@ fn suites(policy: Option<&Path>, files: &[PathBuf]) -> Result<Vec<Suite>, String
                 format!("--policy {}", policy.map(shown_path).unwrap_or_default()),
             ),
             (PolicyKey::File(p), _, Some(written)) => (
-                load_policy(Some(p))?,
+                load_policy(Some(p)).map_err(|e| e.to_string())?,
                 shown_path(&path.parent().unwrap_or(Path::new("")).join(written)),
             ),
             _ => (Policy::default_policy(), "the embedded default".to_string()),

@@ -5,6 +5,7 @@ mod as_of;
 mod check_workspace;
 mod coverage;
 mod diff;
+mod error;
 mod eval;
 mod records;
 
@@ -12,6 +13,7 @@ pub use as_of::{as_of, today_utc, with_as_of};
 pub use check_workspace::{check_workspace, CheckWorkspace};
 pub use coverage::test_coverage;
 pub use diff::{diff, FailOn};
+pub use error::{CaseFileError, PolicyFileError, PolicyPathError, PolicyPathProblem, ReadError};
 pub use eval::{eval, EvalOptions, MAX_THREADS};
 pub use records::{ask_record, replay};
 
@@ -69,13 +71,21 @@ pub enum Format {
 
 /// Loads the policy at `path`, or the embedded default, evaluated at [`as_of`] (the
 /// `--as-of` date, else today in UTC).
-pub fn load_policy(path: Option<&Path>) -> Result<Policy, String> {
+pub fn load_policy(path: Option<&Path>) -> Result<Policy, PolicyFileError> {
     let options = crate::CompileOptions::new().as_of(as_of());
     match path {
-        None => Policy::from_yaml_with(crate::DEFAULT_POLICY_YAML, &options).map_err(|e| e.to_string()),
+        None => Policy::from_yaml_with(crate::DEFAULT_POLICY_YAML, &options).map_err(|error| {
+            PolicyFileError::Invalid {
+                path: Path::new("(embedded default)").to_path_buf(),
+                error: Box::new(error),
+            }
+        }),
         Some(path) => {
             let text = read_limited(path, crate::limits::MAX_POLICY_BYTES)?;
-            Policy::from_yaml_with(&text, &options).map_err(|e| format!("{}: {e}", shown_path(path)))
+            Policy::from_yaml_with(&text, &options).map_err(|error| PolicyFileError::Invalid {
+                path: path.to_path_buf(),
+                error: Box::new(error),
+            })
         }
     }
 }
@@ -83,28 +93,40 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy, String> {
 /// Reads a regular file, refusing one over `limit` bytes before reading it whole. A named
 /// pipe, a device or a directory is refused before it is opened (opening a pipe would wait
 /// for a writer), and the opened file is checked again.
-pub fn read_limited(path: &Path, limit: usize) -> Result<String, String> {
-    let shown = shown_path(path);
+pub fn read_limited(path: &Path, limit: usize) -> Result<String, ReadError> {
     if path.as_os_str().is_empty() {
-        return Err("the path is empty".to_string());
+        return Err(ReadError::EmptyPath);
     }
+    let io = |source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let regular = |metadata: std::io::Result<std::fs::Metadata>| match metadata {
         Ok(m) if m.is_file() => Ok(m.len()),
-        Ok(_) => Err(format!("{shown}: not a regular file")),
-        Err(e) => Err(format!("{shown}: {e}")),
+        Ok(_) => Err(ReadError::NotRegularFile {
+            path: path.to_path_buf(),
+        }),
+        Err(e) => Err(io(e)),
     };
     regular(std::fs::metadata(path))?;
-    let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+    let file = std::fs::File::open(path).map_err(io)?;
     let size = regular(file.metadata())?;
     if size > limit as u64 {
-        return Err(format!("{shown}: {size} bytes, over the limit of {limit} bytes"));
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+            size,
+            limit,
+        });
     }
     let mut text = String::new();
     file.take(limit as u64 + 1)
         .read_to_string(&mut text)
-        .map_err(|e| format!("{shown}: {e}"))?;
+        .map_err(io)?;
     if text.len() > limit {
-        return Err(format!("{shown}: over the limit of {limit} bytes"));
+        return Err(ReadError::GrewPastLimit {
+            path: path.to_path_buf(),
+            limit,
+        });
     }
     Ok(text)
 }
@@ -117,30 +139,30 @@ pub(crate) fn shown_path(path: &Path) -> String {
 /// The policy a case file names: `written` is relative to the case file's folder and must
 /// stay inside it (no absolute path, no `..` or link leading out), and name a regular file.
 /// A policy elsewhere is passed with `--policy`.
-pub fn case_policy_path(case_file: &Path, written: &str) -> Result<PathBuf, String> {
-    let refuse = |why: &str| {
-        Err(format!(
-            "{}: `policy: {}` {why}; pass a policy elsewhere with --policy",
-            shown_path(case_file),
-            crate::text::excerpt(written)
-        ))
+pub fn case_policy_path(case_file: &Path, written: &str) -> Result<PathBuf, PolicyPathError> {
+    let refuse = |problem| {
+        Err(PolicyPathError {
+            case_file: case_file.to_path_buf(),
+            written: written.to_string(),
+            problem,
+        })
     };
     if written.trim().is_empty() {
-        return refuse("is empty");
+        return refuse(PolicyPathProblem::Empty);
     }
     let relative = Path::new(written);
     if relative.is_absolute() || relative.has_root() {
-        return refuse("must be a path relative to the case file's folder");
+        return refuse(PolicyPathProblem::NotRelative);
     }
     let folder = match case_file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let (Ok(folder), Ok(target)) = (folder.canonicalize(), folder.join(relative).canonicalize()) else {
-        return refuse("does not name a file that exists");
+        return refuse(PolicyPathProblem::Missing);
     };
     if !target.starts_with(&folder) {
-        return refuse("leads outside the case file's folder");
+        return refuse(PolicyPathProblem::OutsideFolder);
     }
     Ok(target)
 }
@@ -259,9 +281,12 @@ pub fn test(
 
 /// Runs one case file: against `policy` when given, else the file's own `policy:` (relative
 /// to the file), else the embedded default.
-pub fn run_case_file(path: &Path, policy: Option<&Policy>) -> Result<Vec<CaseResult>, String> {
+pub fn run_case_file(path: &Path, policy: Option<&Policy>) -> Result<Vec<CaseResult>, CaseFileError> {
     let text = read_limited(path, crate::limits::MAX_POLICY_BYTES)?;
-    let file = CaseFile::parse(&text).map_err(|e| format!("{}: {e}", shown_path(path)))?;
+    let file = CaseFile::parse(&text).map_err(|error| CaseFileError::Invalid {
+        path: path.to_path_buf(),
+        error,
+    })?;
     let own;
     let policy = match (policy, &file.policy) {
         (Some(p), _) => p,
@@ -299,7 +324,7 @@ pub fn check(policy: Option<&Path>, files: &[PathBuf], out: &mut dyn Write, err:
                 );
             }
             Err(e) => {
-                let _ = writeln!(err, "error: {}", escape_control(&e));
+                let _ = writeln!(err, "error: {}", escape_control(&e.to_string()));
                 outcome = Outcome::Failure;
             }
         }
@@ -307,8 +332,8 @@ pub fn check(policy: Option<&Path>, files: &[PathBuf], out: &mut dyn Write, err:
     outcome
 }
 
-pub(crate) fn fail(err: &mut dyn Write, message: &str) -> Outcome {
-    let _ = writeln!(err, "error: {}", escape_control(message));
+pub(crate) fn fail(err: &mut dyn Write, message: &dyn std::fmt::Display) -> Outcome {
+    let _ = writeln!(err, "error: {}", escape_control(&message.to_string()));
     Outcome::Failure
 }
 

@@ -48,11 +48,9 @@ impl Compiler {
             .map(|c| members.get(c.country.as_str()).map_or(0, Vec::len))
             .sum();
         if memberships > crate::limits::MAX_TABLE_CELLS {
-            return Err(err(LoadErrorKind::Invalid {
-                message: format!(
-                    "cloud regions would belong to groups {memberships} times, over the limit of {}",
-                    crate::limits::MAX_TABLE_CELLS
-                ),
+            return Err(err(LoadErrorKind::TooManyMemberships {
+                memberships,
+                limit: crate::limits::MAX_TABLE_CELLS,
             }));
         }
         for (i, c) in document.cloud_regions.iter().enumerate() {
@@ -180,18 +178,16 @@ impl Compiler {
             }
             match (s.kind, s.allowlist) {
                 (StoreKind::Warehouse, None) => {
-                    return Err(err(LoadErrorKind::Rule {
+                    return Err(err(LoadErrorKind::AllowlistMissing {
+                        store: s.id.clone(),
                         at: at("kind"),
-                        message: format!(
-                            "warehouse `{}` must say whether allowlisting is `required`, `recommended` or `not-needed`",
-                            s.id
-                        ),
                     }))
                 }
                 (StoreKind::Archive | StoreKind::DataLake, Some(_)) => {
-                    return Err(err(LoadErrorKind::Rule {
+                    return Err(err(LoadErrorKind::AllowlistNotWarehouse {
+                        store: s.id.clone(),
+                        kind: s.kind,
                         at: at("allowlist"),
-                        message: format!("`allowlist` is for warehouses; `{}` is of kind `{}`", s.id, s.kind),
                     }))
                 }
                 _ => {}

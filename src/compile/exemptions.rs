@@ -47,7 +47,7 @@ impl Compiler {
             at("region")
         })?);
         let rule = |field: &str, message: String| {
-            err(LoadErrorKind::Rule {
+            err(LoadErrorKind::InvalidExemption {
                 at: at(field),
                 message,
             })
@@ -123,7 +123,7 @@ impl Compiler {
                 ExemptFlow::Connect(s, crate::ip::span(&net))
             }
             None => {
-                return Err(err(LoadErrorKind::Rule {
+                return Err(err(LoadErrorKind::InvalidExemption {
                     at: format!("exemptions[{}]", e.id),
                     message: "an exemption names one flow: `destination` (and `endpoint`), \
                               `store` and `cloud_region`, or `warehouse` and `cidr`"

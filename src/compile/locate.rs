@@ -17,7 +17,11 @@ pub(super) fn locate(text: &str, error: &LoadError) -> Option<TextLocation> {
         LoadErrorKind::LocationClaimedTwice { second, .. } => split(second),
         LoadErrorKind::DefaultIngestion { region, .. } => (None, region),
         // A rule about a whole entry (`exemptions[x]`) points at its id.
-        LoadErrorKind::Empty { at } | LoadErrorKind::Rule { at, .. } => match field_of(at) {
+        LoadErrorKind::Empty { at }
+        | LoadErrorKind::InvalidExemption { at, .. }
+        | LoadErrorKind::CatalogOnlyKindNotListed { at, .. }
+        | LoadErrorKind::AllowlistMissing { at, .. }
+        | LoadErrorKind::AllowlistNotWarehouse { at, .. } => match field_of(at) {
             whole if whole.contains('[') => (None, entry_of(at).unwrap_or(whole)),
             field => (entry_of(at), field),
         },
@@ -30,7 +34,7 @@ pub(super) fn locate(text: &str, error: &LoadError) -> Option<TextLocation> {
         LoadErrorKind::UnknownReference { at, .. }
         | LoadErrorKind::MalformedCidr { at, .. }
         | LoadErrorKind::CidrHostBits { at, .. }
-        | LoadErrorKind::Rule { at, .. }
+        | LoadErrorKind::InvalidExemption { at, .. }
         | LoadErrorKind::Repeated { at, .. }
             if at.starts_with("exemptions[") =>
         {

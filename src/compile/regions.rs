@@ -54,11 +54,9 @@ impl Compiler {
             + 2 * document.destinations.len();
         let cells = document.regions.len().saturating_mul(columns);
         if cells > crate::limits::MAX_TABLE_CELLS {
-            return Err(err(LoadErrorKind::Invalid {
-                message: format!(
-                    "policy would compile to {cells} table cells, over the limit of {}",
-                    crate::limits::MAX_TABLE_CELLS
-                ),
+            return Err(err(LoadErrorKind::TooManyTableCells {
+                cells,
+                limit: crate::limits::MAX_TABLE_CELLS,
             }));
         }
         Ok(())
@@ -98,12 +96,10 @@ impl Compiler {
         for k in &r.catalog_only_kinds {
             let kind = look_up(&self.kind_names, "source kind", k, || at("catalog_only_kinds"))?;
             if !kinds.get(kind as usize).copied().unwrap_or(false) {
-                return Err(err(LoadErrorKind::Rule {
+                return Err(err(LoadErrorKind::CatalogOnlyKindNotListed {
+                    kind: k.clone(),
+                    region: r.id.clone(),
                     at: at("catalog_only_kinds"),
-                    message: format!(
-                        "source kind `{k}` is catalog-only in region `{}` but not in its `source_kinds`; list it there too, or drop it here",
-                        r.id
-                    ),
                 }));
             }
         }

@@ -3,6 +3,7 @@
 use crate::decision::{Answer, Decision, Reason};
 use crate::host::normalize_host;
 use crate::policy::*;
+use crate::question::Field;
 
 impl Policy {
     /// May this workspace's data be delivered to this destination, through this endpoint
@@ -23,7 +24,7 @@ impl Policy {
         let mut denied = Decision::deny();
         let region = self.workspace_region(workspace, &mut denied);
         let Some(destination) = self.destination_names.get(destination).map(DestinationId) else {
-            denied.because(Reason::UnknownDestination);
+            denied.because(Reason::UnknownDestination(Field::Destination));
             return denied;
         };
         let named = match endpoint {
@@ -31,7 +32,10 @@ impl Policy {
             Some(raw) => match self.endpoint_of(destination, raw) {
                 Some(e) => Some(e),
                 None => {
-                    denied.because(Reason::UnknownEndpoint(Some(destination)));
+                    denied.because(Reason::UnknownEndpoint {
+                        field: Field::Endpoint,
+                        destination: Some(destination),
+                    });
                     return denied;
                 }
             },

@@ -1,7 +1,8 @@
 //! `failover` and `region-change`: movement between locations and regions.
 
-use crate::decision::{Answer, Decision, Field, Reason};
+use crate::decision::{Answer, Decision, Reason};
 use crate::policy::*;
+use crate::question::Field;
 
 impl Policy {
     /// A failover location by name.

@@ -3,6 +3,7 @@
 
 use crate::decision::{Answer, Decision, Reason};
 use crate::policy::*;
+use crate::question::Field;
 
 impl Policy {
     /// A source by name: a source kind or a catalog slug.
@@ -38,9 +39,15 @@ impl Policy {
     pub fn host_id(&self, raw: &str) -> Result<HostId, Reason> {
         let classify = |e: crate::host::HostError| {
             if e.is_unknown_rather_than_malformed() {
-                Reason::UnknownHost(Some(e))
+                Reason::UnknownHost {
+                    field: Field::Host,
+                    error: Some(e),
+                }
             } else {
-                Reason::MalformedHost(e)
+                Reason::MalformedHost {
+                    field: Field::Host,
+                    error: e,
+                }
             }
         };
         let name = crate::host::strip_around(raw).map_err(classify)?;
@@ -53,7 +60,10 @@ impl Policy {
         self.host_names
             .get(normal.as_str())
             .map(HostId)
-            .ok_or(Reason::UnknownHost(None))
+            .ok_or(Reason::UnknownHost {
+                field: Field::Host,
+                error: None,
+            })
     }
 
     /// May this source of this workspace send to this host?
@@ -75,7 +85,7 @@ impl Policy {
         let region = self.workspace_region(workspace, &mut denied);
         let source = self.source_id(source);
         if source.is_none() {
-            denied.because(Reason::UnknownSource);
+            denied.because(Reason::UnknownSource(Field::Source));
         }
         let host = self.host_id(host).map_err(|reason| denied.because(reason)).ok();
         match (region, source, host) {
@@ -128,7 +138,10 @@ impl Policy {
             }
             // INVARIANT: every interned host has at least one owner; fail closed regardless.
             (None, None) => {
-                denied.because(Reason::UnknownHost(None));
+                denied.because(Reason::UnknownHost {
+                    field: Field::Host,
+                    error: None,
+                });
                 denied
             }
         }
@@ -170,7 +183,7 @@ impl Policy {
         let region_id = self.workspace_region(workspace, &mut denied);
         let source = self.source_id(source);
         if source.is_none() {
-            denied.because(Reason::UnknownSource);
+            denied.because(Reason::UnknownSource(Field::Source));
         }
         // An ingestion region some region offers, if one was named.
         let named = match ingestion {
@@ -178,7 +191,7 @@ impl Policy {
             Some(name) => match self.ingestion_names.get(name) {
                 Some(id) => Some(IngestionId(id)),
                 None => {
-                    denied.because(Reason::UnknownIngestionRegion);
+                    denied.because(Reason::UnknownIngestionRegion(Field::Ingestion));
                     return denied;
                 }
             },
@@ -222,7 +235,10 @@ impl Policy {
                     ),
                     // INVARIANT: ingestion regions have hosts and sources have kinds.
                     _ => {
-                        denied.because(Reason::UnknownHost(None));
+                        denied.because(Reason::UnknownHost {
+                            field: Field::Host,
+                            error: None,
+                        });
                         denied
                     }
                 }

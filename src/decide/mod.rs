@@ -10,8 +10,9 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use crate::decision::{Decision, Field, Reason};
+use crate::decision::{Decision, Reason};
 use crate::policy::{Policy, RegionId};
+use crate::question::Field;
 use crate::question::Question;
 
 impl Policy {

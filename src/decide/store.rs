@@ -5,6 +5,7 @@ use crate::decision::{Answer, Decision, Reason};
 use crate::document::{Allowlisting, StoreKind};
 use crate::ip::parse_ip;
 use crate::policy::*;
+use crate::question::Field;
 
 impl Policy {
     /// May this workspace's data at rest live in this store in this cloud region?
@@ -25,11 +26,11 @@ impl Policy {
         let region = self.workspace_region(workspace, &mut denied);
         let store_id = self.store_names.get(store).map(StoreId);
         if store_id.is_none() {
-            denied.because(Reason::UnknownStore);
+            denied.because(Reason::UnknownStore(Field::Store));
         }
         let cloud = self.cloud_names.get(cloud_region).map(CloudId);
         if cloud.is_none() {
-            denied.because(Reason::UnknownCloudRegion);
+            denied.because(Reason::UnknownCloudRegion(Field::CloudRegion));
         }
         let (Some(region_id), Some(store), Some(cloud)) = (region, store_id, cloud) else {
             return denied;
@@ -113,7 +114,10 @@ impl Policy {
                 Some(id)
             }
             other => {
-                denied.because(Reason::UnknownWarehouse(other));
+                denied.because(Reason::UnknownWarehouse {
+                    field: Field::Warehouse,
+                    store: other,
+                });
                 None
             }
         }
@@ -138,7 +142,7 @@ impl Policy {
         let store = self.warehouse(warehouse, &mut denied);
         let address = parse_ip(ip);
         if address.is_none() {
-            denied.because(Reason::MalformedIp);
+            denied.because(Reason::MalformedIp(Field::Ip));
         }
         let (Some(region), Some(store), Some(address)) = (region, store, address) else {
             return denied;

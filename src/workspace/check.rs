@@ -83,7 +83,7 @@ impl Check<'_> {
         let pick = explained
             .reasons
             .iter()
-            .find(|r| code.is_none_or(|c| r.code == c.as_str()))
+            .find(|r| code.is_none_or(|c| r.code == c))
             .or(explained.reasons.first());
         pick.map(|r| r.message.clone()).unwrap_or_default()
     }

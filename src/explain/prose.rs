@@ -1,166 +1,14 @@
-//! Explanations: a decision rendered for people and machines, every reason naming the
-//! policy entry that decided.
+//! The prose of an explanation: one sentence per reason, naming the policy entry that
+//! decided and quoting (escaped, bounded) the question's text it is about.
 
-use crate::decision::{Answer, Decision, Field, Reason, Verdict};
+use crate::decision::Reason;
 use crate::names::hint;
 use crate::policy::Policy;
-use crate::question::Question;
-use serde::Serialize;
+use crate::question::{Field, Question};
 
-/// A decision as JSON shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Explanation {
-    /// `allow` or `deny`.
-    pub decision: Verdict,
-    /// Why, most fundamental first.
-    pub reasons: Vec<ExplainedReason>,
-    /// `resolve`: the host to configure; `deliver`: the endpoint's host, where known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// `resolve`: how (`regional-settings`, `host-parameter` or `managed`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mechanism: Option<String>,
-    /// `resolve`: the ingestion region chosen.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ingestion: Option<String>,
-    /// `deliver`: the endpoint the data goes through.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
-    /// `deliver`: that endpoint's hosts, where known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub endpoint_hosts: Option<Vec<String>>,
-    /// `allowlist`: the CIDRs to open (empty when none is needed).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cidrs: Option<Vec<String>>,
-    /// The id of the exemption that allowed the flow despite its rule, if one did.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exemption: Option<String>,
-}
-
-/// One reason as JSON shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ExplainedReason {
-    /// The stable kebab-case code.
-    pub code: String,
-    /// A sentence naming the policy entry that decided.
-    pub message: String,
-}
-
-impl Decision {
-    /// Renders the decision for `question` (the question it answers) against `policy`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use regionfence::{Policy, Question};
-    /// let policy = Policy::default_policy();
-    /// let q = Question::Allowlist { workspace: "eu-west".into(), warehouse: "redshift".into() };
-    /// let e = policy.decide(&q).explain(&policy, &q);
-    /// assert_eq!(e.cidrs, Some(vec!["3.251.148.96/29".to_string()]));
-    /// assert_eq!(e.reasons[0].code, "allowlist-required");
-    /// ```
-    pub fn explain(&self, policy: &Policy, question: &Question) -> Explanation {
-        let mut out = Explanation::bare(self.verdict());
-        out.reasons = self
-            .reasons()
-            .map(|r| ExplainedReason {
-                code: r.code().as_str().to_string(),
-                message: message(policy, question, r),
-            })
-            .collect();
-        out.exemption = self.exemption().map(|id| policy.exemption_name(id).to_string());
-        match self.answer() {
-            Answer::None => {}
-            Answer::Host {
-                ingestion,
-                host,
-                mechanism,
-            } => {
-                out.host = Some(policy.host_name(host).to_string());
-                out.mechanism = Some(mechanism.to_string());
-                out.ingestion = Some(policy.ingestion_name(ingestion).to_string());
-            }
-            Answer::Endpoint {
-                destination,
-                endpoint,
-            } => {
-                if let Some(e) = policy.endpoint(destination, endpoint) {
-                    out.endpoint = Some(e.name.to_string());
-                    // The endpoint's first host, where the policy knows one, is the host the
-                    // data goes to.
-                    out.host = e.hosts.first().map(|h| h.to_string());
-                    out.endpoint_hosts = Some(e.hosts.iter().map(|h| h.to_string()).collect());
-                }
-            }
-            Answer::Cidrs { region } => {
-                out.cidrs = Some(match region {
-                    Some(r) => policy.egress(r).iter().map(|n| n.to_string()).collect(),
-                    None => Vec::new(),
-                });
-            }
-        }
-        out
-    }
-}
-
-impl Explanation {
-    /// A verdict with nothing else (no reasons, no answer).
-    pub(crate) fn bare(decision: Verdict) -> Explanation {
-        Explanation {
-            decision,
-            reasons: Vec::new(),
-            host: None,
-            mechanism: None,
-            ingestion: None,
-            endpoint: None,
-            endpoint_hosts: None,
-            cidrs: None,
-            exemption: None,
-        }
-    }
-
-    /// The explanation as one line of JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
-    /// The explanation as pretty JSON.
-    pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-}
-
-/// The raw text of a field of the question.
-fn field<'q>(question: &'q Question, name: &str) -> &'q str {
-    let value = match (question, name) {
-        (
-            Question::Ingest { workspace, .. }
-            | Question::Resolve { workspace, .. }
-            | Question::Deliver { workspace, .. }
-            | Question::Store { workspace, .. }
-            | Question::Connect { workspace, .. }
-            | Question::Allowlist { workspace, .. }
-            | Question::RegionChange { workspace, .. },
-            "workspace",
-        ) => Some(workspace.as_str()),
-        (Question::Ingest { source, .. } | Question::Resolve { source, .. }, "source") => {
-            Some(source.as_str())
-        }
-        (Question::Ingest { host, .. }, "host") => Some(host.as_str()),
-        (Question::Resolve { ingestion, .. }, "ingestion") => ingestion.as_deref(),
-        (Question::Deliver { destination, .. }, "destination") => Some(destination.as_str()),
-        (Question::Deliver { endpoint, .. }, "endpoint") => endpoint.as_deref(),
-        (Question::Store { store, .. }, "store") => Some(store.as_str()),
-        (Question::Store { cloud_region, .. }, "cloud_region") => Some(cloud_region.as_str()),
-        (Question::Connect { warehouse, .. } | Question::Allowlist { warehouse, .. }, "warehouse") => {
-            Some(warehouse.as_str())
-        }
-        (Question::Connect { ip, .. }, "ip") => Some(ip.as_str()),
-        (Question::Failover { from, .. }, "from") => Some(from.as_str()),
-        (Question::Failover { to, .. } | Question::RegionChange { to, .. }, "to") => Some(to.as_str()),
-        _ => None,
-    };
-    value.unwrap_or("")
+/// The raw text of a field of the question; empty when the question has no such field.
+fn text(question: &Question, field: Field) -> &str {
+    question.field(field).unwrap_or("")
 }
 
 /// User input, quoted and shortened so a hostile megabyte never reaches a log line whole.
@@ -168,17 +16,11 @@ fn quoted(raw: &str) -> String {
     format!("`{}`", crate::text::excerpt(raw))
 }
 
-fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
+pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
     let region = |r| policy.region_name(r).to_string();
     match *reason {
         Reason::UnknownRegion(f) => {
-            let raw = field(
-                question,
-                match f {
-                    Field::To => "to",
-                    _ => "workspace",
-                },
-            );
+            let raw = text(question, f);
             let hint = hint(policy.region_names.nearest(raw));
             format!(
                 "region {} is not in policy `{}`{hint}",
@@ -186,33 +28,34 @@ fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
                 policy.name()
             )
         }
-        Reason::UnknownSource => {
-            let raw = field(question, "source");
+        Reason::UnknownSource(f) => {
+            let raw = text(question, f);
             format!(
                 "source {} is neither a source kind nor a catalog source{}",
                 quoted(raw),
                 hint(policy.source_names.nearest(raw))
             )
         }
-        Reason::UnknownHost(why) => {
-            let raw = field(question, "host");
-            match why {
+        Reason::UnknownHost { field, error } => {
+            let raw = text(question, field);
+            match error {
                 Some(e) => format!("host {} is not a known ingestion host: {e}", quoted(raw)),
                 None => format!("host {} is not an ingestion host of any region", quoted(raw)),
             }
         }
-        Reason::MalformedHost(e) => format!("host {} is malformed: {e}", quoted(field(question, "host"))),
-        Reason::UnknownDestination => {
-            let raw = field(question, "destination");
+        Reason::MalformedHost { field, error } => {
+            format!("host {} is malformed: {error}", quoted(text(question, field)))
+        }
+        Reason::UnknownDestination(f) => {
+            let raw = text(question, f);
             format!(
                 "destination {} is not in the catalog{}",
                 quoted(raw),
                 hint(policy.destination_names.nearest(raw))
             )
         }
-        Reason::UnknownEndpoint(d) => {
-            let raw = field(question, "endpoint");
-            let known = d
+        Reason::UnknownEndpoint { field, destination } => {
+            let known = destination
                 .and_then(|d| policy.destinations.get(d.index()))
                 .map(|d| {
                     crate::text::list(
@@ -225,56 +68,50 @@ fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
                 .unwrap_or_default();
             format!(
                 "endpoint {} is not an endpoint of destination `{}` (known: {known})",
-                quoted(raw),
-                field(question, "destination")
+                quoted(text(question, field)),
+                text(question, Field::Destination)
             )
         }
-        Reason::UnknownCloudRegion => {
-            let raw = field(question, "cloud_region");
+        Reason::UnknownCloudRegion(f) => {
+            let raw = text(question, f);
             format!(
                 "cloud region {} is not in the catalogue{}",
                 quoted(raw),
                 hint(policy.cloud_names.nearest(raw))
             )
         }
-        Reason::UnknownStore => {
-            let raw = field(question, "store");
+        Reason::UnknownStore(f) => {
+            let raw = text(question, f);
             format!(
                 "store {} is not in the policy{}",
                 quoted(raw),
                 hint(policy.store_names.nearest(raw))
             )
         }
-        Reason::UnknownWarehouse(store) => {
-            let raw = field(question, "warehouse");
-            match store {
-                Some(s) => format!("store `{}` is not a warehouse", policy.store_name(s)),
-                None => format!(
+        Reason::UnknownWarehouse { field, store } => match store {
+            Some(s) => format!("store `{}` is not a warehouse", policy.store_name(s)),
+            None => {
+                let raw = text(question, field);
+                format!(
                     "warehouse {} is not in the policy{}",
                     quoted(raw),
                     hint(policy.store_names.nearest(raw))
-                ),
+                )
             }
-        }
+        },
         Reason::UnknownLocation(f) => {
-            let raw = field(
-                question,
-                match f {
-                    Field::To => "to",
-                    _ => "from",
-                },
-            );
+            let raw = text(question, f);
             format!(
                 "failover location {} is not in the policy{}",
                 quoted(raw),
                 hint(policy.location_names.nearest(raw))
             )
         }
-        Reason::UnknownIngestionRegion => format!(
+        Reason::UnknownIngestionRegion(f) => format!(
             "ingestion region {} is offered by no region",
-            quoted(field(question, "ingestion"))
+            quoted(text(question, f))
         ),
-        Reason::MalformedIp => format!("{} is not an IP address", quoted(field(question, "ip"))),
+        Reason::MalformedIp(f) => format!("{} is not an IP address", quoted(text(question, f))),
         Reason::SourceUnsupportedInRegion {
             source,
             region: r,
@@ -394,13 +231,13 @@ fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
             policy.cloud_name(cloud)
         ),
         Reason::IpNotAllowlisted { region: r } => {
-            let owner = policy
-                .parse_and_owner(field(question, "ip"))
-                .map(|o| format!("; it is a loader of region `{o}`"))
+            let owner = crate::ip::parse_ip(text(question, Field::Ip))
+                .and_then(|ip| policy.egress_owner(ip))
+                .map(|o| format!("; it is a loader of region `{}`", region(o)))
                 .unwrap_or_default();
             format!(
                 "{} is not in `regions[{}].warehouse_egress` ({}){owner}",
-                quoted(field(question, "ip")),
+                quoted(text(question, Field::Ip)),
                 region(r),
                 cidr_list(policy, r)
             )
@@ -475,7 +312,7 @@ fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
         ),
         Reason::IpAllowlisted { region: r } => format!(
             "{} is in `regions[{}].warehouse_egress` ({})",
-            quoted(field(question, "ip")),
+            quoted(text(question, Field::Ip)),
             region(r),
             cidr_list(policy, r)
         ),
@@ -531,16 +368,5 @@ fn cidr_list(policy: &Policy, region: crate::policy::RegionId) -> String {
         "none".to_string()
     } else {
         crate::text::list(nets.iter())
-    }
-}
-
-impl Policy {
-    /// The region whose egress ranges hold this IP, if any (for messages).
-    fn parse_and_owner(&self, raw: &str) -> Option<&str> {
-        let ip = crate::ip::parse_ip(raw)?;
-        self.regions
-            .iter()
-            .find(|r| r.egress.contains(ip))
-            .map(|r| &*r.name)
     }
 }

@@ -1,0 +1,107 @@
+//! Explanations: a decision rendered for people and machines, every reason naming the
+//! policy entry that decided.
+//!
+//! The types and entry points live here; [`prose`] writes each reason's sentence and
+//! [`view`] fills in what the decision resolved, as JSON shows it.
+
+mod prose;
+mod view;
+
+use crate::decision::{Decision, ReasonCode, Verdict};
+use crate::policy::Policy;
+use crate::question::Question;
+use serde::Serialize;
+
+/// A decision as JSON shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// `allow` or `deny`.
+    pub decision: Verdict,
+    /// Why, most fundamental first.
+    pub reasons: Vec<ExplainedReason>,
+    /// `resolve`: the host to configure; `deliver`: the endpoint's host, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// `resolve`: how (`regional-settings`, `host-parameter` or `managed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mechanism: Option<String>,
+    /// `resolve`: the ingestion region chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingestion: Option<String>,
+    /// `deliver`: the endpoint the data goes through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `deliver`: that endpoint's hosts, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint_hosts: Option<Vec<String>>,
+    /// `allowlist`: the CIDRs to open (empty when none is needed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidrs: Option<Vec<String>>,
+    /// The id of the exemption that allowed the flow despite its rule, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<String>,
+}
+
+/// One reason as JSON shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExplainedReason {
+    /// The reason's stable code; JSON writes it kebab-case (`allowlist-required`).
+    pub code: ReasonCode,
+    /// A sentence naming the policy entry that decided.
+    pub message: String,
+}
+
+impl Decision {
+    /// Renders the decision for `question` (the question it answers) against `policy`.
+    /// [`Policy::explain`] decides and renders in one call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, Question, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let q = Question::Allowlist { workspace: "eu-west".into(), warehouse: "redshift".into() };
+    /// let e = policy.decide(&q).explain(&policy, &q);
+    /// assert_eq!(e.cidrs, Some(vec!["3.251.148.96/29".to_string()]));
+    /// assert_eq!(e.reasons[0].code, ReasonCode::AllowlistRequired);
+    /// assert!(e.to_json().contains(r#""code":"allowlist-required""#));
+    /// ```
+    pub fn explain(&self, policy: &Policy, question: &Question) -> Explanation {
+        let mut out = Explanation::bare(self.verdict());
+        out.reasons = self
+            .reasons()
+            .map(|r| ExplainedReason {
+                code: r.code(),
+                message: prose::message(policy, question, r),
+            })
+            .collect();
+        out.exemption = self.exemption().map(|id| policy.exemption_name(id).to_string());
+        view::answer(policy, self.answer(), &mut out);
+        out
+    }
+}
+
+impl Policy {
+    /// Decides `question` and renders the decision: the one call for a caller that wants
+    /// the explanation (the same as `policy.decide(question).explain(policy, question)`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, Question, ReasonCode, Verdict};
+    /// let policy = Policy::default_policy();
+    /// let q = Question::Store {
+    ///     workspace: "eu-west".into(),
+    ///     store: "redshift".into(),
+    ///     cloud_region: "aws:us-east-1".into(),
+    /// };
+    /// let e = policy.explain(&q);
+    /// assert_eq!(e.decision, Verdict::Deny);
+    /// assert_eq!(e.reasons[0].code, ReasonCode::StoreOutsideRegion);
+    /// assert!(e.reasons[0].message.contains("aws:us-east-1"));
+    /// assert_eq!(e, policy.decide(&q).explain(&policy, &q));
+    /// ```
+    pub fn explain(&self, question: &Question) -> Explanation {
+        self.decide(question).explain(self, question)
+    }
+}
