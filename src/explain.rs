@@ -270,6 +270,9 @@ fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
             quoted(field(question, "ingestion"))
         ),
         Reason::MalformedIp => format!("{} is not an IP address", quoted(field(question, "ip"))),
+        Reason::ForeignId => "an id in the question was issued by another policy; ids are looked up again \
+             for each policy loaded"
+            .to_string(),
         Reason::SourceUnsupportedInRegion {
             source,
             region: r,

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod cases;
 pub mod cli;
 mod compile;
+mod compiled;
 mod decide;
 mod decision;
 pub mod document;
@@ -35,6 +36,7 @@ pub mod workspace;
 mod yaml;
 
 pub use compile::DEFAULT_POLICY_YAML;
+pub use compiled::{source_digest, COMPILED_FORMAT, COMPILED_VERSION, DEFAULT_POLICY_COMPILED};
 pub use decision::{Answer, Decision, Field, Reason, ReasonCode, Verdict, MAX_REASONS};
 pub use error::{LoadError, LoadErrorKind, Location, QuestionError, SyntaxError};
 pub use explain::{ExplainedReason, Explanation};

@@ -108,8 +108,13 @@ fn the_suite_names_every_reason_code_the_default_policy_can_give() {
         .iter()
         .filter_map(|c| c.reason.clone())
         .collect();
-    // The default policy has no `failover_to` loosening and gives egress ranges to both regions.
-    let unreachable = [ReasonCode::FailoverListedTarget, ReasonCode::AllowlistUnknown];
+    // The default policy has no `failover_to` loosening and gives egress ranges to both regions;
+    // a `foreign-id` comes only from an id-layer question, never from a case's names.
+    let unreachable = [
+        ReasonCode::FailoverListedTarget,
+        ReasonCode::AllowlistUnknown,
+        ReasonCode::ForeignId,
+    ];
     for code in ReasonCode::iter().filter(|c| !unreachable.contains(c)) {
         assert!(named.contains(code.as_str()), "no case names reason `{code}`");
     }
@@ -183,4 +188,51 @@ fn the_2025_policy_loads_and_differs_where_the_docs_changed() {
     ] {
         assert_eq!((then.verdict(), now.verdict()), (Verdict::Deny, Verdict::Allow));
     }
+}
+
+#[test]
+fn the_compiled_default_is_made_from_the_embedded_yaml_and_answers_alike() {
+    use regionfence::{source_digest, DEFAULT_POLICY_COMPILED};
+    assert!(
+        DEFAULT_POLICY_COMPILED.contains(&format!(
+            "\"source_digest\":\"{}\"",
+            source_digest(DEFAULT_POLICY_YAML)
+        )),
+        "policies/segment.compiled.json is older than policies/segment.yaml: run \
+         `regionfence compile policies/segment.yaml -o policies/segment.compiled.json`"
+    );
+    let compiled = Policy::from_compiled(DEFAULT_POLICY_COMPILED).unwrap();
+    let yaml = Policy::from_yaml(DEFAULT_POLICY_YAML).unwrap();
+    assert_eq!(compiled.document(), yaml.document());
+    let default = Policy::default_policy();
+    assert_eq!(default.document(), yaml.document());
+    // Every case of the suite gets the same decision from each.
+    for case in &case_file().cases {
+        let want = yaml.decide(&case.question);
+        let want = (
+            want.verdict(),
+            want.codes().collect::<Vec<_>>(),
+            want.explain(&yaml, &case.question),
+        );
+        for policy in [&compiled, &default] {
+            let got = policy.decide(&case.question);
+            let got = (
+                got.verdict(),
+                got.codes().collect::<Vec<_>>(),
+                got.explain(policy, &case.question),
+            );
+            assert_eq!(got, want, "{}", case.name);
+        }
+    }
+    // Another format version, or another format, is refused: fail closed, never read.
+    for (from, to) in [
+        ("\"format_version\":1", "\"format_version\":2"),
+        ("\"format_version\":1", "\"format_version\":0"),
+        ("regionfence-compiled-policy", "something-else"),
+    ] {
+        let changed = DEFAULT_POLICY_COMPILED.replacen(from, to, 1);
+        assert!(Policy::from_compiled(&changed).is_err(), "{to}");
+    }
+    assert!(Policy::from_compiled("").is_err());
+    assert!(Policy::from_compiled("{\"format\":").is_err());
 }

@@ -22,7 +22,11 @@ impl Policy {
     pub fn deliver(&self, workspace: &str, destination: &str, endpoint: Option<&str>) -> Decision {
         let mut denied = Decision::deny();
         let region = self.workspace_region(workspace, &mut denied);
-        let Some(destination) = self.destination_names.get(destination).map(DestinationId) else {
+        let Some(destination) = self
+            .destination_names
+            .get(destination)
+            .map(|i| DestinationId(i, self.identity))
+        else {
             denied.because(Reason::UnknownDestination);
             return denied;
         };
@@ -39,7 +43,7 @@ impl Policy {
         let Some(region) = region else {
             return denied;
         };
-        self.deliver_ids(region, destination, named)
+        self.deliver_own(region, destination, named)
     }
 
     /// [`Policy::deliver`] on ids already looked up: `endpoint` is the position of the
@@ -63,6 +67,20 @@ impl Policy {
         destination: DestinationId,
         endpoint: Option<u32>,
     ) -> Decision {
+        if !self.issued(region.1 | destination.1, region.1 & destination.1) {
+            return Decision::foreign();
+        }
+        let known = endpoint.is_none_or(|e| self.endpoint(destination, e).is_some());
+        if !known {
+            let mut denied = Decision::deny();
+            denied.because(Reason::UnknownEndpoint(Some(destination)));
+            return denied;
+        }
+        self.deliver_own(region, destination, endpoint)
+    }
+
+    /// [`Policy::deliver_ids`] on ids this policy issued.
+    fn deliver_own(&self, region: RegionId, destination: DestinationId, endpoint: Option<u32>) -> Decision {
         let named = endpoint;
         let mut denied = Decision::deny();
         if !self.destination_regions.get(destination.index(), region.index()) {
@@ -104,7 +122,7 @@ impl Policy {
     }
 
     /// An endpoint of a destination by its exact id, or by host in any form a gateway may see.
-    fn endpoint_of(&self, destination: DestinationId, raw: &str) -> Option<u32> {
+    pub(super) fn endpoint_of(&self, destination: DestinationId, raw: &str) -> Option<u32> {
         let d = self.destinations.get(destination.index())?;
         let find = crate::names::find_sorted::<u32>;
         find(&d.endpoint_lookup, raw).or_else(|| {

@@ -5,6 +5,7 @@
 mod deliver;
 mod failover;
 mod ingest;
+mod lookup;
 mod store;
 #[cfg(test)]
 mod tests;

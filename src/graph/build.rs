@@ -179,7 +179,10 @@ impl<'a> Builder<'a> {
                 let kinds = kind_of.get(region.index()).copied().unwrap_or([None; 3]);
                 for ((side, label), kind) in SIDES.iter().zip(&side_labels).zip(kinds) {
                     let Some(kind) = kind else { continue };
-                    if !p.ingest_ids(region, kind, HostId(hi as u32)).is_allowed() {
+                    if !p
+                        .ingest_ids(region, kind, HostId(hi as u32, p.identity))
+                        .is_allowed()
+                    {
                         continue;
                     }
                     let c = self.cluster(place);
@@ -208,7 +211,7 @@ impl<'a> Builder<'a> {
                             .position(|s| {
                                 kinds.contains(&s.kind) && s.providers.get(provider).copied().unwrap_or(false)
                             })
-                            .map(|s| StoreId(s as u32))
+                            .map(|s| StoreId(s as u32, p.identity))
                     })
                     .collect()
             })
@@ -220,7 +223,7 @@ impl<'a> Builder<'a> {
                 let mut by_cluster: BTreeMap<Option<String>, Vec<&str>> = BTreeMap::new();
                 let mut total = 0usize;
                 for (ci, cloud) in p.clouds.iter().enumerate() {
-                    let cloud_id = CloudId(ci as u32);
+                    let cloud_id = CloudId(ci as u32, p.identity);
                     let Some(store) = stores.get(cloud.provider as usize).copied().flatten() else {
                         continue;
                     };
@@ -279,7 +282,7 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 for &(endpoint, jurisdiction) in endpoints {
-                    if p.deliver_ids(region_id, DestinationId(di as u32), Some(endpoint))
+                    if p.deliver_ids(region_id, DestinationId(di as u32, p.identity), Some(endpoint))
                         .is_allowed()
                     {
                         *counts.entry(jurisdiction).or_default() += 1;
@@ -322,14 +325,14 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        let location = |li: usize| crate::policy::LocationId(li as u32);
+        let location = |li: usize| crate::policy::LocationId(li as u32, p.identity);
         for (ii, ingestion) in p.ingestions.iter().enumerate() {
             let Some((Some(from), second)) = first_two.get(ii).copied() else {
                 continue;
             };
             let mut targets: Vec<(IngestionId, usize)> = Vec::new();
             if let Some(to) = second {
-                targets.push((IngestionId(ii as u32), to));
+                targets.push((IngestionId(ii as u32, p.identity), to));
             }
             for t in ingestion.failover_to.iter() {
                 if let Some(&(Some(to), _)) = first_two.get(t.index()) {
@@ -343,7 +346,7 @@ impl<'a> Builder<'a> {
                 if !p.failover_ids(location(from), location(to)).is_allowed() {
                     continue;
                 }
-                let a = self.zones_node(IngestionId(ii as u32), &zones);
+                let a = self.zones_node(IngestionId(ii as u32, p.identity), &zones);
                 let b = self.zones_node(target, &zones);
                 self.g.edge(&a, &b, &label);
             }
