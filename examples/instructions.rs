@@ -1,3 +1,9 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! Makes one decision of the default policy N times inside `measured`, for callgrind to
 //! count alone; the string and id layers and the load, one question per name.
 //!

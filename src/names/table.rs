@@ -84,10 +84,10 @@ pub(crate) fn hash(seed: u64, bytes: &[u8]) -> u64 {
     } else if n >= 4 {
         let first = bytes.first_chunk::<4>().map_or(0, half);
         let last = bytes.last_chunk::<4>().map_or(0, half);
-        h = mix(h, (first | last << 32) | FOLD);
+        h = mix(h, (first | (last << 32)) | FOLD);
     } else if let (Some(&a), Some(&b)) = (bytes.first(), bytes.last()) {
         let middle = bytes.get(n / 2).copied().unwrap_or(0);
-        let w = u64::from(a) | u64::from(middle) << 8 | u64::from(b) << 16;
+        let w = u64::from(a) | (u64::from(middle) << 8) | (u64::from(b) << 16);
         h = mix(h, w | 0x20_2020);
     }
     h.wrapping_mul(K) ^ (h >> 29)
@@ -102,7 +102,7 @@ fn letter_bits(w: u64) -> u64 {
     // a byte: every subtraction is of at most 0x7F from at least 0x80).
     let low = w & !HI;
     let at_least_a = (low | HI).wrapping_sub(LO * 0x61) & HI;
-    let at_most_z = (LO * 0x7A | HI).wrapping_sub(low) & HI;
+    let at_most_z = ((LO * 0x7A) | HI).wrapping_sub(low) & HI;
     (at_least_a & at_most_z & !w) >> 2
 }
 
@@ -136,7 +136,7 @@ fn same<const FOLDED: bool>(candidate: &[u8], name: &[u8]) -> bool {
             }
     } else if n >= 4 {
         let pack =
-            |b: &[u8]| b.first_chunk::<4>().map_or(0, half) | b.last_chunk::<4>().map_or(0, half) << 32;
+            |b: &[u8]| b.first_chunk::<4>().map_or(0, half) | (b.last_chunk::<4>().map_or(0, half) << 32);
         word_eq::<FOLDED>(pack(candidate), pack(name))
     } else {
         candidate
@@ -181,7 +181,7 @@ impl NameMap {
         let h = hash(self.seed, name.as_bytes());
         let mask = self.slots.len().wrapping_sub(1);
         let mut at = self.first_slot(h);
-        let slot = (h >> 32) << 32 | (position as u64 + 1);
+        let slot = ((h >> 32) << 32) | (position as u64 + 1);
         for probe in 0..self.slots.len() {
             if let Some(cell) = self.slots.get_mut(at) {
                 if *cell == 0 {
