@@ -79,6 +79,9 @@ pub enum ReasonCode {
     UnknownIngestionRegion,
     /// The IP address does not parse strictly.
     MalformedIp,
+    /// An id was issued by another policy (one loaded before a reload, say): ids are looked
+    /// up again for each policy.
+    ForeignId,
     /// The workspace's region does not support this source.
     SourceUnsupportedInRegion,
     /// The host or ingestion region belongs to another processing region.
@@ -170,6 +173,7 @@ impl ReasonCode {
                 | UnknownLocation
                 | UnknownIngestionRegion
                 | MalformedIp
+                | ForeignId
         )
     }
 }
@@ -241,6 +245,8 @@ pub enum Reason {
     UnknownIngestionRegion(Field),
     /// The IP field does not parse.
     MalformedIp(Field),
+    /// An id given to an `*_ids` question was issued by another policy.
+    ForeignId,
     /// The source (or its kind) is not supported in the region.
     SourceUnsupportedInRegion {
         /// The source.
@@ -421,6 +427,7 @@ impl Reason {
             Reason::UnknownLocation(_) => C::UnknownLocation,
             Reason::UnknownIngestionRegion(_) => C::UnknownIngestionRegion,
             Reason::MalformedIp(_) => C::MalformedIp,
+            Reason::ForeignId => C::ForeignId,
             Reason::SourceUnsupportedInRegion { .. } => C::SourceUnsupportedInRegion,
             Reason::IngestionOutsideRegion { .. } => C::IngestionOutsideRegion,
             Reason::DestinationUnavailableInRegion { .. } => C::DestinationUnavailableInRegion,
@@ -572,6 +579,14 @@ impl Decision {
         if let Some(slot) = self.reasons.iter_mut().find(|r| r.is_none()) {
             *slot = Some(reason);
         }
+    }
+
+    /// A deny because an id came from another policy.
+    #[cold]
+    pub(crate) fn foreign() -> Decision {
+        let mut denied = Decision::deny();
+        denied.because(Reason::ForeignId);
+        denied
     }
 
     /// Whether any reason was recorded.

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod cases;
 pub mod cli;
 mod compile;
+mod compiled;
 pub mod coverage;
 mod date;
 mod decide;
@@ -41,6 +42,7 @@ pub mod workspace;
 mod yaml;
 
 pub use compile::{CompileOptions, DEFAULT_POLICY_YAML};
+pub use compiled::{source_digest, COMPILED_FORMAT, COMPILED_VERSION, DEFAULT_POLICY_COMPILED};
 pub use date::{Date, DateError};
 pub use decision::{Answer, Decision, Reason, ReasonCode, Verdict, MAX_REASONS};
 pub use error::{LoadError, LoadErrorKind, Location, QuestionError, SerializeError, SyntaxError};

@@ -118,6 +118,15 @@ enum Command {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
         threads: u16,
     },
+    /// Compile a YAML policy to its compiled form (JSON in a versioned envelope), which
+    /// loads without the YAML parser; exit 1 with the error if it does not load.
+    Compile {
+        /// The YAML policy.
+        input: PathBuf,
+        /// Where to write the compiled form (standard output when absent).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Load and validate a policy; exit 1 with the error if it does not load.
     Check {
         /// Policy files (the `--policy`, or the embedded default, when none).
@@ -286,6 +295,7 @@ fn run(policy: Option<&std::path::Path>, command: Command) -> cli::Outcome {
             cli::check_workspace(policy, &args, &mut out, &mut err)
         }
         Command::Check { files } => cli::check(policy, &files, &mut out, &mut err),
+        Command::Compile { input, output } => cli::compile(&input, output.as_deref(), &mut out, &mut err),
         Command::Eval { file, threads } => eval(policy, file.as_deref(), threads.into(), &mut out, &mut err),
     }
 }

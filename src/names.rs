@@ -1,55 +1,13 @@
 //! Interned names: the string → id tables built at compile time, and "did you mean" hints.
 
-use std::collections::HashMap;
+mod table;
+
+pub(crate) use table::NameMap;
 
 /// Names longer than this get no "did you mean" hint.
 const MAX_HINTED_NAME: usize = 128;
 
-/// Up to this many names are scanned linearly; more go in a hash map.
-const SMALL: usize = 8;
-
-/// A table from names to dense ids, built once and only read afterwards. The strategy is
-/// chosen by size: a short list compared in order (a few `memcmp`s beat hashing), or a hash
-/// map.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct NameMap {
-    small: Vec<(Box<str>, u32)>,
-    large: HashMap<Box<str>, u32>,
-}
-
 impl NameMap {
-    /// Adds `name` with `id`; returns `false` (and keeps the first) if it was already there.
-    pub(crate) fn insert(&mut self, name: &str, id: u32) -> bool {
-        if self.get(name).is_some() {
-            return false;
-        }
-        if self.large.is_empty() && self.small.len() < SMALL {
-            self.small.push((name.into(), id));
-        } else {
-            self.large.extend(self.small.drain(..));
-            self.large.insert(name.into(), id);
-        }
-        true
-    }
-
-    /// Looks `name` up without allocating.
-    #[inline]
-    pub(crate) fn get(&self, name: &str) -> Option<u32> {
-        if self.large.is_empty() {
-            self.small.iter().find(|(n, _)| **n == *name).map(|(_, id)| *id)
-        } else {
-            self.large.get(name).copied()
-        }
-    }
-
-    /// Every name in the table.
-    fn names(&self) -> impl Iterator<Item = &str> {
-        self.small
-            .iter()
-            .map(|(n, _)| &**n)
-            .chain(self.large.keys().map(|k| &**k))
-    }
-
     /// The nearest known name to `name`, if one is close enough to be a likely typo.
     pub(crate) fn nearest(&self, name: &str) -> Option<&str> {
         nearest(name, self.names())

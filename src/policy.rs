@@ -4,12 +4,45 @@ use crate::document::{Allowlisting, Document, Mechanism, Residency, Side, StoreK
 use crate::ip::RangeTable;
 use crate::names::NameMap;
 use ipnet::IpNet;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub(crate) u32);
+        ///
+        /// An id carries the identity of the policy that issued it: given to another policy's
+        /// `*_ids` question, it is denied as `foreign-id`, never read as whatever that policy
+        /// holds at the same position. Ids compare (and hash and sort) by position alone, so
+        /// two loads of one document give equal decisions.
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name(pub(crate) u32, pub(crate) u32);
+
+        impl PartialEq for $name {
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                self.0 == other.0
+            }
+        }
+
+        impl Eq for $name {}
+
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
+
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                self.0.cmp(&other.0)
+            }
+        }
 
         impl $name {
             /// The id's position in its table.
@@ -19,6 +52,17 @@ macro_rules! id_type {
             }
         }
     };
+}
+
+/// The next policy identity; 0 is never handed out (see [`Policy::identity`]).
+static NEXT_IDENTITY: AtomicU32 = AtomicU32::new(1);
+
+/// A process-unique identity for a newly compiled policy, or 0 once four billion have been
+/// handed out (a policy of identity 0 accepts no id at all: it fails closed).
+pub(crate) fn fresh_identity() -> u32 {
+    NEXT_IDENTITY
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_add(1))
+        .unwrap_or(0)
 }
 
 id_type!(
@@ -260,6 +304,9 @@ impl BitTable {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Policy {
+    /// Process-unique: stamped in every id this policy issues, checked by every `*_ids`
+    /// question (a clone shares it, and its tables).
+    pub(crate) identity: u32,
     pub(crate) document: Document,
     pub(crate) clouds: Vec<CloudRegion>,
     pub(crate) cloud_names: NameMap,
@@ -381,7 +428,7 @@ impl Policy {
     /// ```
     #[inline]
     pub fn region_id(&self, name: &str) -> Option<RegionId> {
-        self.region_names.get(name).map(RegionId)
+        self.region_names.get(name).map(|i| RegionId(i, self.identity))
     }
 
     /// A region's name.
@@ -395,6 +442,9 @@ impl Policy {
     /// assert_eq!(policy.region_name(eu), "eu-west");
     /// ```
     pub fn region_name(&self, id: RegionId) -> &str {
+        if id.1 != self.identity {
+            return "";
+        }
         self.regions.get(id.index()).map_or("", |r| &*r.name)
     }
 
@@ -409,7 +459,15 @@ impl Policy {
     /// assert_eq!(names, ["us-west", "eu-west"]);
     /// ```
     pub fn region_ids(&self) -> impl Iterator<Item = RegionId> + '_ {
-        (0..self.regions.len() as u32).map(RegionId)
+        (0..self.regions.len() as u32).map(|i| RegionId(i, self.identity))
+    }
+
+    /// Whether ids whose identities OR to `any` and AND to `all` were all issued by this
+    /// policy: they all equal its identity exactly when both do (one compare each, whatever
+    /// the number of ids), and a policy of identity 0 accepts none.
+    #[inline(always)]
+    pub(crate) fn issued(&self, any: u32, all: u32) -> bool {
+        any == self.identity && all == self.identity && self.identity != 0
     }
 
     pub(crate) fn region(&self, id: RegionId) -> Option<&Region> {
@@ -420,8 +478,22 @@ impl Policy {
         self.ingestions.get(id.index())
     }
 
-    pub(crate) fn ingestion_name(&self, id: IngestionId) -> &str {
-        self.ingestion(id).map_or("", |i| &*i.name)
+    /// The name of an ingestion region; empty for an id another policy issued.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let eu = policy.region_id("eu-west").unwrap();
+    /// let dublin = policy.ingestion_id(eu, "dublin").unwrap();
+    /// assert_eq!(policy.ingestion_name(dublin), "dublin");
+    /// ```
+    pub fn ingestion_name(&self, id: IngestionId) -> &str {
+        if id.1 != self.identity {
+            return "";
+        }
+        self.ingestions.get(id.index()).map_or("", |e| &*e.name)
     }
 
     /// `region/ingestion`, as failover targets are written.
@@ -432,20 +504,72 @@ impl Policy {
         }
     }
 
-    pub(crate) fn host_name(&self, id: HostId) -> &str {
-        self.hosts.get(id.index()).map_or("", |h| &*h.name)
+    /// The name of an ingestion host; empty for an id another policy issued.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let host = policy.host_id("HTTPS://Events.EU1.SegmentAPIs.com/v1").unwrap();
+    /// assert_eq!(policy.host_name(host), "events.eu1.segmentapis.com");
+    /// ```
+    pub fn host_name(&self, id: HostId) -> &str {
+        if id.1 != self.identity {
+            return "";
+        }
+        self.hosts.get(id.index()).map_or("", |e| &*e.name)
     }
 
-    pub(crate) fn cloud_name(&self, id: CloudId) -> &str {
-        self.clouds.get(id.index()).map_or("", |c| &*c.name)
+    /// The name of a cloud region; empty for an id another policy issued.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let cloud = policy.cloud_id("aws:eu-west-1").unwrap();
+    /// assert_eq!(policy.cloud_name(cloud), "aws:eu-west-1");
+    /// ```
+    pub fn cloud_name(&self, id: CloudId) -> &str {
+        if id.1 != self.identity {
+            return "";
+        }
+        self.clouds.get(id.index()).map_or("", |e| &*e.name)
     }
 
-    pub(crate) fn group_name(&self, id: GroupId) -> &str {
-        self.groups.get(id.index()).map_or("", |g| &*g.name)
+    /// The name of a group (jurisdiction); empty for an id another policy issued.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let eu = policy.group_id("eu").unwrap();
+    /// assert_eq!(policy.group_name(eu), "eu");
+    /// ```
+    pub fn group_name(&self, id: GroupId) -> &str {
+        if id.1 != self.identity {
+            return "";
+        }
+        self.groups.get(id.index()).map_or("", |e| &*e.name)
     }
 
-    pub(crate) fn source_name(&self, id: SourceId) -> &str {
-        self.sources.get(id.index()).map_or("", |s| &*s.name)
+    /// The name of a source kind or catalog source; empty for an id another policy issued.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let node = policy.source_id("node-js").unwrap();
+    /// assert_eq!(policy.source_name(node), "node-js");
+    /// ```
+    pub fn source_name(&self, id: SourceId) -> &str {
+        if id.1 != self.identity {
+            return "";
+        }
+        self.sources.get(id.index()).map_or("", |e| &*e.name)
     }
 
     pub(crate) fn kind(&self, id: KindId) -> Option<&Kind> {
@@ -455,7 +579,7 @@ impl Policy {
     /// The kind a source names bare, when it is a kind's own id rather than a catalog slug
     /// (kinds are the first sources, in kind order).
     pub(crate) fn kind_of_source(&self, source: SourceId) -> Option<KindId> {
-        (source.index() < self.kinds.len()).then_some(KindId(source.0))
+        (source.index() < self.kinds.len()).then_some(KindId(source.0, self.identity))
     }
 
     /// Up to `most` catalog sources of the kind `bare` names that `region` supports.
@@ -473,8 +597,21 @@ impl Policy {
             .collect()
     }
 
-    pub(crate) fn destination_name(&self, id: DestinationId) -> &str {
-        self.destinations.get(id.index()).map_or("", |d| &*d.name)
+    /// The name of a destination; empty for an id another policy issued.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let amplitude = policy.destination_id("amplitude").unwrap();
+    /// assert_eq!(policy.destination_name(amplitude), "amplitude");
+    /// ```
+    pub fn destination_name(&self, id: DestinationId) -> &str {
+        if id.1 != self.identity {
+            return "";
+        }
+        self.destinations.get(id.index()).map_or("", |e| &*e.name)
     }
 
     pub(crate) fn endpoint(&self, destination: DestinationId, endpoint: u32) -> Option<&Endpoint> {
@@ -483,12 +620,38 @@ impl Policy {
             .and_then(|d| d.endpoints.get(endpoint as usize))
     }
 
-    pub(crate) fn store_name(&self, id: StoreId) -> &str {
-        self.stores.get(id.index()).map_or("", |s| &*s.name)
+    /// The name of a store; empty for an id another policy issued.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let redshift = policy.store_id("redshift").unwrap();
+    /// assert_eq!(policy.store_name(redshift), "redshift");
+    /// ```
+    pub fn store_name(&self, id: StoreId) -> &str {
+        if id.1 != self.identity {
+            return "";
+        }
+        self.stores.get(id.index()).map_or("", |e| &*e.name)
     }
 
-    pub(crate) fn location_name(&self, id: LocationId) -> &str {
-        self.locations.get(id.index()).map_or("", |l| &*l.name)
+    /// The name of a failover location; empty for an id another policy issued.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let a = policy.location_id("eu-west/dublin-a").unwrap();
+    /// assert_eq!(policy.location_name(a), "eu-west/dublin-a");
+    /// ```
+    pub fn location_name(&self, id: LocationId) -> &str {
+        if id.1 != self.identity {
+            return "";
+        }
+        self.locations.get(id.index()).map_or("", |e| &*e.name)
     }
 
     /// Whether a cloud region belongs to a group.

@@ -110,11 +110,13 @@ fn the_suite_names_every_reason_code_the_default_policy_can_give() {
         .filter_map(|c| c.reason.clone())
         .collect();
     // The default policy has no `failover_to` loosening, gives egress ranges to both regions
-    // and holds no exemption.
+    // and holds no exemption; a `foreign-id` comes only from an id-layer question, never from
+    // a case's names.
     let unreachable = [
         ReasonCode::FailoverListedTarget,
         ReasonCode::AllowlistUnknown,
         ReasonCode::Exempted,
+        ReasonCode::ForeignId,
     ];
     for code in ReasonCode::iter().filter(|c| !unreachable.contains(c)) {
         assert!(named.contains(code.as_str()), "no case names reason `{code}`");
@@ -248,4 +250,51 @@ fn the_2025_suite_fails_against_the_2022_policy() {
     ] {
         assert!(failed.contains(name), "{name} passes against 2022 too");
     }
+}
+
+#[test]
+fn the_compiled_default_is_made_from_the_embedded_yaml_and_answers_alike() {
+    use regionfence::{source_digest, DEFAULT_POLICY_COMPILED};
+    assert!(
+        DEFAULT_POLICY_COMPILED.contains(&format!(
+            "\"source_digest\":\"{}\"",
+            source_digest(DEFAULT_POLICY_YAML)
+        )),
+        "policies/segment.compiled.json is older than policies/segment.yaml: run \
+         `regionfence compile policies/segment.yaml -o policies/segment.compiled.json`"
+    );
+    let compiled = Policy::from_compiled(DEFAULT_POLICY_COMPILED).unwrap();
+    let yaml = Policy::from_yaml(DEFAULT_POLICY_YAML).unwrap();
+    assert_eq!(compiled.document(), yaml.document());
+    let default = Policy::default_policy();
+    assert_eq!(default.document(), yaml.document());
+    // Every case of the suite gets the same decision from each.
+    for case in &case_file().cases {
+        let want = yaml.decide(&case.question);
+        let want = (
+            want.verdict(),
+            want.codes().collect::<Vec<_>>(),
+            want.explain(&yaml, &case.question),
+        );
+        for policy in [&compiled, &default] {
+            let got = policy.decide(&case.question);
+            let got = (
+                got.verdict(),
+                got.codes().collect::<Vec<_>>(),
+                got.explain(policy, &case.question),
+            );
+            assert_eq!(got, want, "{}", case.name);
+        }
+    }
+    // Another format version, or another format, is refused: fail closed, never read.
+    for (from, to) in [
+        ("\"format_version\":1", "\"format_version\":2"),
+        ("\"format_version\":1", "\"format_version\":0"),
+        ("regionfence-compiled-policy", "something-else"),
+    ] {
+        let changed = DEFAULT_POLICY_COMPILED.replacen(from, to, 1);
+        assert!(Policy::from_compiled(&changed).is_err(), "{to}");
+    }
+    assert!(Policy::from_compiled("").is_err());
+    assert!(Policy::from_compiled("{\"format\":").is_err());
 }

@@ -106,7 +106,7 @@ pub(super) fn each_exemption_question(policy: &Policy, mut ask: impl FnMut(&Ques
 
 /// Whether exemption `i` allows some question of its flow: `Ok`, or why not.
 fn in_use(policy: &Policy, i: usize, e: &ExemptionDoc) -> Result<(), String> {
-    let mine = Some(ExemptionId(i as u32));
+    let mine = Some(ExemptionId(i as u32, policy.identity));
     let (mut other, mut denied) = (None, None);
     for q in flow_questions(policy, e) {
         let d = policy.decide(&q);
@@ -140,7 +140,7 @@ pub fn exempted_flows(policy: &Policy) -> Vec<ExemptedFlowEntry> {
         .iter()
         .enumerate()
         .filter(|&(i, e)| {
-            policy.exemption_active(ExemptionId(i as u32))
+            policy.exemption_active(ExemptionId(i as u32, policy.identity))
                 && strict(&e.region)
                 && in_use(policy, i, e).is_ok()
         })
@@ -176,7 +176,7 @@ pub(super) fn exemption_lints(policy: &Policy) -> Vec<Lint> {
     let mut idle = Vec::new();
     for (i, e) in exemptions.iter().enumerate() {
         let named = || format!("exemption `{}` of region `{}` ({})", e.id, e.region, flow_text(e));
-        if !policy.exemption_active(ExemptionId(i as u32)) {
+        if !policy.exemption_active(ExemptionId(i as u32, policy.identity)) {
             expired.push(format!(
                 "{} expired on {} (evaluated at {as_of}) and changes nothing: renew or remove it",
                 named(),

@@ -144,7 +144,7 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
         if r.residency != Residency::Strict {
             continue;
         }
-        let Some(region) = policy.region(crate::policy::RegionId(ri as u32)) else {
+        let Some(region) = policy.region(crate::policy::RegionId(ri as u32, policy.identity)) else {
             continue;
         };
         let stranded: Vec<&str> = doc
@@ -263,8 +263,8 @@ fn overlapping_cidrs(policy: &crate::policy::Policy) -> Vec<Lint> {
                     "overlapping-cidrs",
                     format!(
                         "`{outer_net}` of region `{}` overlaps `{net}` of region `{}`",
-                        policy.region_name(crate::policy::RegionId(outer as u32)),
-                        policy.region_name(crate::policy::RegionId(region as u32))
+                        policy.region_name(crate::policy::RegionId(outer as u32, policy.identity)),
+                        policy.region_name(crate::policy::RegionId(region as u32, policy.identity))
                     ),
                 ));
             } else {

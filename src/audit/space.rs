@@ -167,7 +167,7 @@ fn nested_loaders(policy: &Policy) -> Vec<(RegionId, IpNet)> {
                 crate::ip::Span::V4(a, b) => (4, u128::from(a), u128::from(b)),
                 crate::ip::Span::V6(a, b) => (6, a, b),
             };
-            nets.push((family, first, last, RegionId(ri as u32), *net));
+            nets.push((family, first, last, RegionId(ri as u32, policy.identity), *net));
         }
     }
     nets.sort_unstable_by_key(|n| (n.0, n.1, std::cmp::Reverse(n.2)));
@@ -824,7 +824,11 @@ impl<'a> Space<'a> {
         let zone = |ii: usize| self.ingestion_locations.get(ii).and_then(|z| z.0);
         for (ii, i) in p.ingestions.iter().enumerate() {
             let Some(from) = zone(ii) else { continue };
-            let listed = |j: usize| i.failover_to.binary_search(&IngestionId(j as u32)).is_ok();
+            let listed = |j: usize| {
+                i.failover_to
+                    .binary_search(&IngestionId(j as u32, p.identity))
+                    .is_ok()
+            };
             for target in i.failover_to.iter() {
                 if let Some(to) = zone(target.index()) {
                     visit(failover(name(from), name(to)));

@@ -332,6 +332,30 @@ pub fn check(policy: Option<&Path>, files: &[PathBuf], out: &mut dyn Write, err:
     outcome
 }
 
+/// `regionfence compile`: loads a YAML policy and writes its compiled form (to `output`, or
+/// standard output), which [`Policy::from_compiled`] loads without the YAML parser.
+pub fn compile(input: &Path, output: Option<&Path>, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
+    let text = match read_limited(input, crate::limits::MAX_POLICY_BYTES) {
+        Ok(text) => text,
+        Err(e) => return fail(err, &e),
+    };
+    let policy = match Policy::from_yaml(&text) {
+        Ok(policy) => policy,
+        Err(e) => return fail(err, &format!("{}: {e}", shown_path(input))),
+    };
+    let compiled = policy.to_compiled(&text);
+    match output {
+        None => match out.write_all(compiled.as_bytes()) {
+            Ok(()) => Outcome::Success,
+            Err(e) => fail(err, &e.to_string()),
+        },
+        Some(path) => match std::fs::write(path, compiled) {
+            Ok(()) => Outcome::Success,
+            Err(e) => fail(err, &format!("{}: {e}", shown_path(path))),
+        },
+    }
+}
+
 pub(crate) fn fail(err: &mut dyn Write, message: &dyn std::fmt::Display) -> Outcome {
     let _ = writeln!(err, "error: {}", escape_control(&message.to_string()));
     Outcome::Failure

@@ -36,8 +36,8 @@ impl Compiler {
         for (gi, g) in document.groups.iter().enumerate() {
             for country in &g.countries {
                 let groups = members.entry(country.as_str()).or_default();
-                if groups.last() != Some(&GroupId(gi as u32)) {
-                    groups.push(GroupId(gi as u32));
+                if groups.last() != Some(&GroupId(gi as u32, self.policy.identity)) {
+                    groups.push(GroupId(gi as u32, self.policy.identity));
                 }
             }
         }
@@ -112,7 +112,7 @@ impl Compiler {
             });
             self.policy.sources.push(Source {
                 name: k.id.as_str().into(),
-                kind: KindId(i as u32),
+                kind: KindId(i as u32, self.policy.identity),
             });
         }
         Ok(())
@@ -142,7 +142,10 @@ impl Compiler {
                 }));
             }
             let at = |field: &str| format!("sources[{}].{field}", s.id);
-            let kind = KindId(look_up(&self.kind_names, "source kind", &s.kind, || at("kind"))?);
+            let kind = KindId(
+                look_up(&self.kind_names, "source kind", &s.kind, || at("kind"))?,
+                p.identity,
+            );
             check_list(&at("regions"), &s.regions)?;
             for region in &s.regions {
                 let r = look_up(&p.region_names, "region", region, || at("regions"))?;

@@ -36,12 +36,12 @@ impl Compiler {
             for (ei, e) in d.endpoints.iter().enumerate() {
                 let eat = |field: &str| format!("destinations[{}].endpoints[{}].{field}", d.id, e.id);
                 check_id("endpoint", &e.id)?;
-                let jurisdiction = GroupId(look_up(
-                    &self.policy.group_names,
-                    "group",
-                    &e.jurisdiction,
-                    || eat("jurisdiction"),
-                )?);
+                let jurisdiction = GroupId(
+                    look_up(&self.policy.group_names, "group", &e.jurisdiction, || {
+                        eat("jurisdiction")
+                    })?,
+                    self.policy.identity,
+                );
                 check_list(&eat("hosts"), &e.hosts)?;
                 lookup.push((e.id.as_str().into(), ei as u32));
                 for host in &e.hosts {

@@ -29,7 +29,7 @@ impl Compiler {
                 }));
             }
             let exemption = self.exemption(e)?;
-            let id = ExemptionId(i as u32);
+            let id = ExemptionId(i as u32, self.policy.identity);
             if exemption.active {
                 active.push(exemption_key(&exemption, id));
             }
@@ -43,9 +43,10 @@ impl Compiler {
     fn exemption(&self, e: &ExemptionDoc) -> Result<Exemption> {
         let at = |field: &str| format!("exemptions[{}].{field}", e.id);
         let policy = &self.policy;
-        let region = RegionId(look_up(&policy.region_names, "region", &e.region, || {
-            at("region")
-        })?);
+        let region = RegionId(
+            look_up(&policy.region_names, "region", &e.region, || at("region"))?,
+            self.policy.identity,
+        );
         let rule = |field: &str, message: String| {
             err(LoadErrorKind::InvalidExemption {
                 at: at(field),
@@ -57,12 +58,12 @@ impl Compiler {
                 destination,
                 endpoint,
             }) => {
-                let d = DestinationId(look_up(
-                    &policy.destination_names,
-                    "destination",
-                    destination,
-                    || at("destination"),
-                )?);
+                let d = DestinationId(
+                    look_up(&policy.destination_names, "destination", destination, || {
+                        at("destination")
+                    })?,
+                    self.policy.identity,
+                );
                 let endpoint = match endpoint {
                     None => None,
                     Some(name) => {
@@ -87,19 +88,23 @@ impl Compiler {
                 ExemptFlow::Deliver(d, endpoint)
             }
             Some(ExemptedFlow::Store { store, cloud_region }) => {
-                let s = StoreId(look_up(&policy.store_names, "store", store, || at("store"))?);
-                let c = CloudId(look_up(
-                    &policy.cloud_names,
-                    "cloud region",
-                    cloud_region,
-                    || at("cloud_region"),
-                )?);
+                let s = StoreId(
+                    look_up(&policy.store_names, "store", store, || at("store"))?,
+                    self.policy.identity,
+                );
+                let c = CloudId(
+                    look_up(&policy.cloud_names, "cloud region", cloud_region, || {
+                        at("cloud_region")
+                    })?,
+                    self.policy.identity,
+                );
                 ExemptFlow::Store(s, c)
             }
             Some(ExemptedFlow::Connect { warehouse, cidr }) => {
-                let s = StoreId(look_up(&policy.store_names, "store", warehouse, || {
-                    at("warehouse")
-                })?);
+                let s = StoreId(
+                    look_up(&policy.store_names, "store", warehouse, || at("warehouse"))?,
+                    self.policy.identity,
+                );
                 let kind = policy.stores.get(s.index()).map(|s| s.kind);
                 if kind != Some(StoreKind::Warehouse) {
                     return Err(rule(

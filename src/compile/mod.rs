@@ -92,6 +92,11 @@ impl Policy {
     /// assert!(!policy.ingest("eu-west", "ios", "api.segment.io").is_allowed());
     /// ```
     pub fn default_policy() -> Policy {
+        // The compiled form saves the YAML parse; it is used only when it was made from the
+        // very text embedded here, so the answers are the YAML's either way.
+        if let Some(policy) = Policy::default_from_compiled() {
+            return policy;
+        }
         match Policy::from_yaml(DEFAULT_POLICY_YAML) {
             Ok(policy) => policy,
             // INVARIANT: the embedded text is loaded by the test suite on every build; this
@@ -142,7 +147,9 @@ impl Policy {
 
     /// A policy that knows nothing, so denies everything.
     fn empty() -> Policy {
+        let identity = fresh_identity();
         Policy {
+            identity,
             document: Document::empty(),
             clouds: vec![],
             cloud_names: NameMap::default(),
@@ -155,7 +162,7 @@ impl Policy {
             source_regions: BitTable::default(),
             regions: vec![],
             region_names: NameMap::default(),
-            default_region: RegionId(u32::MAX),
+            default_region: RegionId(u32::MAX, identity),
             ingestions: vec![],
             ingestion_names: NameMap::default(),
             hosts: vec![],

@@ -24,7 +24,7 @@ impl Compiler {
             }
             if r.default {
                 defaults += 1;
-                self.policy.default_region = RegionId(i as u32);
+                self.policy.default_region = RegionId(i as u32, self.policy.identity);
             }
         }
         if defaults != 1 {
@@ -33,7 +33,7 @@ impl Compiler {
         self.check_table_size(document)?;
         let mut owners: Vec<Vec<IngestionId>> = Vec::new();
         for (ri, r) in document.regions.iter().enumerate() {
-            let region = self.region(RegionId(ri as u32), r, &mut owners)?;
+            let region = self.region(RegionId(ri as u32, self.policy.identity), r, &mut owners)?;
             self.policy.regions.push(region);
         }
         for (host, owners) in self.policy.hosts.iter_mut().zip(owners) {
@@ -65,12 +65,14 @@ impl Compiler {
     fn region(&mut self, id: RegionId, r: &RegionDoc, owners: &mut Vec<Vec<IngestionId>>) -> Result<Region> {
         let at = |field: &str| format!("regions[{}].{field}", r.id);
         let p = &self.policy;
-        let jurisdiction = GroupId(look_up(&p.group_names, "group", &r.jurisdiction, || {
-            at("jurisdiction")
-        })?);
-        let processing = CloudId(look_up(&p.cloud_names, "cloud region", &r.processing, || {
-            at("processing")
-        })?);
+        let jurisdiction = GroupId(
+            look_up(&p.group_names, "group", &r.jurisdiction, || at("jurisdiction"))?,
+            p.identity,
+        );
+        let processing = CloudId(
+            look_up(&p.cloud_names, "cloud region", &r.processing, || at("processing"))?,
+            p.identity,
+        );
         let archive = self.places(&PlacesDoc::List(r.archive.clone()), &at("archive"))?;
         let own = PlacesDoc::List(vec![r.jurisdiction.clone()]);
         let anywhere = PlacesDoc::Any(AnyWord::Any);
@@ -129,7 +131,7 @@ impl Compiler {
         let mut defaults = Vec::new();
         for ing in &r.ingestion {
             check_id("ingestion region", &ing.id)?;
-            let ingestion = IngestionId(self.policy.ingestions.len() as u32);
+            let ingestion = IngestionId(self.policy.ingestions.len() as u32, self.policy.identity);
             if !local.insert(&ing.id, ingestion.0) {
                 return Err(err(LoadErrorKind::Duplicate {
                     what: "ingestion region",
@@ -182,12 +184,12 @@ impl Compiler {
     ) -> Result<Ingestion> {
         let at = |field: &str| format!("regions[{region_name}].ingestion[{}].{field}", ing.id);
         let p = &mut self.policy;
-        let cloud = CloudId(look_up(
-            &p.cloud_names,
-            "cloud region",
-            &ing.cloud_region,
-            || at("cloud_region"),
-        )?);
+        let cloud = CloudId(
+            look_up(&p.cloud_names, "cloud region", &ing.cloud_region, || {
+                at("cloud_region")
+            })?,
+            p.identity,
+        );
         if ing.hosts.is_empty() {
             return Err(err(LoadErrorKind::Empty { at: at("hosts") }));
         }
@@ -198,9 +200,9 @@ impl Compiler {
         for host in &ing.hosts {
             check_bare_host(host, || at("hosts"))?;
             let host_id = match p.host_names.get(host) {
-                Some(h) => HostId(h),
+                Some(h) => HostId(h, p.identity),
                 None => {
-                    let h = HostId(p.hosts.len() as u32);
+                    let h = HostId(p.hosts.len() as u32, p.identity);
                     p.host_names.insert(host, h.0);
                     p.hosts.push(Host {
                         name: host.as_str().into(),
@@ -233,7 +235,7 @@ impl Compiler {
                 }));
             }
             let name = ing.location(region_name, zone);
-            let location = LocationId(p.locations.len() as u32);
+            let location = LocationId(p.locations.len() as u32, p.identity);
             if let Some(first) = p.location_names.get(&name) {
                 let first = p.locations.get(first as usize).map_or(id, |l| l.ingestion);
                 let first = match p.ingestions.get(first.index()) {
@@ -275,7 +277,7 @@ impl Compiler {
                     Some(id) => targets.push(id),
                     None => {
                         let all: Vec<String> = (0..self.policy.ingestions.len() as u32)
-                            .map(|i| self.policy.ingestion_path(IngestionId(i)))
+                            .map(|i| self.policy.ingestion_path(IngestionId(i, self.policy.identity)))
                             .collect();
                         return Err(err(LoadErrorKind::UnknownReference {
                             what: "ingestion region",

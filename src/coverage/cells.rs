@@ -171,9 +171,12 @@ impl Places {
     pub(crate) fn new(policy: &Policy) -> Places {
         let look_up = |name: &str| {
             if let Some(g) = policy.group_names.get(name) {
-                Some(Place::Group(GroupId(g)))
+                Some(Place::Group(GroupId(g, policy.identity)))
             } else {
-                policy.cloud_names.get(name).map(|c| Place::Cloud(CloudId(c)))
+                policy
+                    .cloud_names
+                    .get(name)
+                    .map(|c| Place::Cloud(CloudId(c, policy.identity)))
             }
         };
         let list = |places: &PlacesDoc| match places {
@@ -208,7 +211,7 @@ impl Places {
 pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option<RegionId>, String)> {
     let mut out = Vec::new();
     for (ii, i) in policy.ingestions.iter().enumerate() {
-        let ingestion = IngestionId(ii as u32);
+        let ingestion = IngestionId(ii as u32, policy.identity);
         for &h in i.hosts.iter() {
             let label = format!("{} {}", policy.ingestion_path(ingestion), policy.host_name(h));
             out.push((EntryKey::Host(ingestion, h), Some(i.region), label));
@@ -216,7 +219,7 @@ pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option
     }
     for (di, d) in policy.destinations.iter().enumerate() {
         for (ei, e) in d.endpoints.iter().enumerate() {
-            let key = EntryKey::Endpoint(DestinationId(di as u32), ei as u32);
+            let key = EntryKey::Endpoint(DestinationId(di as u32, policy.identity), ei as u32);
             out.push((key, None, format!("{}/{}", d.name, e.name)));
         }
     }
@@ -225,7 +228,7 @@ pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option
     let providers_of = |place: Place| {
         let mut held = vec![false; policy.providers.len()];
         for (ci, c) in policy.clouds.iter().enumerate() {
-            if place.holds(policy, CloudId(ci as u32)) {
+            if place.holds(policy, CloudId(ci as u32, policy.identity)) {
                 if let Some(slot) = held.get_mut(c.provider as usize) {
                     *slot = true;
                 }
@@ -255,7 +258,7 @@ pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option
                         s.name,
                         place.label(policy)
                     );
-                    let key = EntryKey::Placement(region, StoreId(si as u32), pi as u32);
+                    let key = EntryKey::Placement(region, StoreId(si as u32, policy.identity), pi as u32);
                     out.push((key, Some(region), label));
                 }
             }
@@ -270,7 +273,7 @@ pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option
     for (li, l) in policy.locations.iter().enumerate() {
         let region = policy.ingestion(l.ingestion).map(|i| i.region);
         out.push((
-            EntryKey::Location(LocationId(li as u32)),
+            EntryKey::Location(LocationId(li as u32, policy.identity)),
             region,
             l.name.to_string(),
         ));

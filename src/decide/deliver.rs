@@ -23,7 +23,11 @@ impl Policy {
     pub fn deliver(&self, workspace: &str, destination: &str, endpoint: Option<&str>) -> Decision {
         let mut denied = Decision::deny();
         let region = self.workspace_region(workspace, &mut denied);
-        let Some(destination) = self.destination_names.get(destination).map(DestinationId) else {
+        let Some(destination) = self
+            .destination_names
+            .get(destination)
+            .map(|i| DestinationId(i, self.identity))
+        else {
             denied.because(Reason::UnknownDestination(Field::Destination));
             return denied;
         };
@@ -43,7 +47,7 @@ impl Policy {
         let Some(region) = region else {
             return denied;
         };
-        self.deliver_ids(region, destination, named)
+        self.deliver_own(region, destination, named)
     }
 
     /// [`Policy::deliver`] on ids already looked up: `endpoint` is the position of the
@@ -67,6 +71,23 @@ impl Policy {
         destination: DestinationId,
         endpoint: Option<u32>,
     ) -> Decision {
+        if !self.issued(region.1 | destination.1, region.1 & destination.1) {
+            return Decision::foreign();
+        }
+        let known = endpoint.is_none_or(|e| self.endpoint(destination, e).is_some());
+        if !known {
+            let mut denied = Decision::deny();
+            denied.because(Reason::UnknownEndpoint {
+                field: Field::Endpoint,
+                destination: Some(destination),
+            });
+            return denied;
+        }
+        self.deliver_own(region, destination, endpoint)
+    }
+
+    /// [`Policy::deliver_ids`] on ids this policy issued.
+    fn deliver_own(&self, region: RegionId, destination: DestinationId, endpoint: Option<u32>) -> Decision {
         let named = endpoint;
         let mut denied = Decision::deny();
         if !self.destination_regions.get(destination.index(), region.index()) {

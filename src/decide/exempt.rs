@@ -86,11 +86,14 @@ impl Policy {
         self.exemptions
             .iter()
             .position(|e| &*e.name == name)
-            .map(|i| ExemptionId(i as u32))
+            .map(|i| ExemptionId(i as u32, self.identity))
     }
 
     /// An exemption's name (empty for an id of another policy).
     pub fn exemption_name(&self, id: ExemptionId) -> &str {
+        if id.1 != self.identity {
+            return "";
+        }
         self.exemptions.get(id.index()).map_or("", |e| &*e.name)
     }
 

@@ -18,7 +18,9 @@ impl Policy {
     /// ```
     #[inline]
     pub fn location_id(&self, name: &str) -> Option<LocationId> {
-        self.location_names.get(name).map(LocationId)
+        self.location_names
+            .get(name)
+            .map(|i| LocationId(i, self.identity))
     }
 
     /// Is `to` a valid failover target for `from`?
@@ -46,7 +48,7 @@ impl Policy {
             denied.because(Reason::UnknownLocation(Field::To));
         }
         match (from_id, to_id) {
-            (Some(from), Some(to)) => self.failover_ids(from, to),
+            (Some(from), Some(to)) => self.failover_own(from, to),
             _ => denied,
         }
     }
@@ -65,6 +67,15 @@ impl Policy {
     /// assert!(policy.failover_ids(a, us).has_code(ReasonCode::FailoverAcrossRegions));
     /// ```
     pub fn failover_ids(&self, from: LocationId, to: LocationId) -> Decision {
+        if !self.issued(from.1 | to.1, from.1 & to.1) {
+            return Decision::foreign();
+        }
+        self.failover_own(from, to)
+    }
+
+    /// [`Policy::failover_ids`] on ids this policy issued.
+    #[inline]
+    fn failover_own(&self, from: LocationId, to: LocationId) -> Decision {
         let mut denied = Decision::deny();
         let owner = |l: LocationId| {
             self.locations

@@ -19,7 +19,7 @@ impl Policy {
     /// ```
     #[inline]
     pub fn source_id(&self, name: &str) -> Option<SourceId> {
-        self.source_names.get(name).map(SourceId)
+        self.source_names.get(name).map(|i| SourceId(i, self.identity))
     }
 
     /// An ingestion host by its raw form (normalised first).
@@ -50,20 +50,51 @@ impl Policy {
                 }
             }
         };
-        let name = crate::host::strip_around(raw).map_err(classify)?;
-        // Fast path: the name exactly as written is a listed host, so it is a valid,
-        // lower-case host name already (the loader checked every listed host).
-        if let Some(id) = self.host_names.get(name) {
-            return Ok(HostId(id));
+        if let Some(id) = self.listed_host(raw.as_bytes()) {
+            return Ok(HostId(id, self.identity));
         }
+        let name = crate::host::strip_around(raw).map_err(classify)?;
         let normal = crate::host::check_name(name).map_err(classify)?;
         self.host_names
             .get(normal.as_str())
-            .map(HostId)
+            .map(|i| HostId(i, self.identity))
             .ok_or(Reason::UnknownHost {
                 field: Field::Host,
                 error: None,
             })
+    }
+
+    /// The listed host a raw host names, when it is written in one of the usual ways:
+    /// bare, or after `http://` or `https://`, in any case, then optionally one trailing dot,
+    /// a default port, and a path, query or fragment. `None` sends the raw host through the
+    /// full normalisation, which decides everything this does not.
+    ///
+    /// Every listed host is a bare lower-case name (the loader checks it), so a candidate
+    /// that matches one case-insensitively is a valid name, and what stands around it is all
+    /// checked here; the delimiter scan stops past the longest listed host.
+    #[inline]
+    fn listed_host(&self, raw: &[u8]) -> Option<u32> {
+        if raw.len() > crate::limits::MAX_HOST_INPUT_BYTES {
+            return None;
+        }
+        let (rest, https, http) = crate::host::known_scheme(raw);
+        if let Some(id) = self.host_names.get_folded(rest) {
+            return Some(id);
+        }
+        // A listed name, then at most one dot, then a delimiter or the end.
+        let limit = self.host_names.max_len() + 2;
+        let end = match crate::host::first_delimiter(rest, limit) {
+            Some(end) => end,
+            None if rest.len() <= limit => rest.len(),
+            None => return None,
+        };
+        let candidate = rest.get(..end)?;
+        let name = candidate.strip_suffix(b".").unwrap_or(candidate);
+        let tail = rest.get(name.len()..)?;
+        if !crate::host::plain_tail(tail, https, http) {
+            return None;
+        }
+        self.host_names.get_folded(name)
     }
 
     /// May this source of this workspace send to this host?
@@ -89,14 +120,14 @@ impl Policy {
         }
         let host = self.host_id(host).map_err(|reason| denied.because(reason)).ok();
         match (region, source, host) {
-            (Some(region), Some(source), Some(host)) => self.ingest_ids(region, source, host),
+            (Some(region), Some(source), Some(host)) => self.ingest_own(region, source, host),
             // Something named was unknown or malformed: its reason is recorded above.
             _ => denied,
         }
     }
 
-    /// [`Policy::ingest`] on ids already looked up: the gateway's hot path. Ids are valid only
-    /// for the policy that issued them; look them up again after loading another policy.
+    /// [`Policy::ingest`] on ids already looked up: the gateway's hot path. An id issued by
+    /// another policy (one kept across a reload, say) is denied as `foreign-id`.
     ///
     /// # Examples
     ///
@@ -109,8 +140,20 @@ impl Policy {
     /// assert_eq!(policy.ingest_ids(eu, ios, host), policy.ingest("eu-west", "ios", "events.eu1.segmentapis.com"));
     /// let us_host = policy.host_id("api.segment.io").unwrap();
     /// assert!(policy.ingest_ids(eu, ios, us_host).has_code(ReasonCode::IngestionOutsideRegion));
+    /// let reloaded = Policy::default_policy();
+    /// assert!(reloaded.ingest_ids(eu, ios, host).has_code(ReasonCode::ForeignId));
     /// ```
+    #[inline]
     pub fn ingest_ids(&self, region: RegionId, source: SourceId, host: HostId) -> Decision {
+        if !self.issued(region.1 | source.1 | host.1, region.1 & source.1 & host.1) {
+            return Decision::foreign();
+        }
+        self.ingest_own(region, source, host)
+    }
+
+    /// [`Policy::ingest_ids`] on ids this policy issued.
+    #[inline]
+    pub(crate) fn ingest_own(&self, region: RegionId, source: SourceId, host: HostId) -> Decision {
         let mut denied = Decision::deny();
         self.check_source(region, source, &mut denied);
         let owners = self.hosts.get(host.index()).map_or(&[][..], |h| &h.owners[..]);
@@ -189,7 +232,7 @@ impl Policy {
         let named = match ingestion {
             None => None,
             Some(name) => match self.ingestion_names.get(name) {
-                Some(id) => Some(IngestionId(id)),
+                Some(id) => Some(IngestionId(id, self.identity)),
                 None => {
                     denied.because(Reason::UnknownIngestionRegion(Field::Ingestion));
                     return denied;
@@ -215,6 +258,59 @@ impl Policy {
             }
             _ => Some(region.default_ingestion),
         };
+        self.resolve_chosen(region_id, source, chosen, denied)
+    }
+
+    /// [`Policy::resolve`] on ids already looked up: `ingestion` is the ingestion region
+    /// asked for (see [`Policy::ingestion_id`]), `None` for the region's default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let eu = policy.region_id("eu-west").unwrap();
+    /// let us = policy.region_id("us-west").unwrap();
+    /// let node = policy.source_id("node-js").unwrap();
+    /// assert_eq!(policy.resolve_ids(eu, node, None), policy.resolve("eu-west", "node-js", None));
+    /// let oregon = policy.ingestion_id(us, "oregon").unwrap();
+    /// assert!(policy.resolve_ids(eu, node, Some(oregon)).has_code(ReasonCode::IngestionOutsideRegion));
+    /// assert!(policy.resolve_ids(us, node, Some(oregon)).is_allowed());
+    /// ```
+    pub fn resolve_ids(
+        &self,
+        region: RegionId,
+        source: SourceId,
+        ingestion: Option<IngestionId>,
+    ) -> Decision {
+        let named = ingestion.map_or(region.1, |i| i.1);
+        if !self.issued(region.1 | source.1 | named, region.1 & source.1 & named) {
+            return Decision::foreign();
+        }
+        let mut denied = Decision::deny();
+        let chosen = match ingestion {
+            Some(i) if self.ingestion(i).is_some_and(|e| e.region == region) => Some(i),
+            Some(i) => {
+                denied.because(Reason::IngestionOutsideRegion {
+                    ingestion: i,
+                    region,
+                    host: None,
+                });
+                None
+            }
+            None => self.region(region).map(|r| r.default_ingestion),
+        };
+        self.resolve_chosen(region, source, chosen, denied)
+    }
+
+    /// The rest of `resolve` once the ingestion region is chosen (or refused, in `denied`).
+    fn resolve_chosen(
+        &self,
+        region_id: RegionId,
+        source: SourceId,
+        chosen: Option<IngestionId>,
+        mut denied: Decision,
+    ) -> Decision {
         self.check_source(region_id, source, &mut denied);
         match chosen {
             Some(ingestion) if !denied.has_reasons() => {

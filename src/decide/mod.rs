@@ -6,6 +6,7 @@ mod deliver;
 mod exempt;
 mod failover;
 mod ingest;
+mod lookup;
 mod store;
 #[cfg(test)]
 mod tests;

@@ -24,11 +24,14 @@ impl Policy {
     pub fn store(&self, workspace: &str, store: &str, cloud_region: &str) -> Decision {
         let mut denied = Decision::deny();
         let region = self.workspace_region(workspace, &mut denied);
-        let store_id = self.store_names.get(store).map(StoreId);
+        let store_id = self.store_names.get(store).map(|i| StoreId(i, self.identity));
         if store_id.is_none() {
             denied.because(Reason::UnknownStore(Field::Store));
         }
-        let cloud = self.cloud_names.get(cloud_region).map(CloudId);
+        let cloud = self
+            .cloud_names
+            .get(cloud_region)
+            .map(|i| CloudId(i, self.identity));
         if cloud.is_none() {
             denied.because(Reason::UnknownCloudRegion(Field::CloudRegion));
         }
@@ -52,6 +55,9 @@ impl Policy {
     /// assert!(policy.store_ids(eu, store, cloud).has_code(ReasonCode::StoreOutsideRegion));
     /// ```
     pub fn store_ids(&self, region_id: RegionId, store: StoreId, cloud: CloudId) -> Decision {
+        if !self.issued(region_id.1 | store.1 | cloud.1, region_id.1 & store.1 & cloud.1) {
+            return Decision::foreign();
+        }
         let mut denied = Decision::deny();
         let (Some(region), Some(entry), Some(place)) = (
             self.region(region_id),
@@ -104,15 +110,8 @@ impl Policy {
 
     /// A warehouse by name; a store that is not a warehouse is reported as such.
     fn warehouse(&self, name: &str, denied: &mut Decision) -> Option<StoreId> {
-        match self.store_names.get(name).map(StoreId) {
-            Some(id)
-                if self
-                    .stores
-                    .get(id.index())
-                    .is_some_and(|s| s.kind == StoreKind::Warehouse) =>
-            {
-                Some(id)
-            }
+        match self.store_names.get(name).map(|i| StoreId(i, self.identity)) {
+            Some(id) if self.is_warehouse(id) => Some(id),
             other => {
                 denied.because(Reason::UnknownWarehouse {
                     field: Field::Warehouse,
@@ -147,14 +146,62 @@ impl Policy {
         let (Some(region), Some(store), Some(address)) = (region, store, address) else {
             return denied;
         };
+        self.connect_own(region, store, address)
+    }
+
+    /// [`Policy::connect`] on ids already looked up, and an address already parsed (an
+    /// IPv4-mapped IPv6 address is compared as its IPv4 address).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let eu = policy.region_id("eu-west").unwrap();
+    /// let redshift = policy.store_id("redshift").unwrap();
+    /// assert!(policy.connect_ids(eu, redshift, "3.251.148.97".parse().unwrap()).is_allowed());
+    /// assert!(policy.connect_ids(eu, redshift, "::ffff:3.251.148.97".parse().unwrap()).is_allowed());
+    /// let d = policy.connect_ids(eu, redshift, "52.25.130.38".parse().unwrap());
+    /// assert!(d.has_code(ReasonCode::IpNotAllowlisted));
+    /// let archive = policy.store_id("archive").unwrap();
+    /// let d = policy.connect_ids(eu, archive, "3.251.148.97".parse().unwrap());
+    /// assert!(d.has_code(ReasonCode::UnknownWarehouse));
+    /// ```
+    pub fn connect_ids(&self, region: RegionId, warehouse: StoreId, ip: std::net::IpAddr) -> Decision {
+        if !self.issued(region.1 | warehouse.1, region.1 & warehouse.1) {
+            return Decision::foreign();
+        }
+        if !self.is_warehouse(warehouse) {
+            let mut denied = Decision::deny();
+            denied.because(Reason::UnknownWarehouse {
+                field: Field::Warehouse,
+                store: Some(warehouse),
+            });
+            return denied;
+        }
+        self.connect_own(region, warehouse, ip)
+    }
+
+    /// The connect rule once the warehouse is known to be one.
+    #[inline]
+    fn connect_own(&self, region: RegionId, store: StoreId, address: std::net::IpAddr) -> Decision {
         if self.region(region).is_some_and(|r| r.egress.contains(address)) {
             Decision::allow(Reason::IpAllowlisted { region }, Answer::None)
         } else if let Some(exemption) = self.connect_exemption(region, store, address) {
             Decision::exempted(Reason::IpNotAllowlisted { region }, exemption, Answer::None)
         } else {
+            let mut denied = Decision::deny();
             denied.because(Reason::IpNotAllowlisted { region });
             denied
         }
+    }
+
+    /// Whether a store is a warehouse.
+    #[inline]
+    fn is_warehouse(&self, store: StoreId) -> bool {
+        self.stores
+            .get(store.index())
+            .is_some_and(|s| s.kind == StoreKind::Warehouse)
     }
 
     /// Which CIDRs must the customer open for this warehouse?
@@ -178,6 +225,40 @@ impl Policy {
         let (Some(region), Some(store)) = (region, store) else {
             return denied;
         };
+        self.allowlist_own(region, store)
+    }
+
+    /// [`Policy::allowlist`] on ids already looked up.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Answer, Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let eu = policy.region_id("eu-west").unwrap();
+    /// let redshift = policy.store_id("redshift").unwrap();
+    /// assert_eq!(policy.allowlist_ids(eu, redshift), policy.allowlist("eu-west", "redshift"));
+    /// let archive = policy.store_id("archive").unwrap();
+    /// assert!(policy.allowlist_ids(eu, archive).has_code(ReasonCode::UnknownWarehouse));
+    /// ```
+    pub fn allowlist_ids(&self, region: RegionId, warehouse: StoreId) -> Decision {
+        if !self.issued(region.1 | warehouse.1, region.1 & warehouse.1) {
+            return Decision::foreign();
+        }
+        if !self.is_warehouse(warehouse) {
+            let mut denied = Decision::deny();
+            denied.because(Reason::UnknownWarehouse {
+                field: Field::Warehouse,
+                store: Some(warehouse),
+            });
+            return denied;
+        }
+        self.allowlist_own(region, warehouse)
+    }
+
+    /// The allowlist rule once the warehouse is known to be one.
+    fn allowlist_own(&self, region: RegionId, store: StoreId) -> Decision {
+        let mut denied = Decision::deny();
         let level = self
             .stores
             .get(store.index())

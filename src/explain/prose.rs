@@ -112,6 +112,9 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             quoted(text(question, f))
         ),
         Reason::MalformedIp(f) => format!("{} is not an IP address", quoted(text(question, f))),
+        Reason::ForeignId => "an id in the question was issued by another policy; ids are looked up again \
+             for each policy loaded"
+            .to_string(),
         Reason::SourceUnsupportedInRegion {
             source,
             region: r,

@@ -163,7 +163,7 @@ impl<'a> Builder<'a> {
                                 && r.kinds.get(s.kind.index()).copied().unwrap_or(false)
                                 && p.source_regions.get(*si, ri)
                         })
-                        .map(|(si, _)| SourceId(si as u32))
+                        .map(|(si, _)| SourceId(si as u32, p.identity))
                 })
             })
             .collect();
@@ -185,7 +185,10 @@ impl<'a> Builder<'a> {
                 let kinds = kind_of.get(region.index()).copied().unwrap_or([None; 3]);
                 for ((side, label), kind) in SIDES.iter().zip(&side_labels).zip(kinds) {
                     let Some(kind) = kind else { continue };
-                    if !p.ingest_ids(region, kind, HostId(hi as u32)).is_allowed() {
+                    if !p
+                        .ingest_ids(region, kind, HostId(hi as u32, p.identity))
+                        .is_allowed()
+                    {
                         continue;
                     }
                     let c = self.cluster(place);
@@ -218,7 +221,7 @@ impl<'a> Builder<'a> {
                                         && s.providers.get(provider).copied().unwrap_or(false)
                                         && s.regions.get(region_id.index()).copied().unwrap_or(false)
                                 })
-                                .map(|s| StoreId(s as u32))
+                                .map(|s| StoreId(s as u32, p.identity))
                         })
                         .collect()
                 })
@@ -242,7 +245,7 @@ impl<'a> Builder<'a> {
                 let mut by_cluster: BTreeMap<Option<String>, (Vec<&str>, bool)> = BTreeMap::new();
                 let mut total = 0usize;
                 for (ci, cloud) in p.clouds.iter().enumerate() {
-                    let cloud_id = CloudId(ci as u32);
+                    let cloud_id = CloudId(ci as u32, p.identity);
                     let Some(store) = stores.get(cloud.provider as usize).copied().flatten() else {
                         continue;
                     };
@@ -326,7 +329,8 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 for &(endpoint, jurisdiction) in endpoints {
-                    let decision = p.deliver_ids(region_id, DestinationId(di as u32), Some(endpoint));
+                    let decision =
+                        p.deliver_ids(region_id, DestinationId(di as u32, p.identity), Some(endpoint));
                     if decision.is_allowed() {
                         let count = counts.entry(jurisdiction).or_default();
                         count.0 += 1;
@@ -374,14 +378,14 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        let location = |li: usize| crate::policy::LocationId(li as u32);
+        let location = |li: usize| crate::policy::LocationId(li as u32, p.identity);
         for (ii, ingestion) in p.ingestions.iter().enumerate() {
             let Some((Some(from), second)) = first_two.get(ii).copied() else {
                 continue;
             };
             let mut targets: Vec<(IngestionId, usize)> = Vec::new();
             if let Some(to) = second {
-                targets.push((IngestionId(ii as u32), to));
+                targets.push((IngestionId(ii as u32, p.identity), to));
             }
             for t in ingestion.failover_to.iter() {
                 if let Some(&(Some(to), _)) = first_two.get(t.index()) {
@@ -395,7 +399,7 @@ impl<'a> Builder<'a> {
                 if !p.failover_ids(location(from), location(to)).is_allowed() {
                     continue;
                 }
-                let a = self.zones_node(IngestionId(ii as u32), &zones);
+                let a = self.zones_node(IngestionId(ii as u32, p.identity), &zones);
                 let b = self.zones_node(target, &zones);
                 self.g.edge(&a, &b, &label);
             }

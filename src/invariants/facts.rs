@@ -198,7 +198,7 @@ impl Loaders {
         let mut v4 = Vec::new();
         let mut v6 = Vec::new();
         for (ri, region) in policy.regions.iter().enumerate() {
-            let id = RegionId(ri as u32);
+            let id = RegionId(ri as u32, policy.identity);
             for net in region.egress_nets.iter() {
                 match span(net) {
                     Span::V4(first, last) => v4.push((first, last, id)),
@@ -294,7 +294,7 @@ mod tests {
 
     #[test]
     fn stabbing_finds_another_regions_range() {
-        let (a, b, c) = (RegionId(0), RegionId(1), RegionId(2));
+        let (a, b, c) = (RegionId(0, 0), RegionId(1, 0), RegionId(2, 0));
         let s = Stabbing::new(vec![(10u32, 100, a), (20, 30, b), (50, 60, c), (200, 210, a)]);
         assert_eq!(s.other_than(25, a), Some(b));
         assert_eq!(s.other_than(25, b), Some(a));

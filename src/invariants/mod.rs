@@ -254,7 +254,10 @@ pub fn residency_with(
             _ => outside("delivery without naming the endpoint used".into()),
         },
         Question::Store { cloud_region, .. } => {
-            let cloud = policy.cloud_names.get(cloud_region).map(CloudId)?;
+            let cloud = policy
+                .cloud_names
+                .get(cloud_region)
+                .map(|i| CloudId(i, policy.identity))?;
             if cloud_in(policy, cloud, home) || covering_exemption(policy, question, decision).is_some() {
                 None
             } else {

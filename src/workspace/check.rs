@@ -526,7 +526,7 @@ impl Check<'_> {
             .map(|r| r.processing);
         let mut best: Option<(PlaceRank<'_>, CloudId)> = None;
         for (i, cloud) in policy.clouds.iter().enumerate() {
-            let id = CloudId(i as u32);
+            let id = CloudId(i as u32, policy.identity);
             self.questions += 1;
             if !policy.store(region, store, &cloud.name).is_allowed() {
                 continue;

@@ -48,7 +48,7 @@ pub(crate) fn endpoint_id<'p>(
     destination: &str,
     written: Option<&str>,
 ) -> Option<&'p str> {
-    let d = DestinationId(policy.destination_names.get(destination)?);
+    let d = DestinationId(policy.destination_names.get(destination)?, policy.identity);
     let position = match written {
         Some(raw) => policy.endpoint_of(d, raw)?,
         None => 0,
