@@ -175,12 +175,8 @@ pub fn ask(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
-    let policy = match load_policy(policy) {
-        Ok(p) => p,
-        Err(e) => return fail(err, &e),
-    };
-    let question = match read_question(question, stdin) {
-        Ok(q) => q,
+    let (policy, question) = match ask_inputs(policy, question, stdin) {
+        Ok(inputs) => inputs,
         Err(e) => return fail(err, &e),
     };
     let decision = policy.decide(&question);
@@ -190,6 +186,18 @@ pub fn ask(
     } else {
         Outcome::Denied
     }
+}
+
+/// The inputs of `regionfence ask` (with or without `--record`): the policy, then the
+/// question; the first that cannot be had is the error.
+pub(crate) fn ask_inputs(
+    policy: Option<&Path>,
+    question: Option<&str>,
+    stdin: &mut dyn Read,
+) -> Result<(Policy, Question), String> {
+    let policy = load_policy(policy).map_err(|e| e.to_string())?;
+    let question = read_question(question, stdin)?;
+    Ok((policy, question))
 }
 
 /// The question of `regionfence ask`: the argument, or standard input when it is absent or

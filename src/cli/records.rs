@@ -1,7 +1,7 @@
 //! `regionfence ask --record` and `regionfence replay FILE`: decision records written and
 //! decided again.
 
-use super::{fail, load_policy, read_limited, read_question, shown_path, Format, Outcome};
+use super::{ask_inputs, fail, load_policy, read_limited, shown_path, Format, Outcome};
 use crate::limits::MAX_RECORDS_FILE_BYTES;
 use crate::replay::{replay as replay_records, ReplayOptions};
 use crate::text::escape_control;
@@ -17,12 +17,8 @@ pub fn ask_record(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
-    let policy = match load_policy(policy) {
-        Ok(p) => p,
-        Err(e) => return fail(err, &e),
-    };
-    let question = match read_question(question, stdin) {
-        Ok(q) => q,
+    let (policy, question) = match ask_inputs(policy, question, stdin) {
+        Ok(inputs) => inputs,
         Err(e) => return fail(err, &e),
     };
     let record = policy.record(&question);

@@ -34,47 +34,19 @@ pub struct AnswerView {
 }
 
 impl AnswerView {
-    /// `decision` of `policy`, by name.
+    /// `decision` of `policy`, by name (the extras as an explanation names them).
     pub(crate) fn new(policy: &Policy, decision: &Decision) -> AnswerView {
-        let mut view = AnswerView {
-            decision: decision.verdict(),
+        let resolved = crate::explain::resolved(policy, decision);
+        AnswerView {
+            decision: resolved.decision,
             reasons: decision.codes().collect(),
-            host: None,
-            mechanism: None,
-            ingestion: None,
-            endpoint: None,
-            endpoint_hosts: None,
-            cidrs: None,
-        };
-        match decision.answer() {
-            Answer::None => {}
-            Answer::Host {
-                ingestion,
-                host,
-                mechanism,
-            } => {
-                view.host = Some(policy.host_name(host).to_string());
-                view.mechanism = Some(mechanism.to_string());
-                view.ingestion = Some(policy.ingestion_name(ingestion).to_string());
-            }
-            Answer::Endpoint {
-                destination,
-                endpoint,
-            } => {
-                if let Some(e) = policy.endpoint(destination, endpoint) {
-                    view.endpoint = Some(e.name.to_string());
-                    view.host = e.hosts.first().map(|h| h.to_string());
-                    view.endpoint_hosts = Some(e.hosts.iter().map(|h| h.to_string()).collect());
-                }
-            }
-            Answer::Cidrs { region } => {
-                view.cidrs = Some(match region {
-                    Some(r) => policy.egress(r).iter().map(|n| n.to_string()).collect(),
-                    None => Vec::new(),
-                });
-            }
+            host: resolved.host,
+            mechanism: resolved.mechanism,
+            ingestion: resolved.ingestion,
+            endpoint: resolved.endpoint,
+            endpoint_hosts: resolved.endpoint_hosts,
+            cidrs: resolved.cidrs,
         }
-        view
     }
 
     /// The answer in a few words: `allow (host-in-region)`, `allow: endpoint eu`.

@@ -81,6 +81,14 @@ impl Decision {
     }
 }
 
+/// What `decision` resolved, in the names `policy` gives it (host, mechanism, ingestion
+/// region, endpoint, CIDRs), without the reasons' prose: the view a policy diff compares.
+pub(crate) fn resolved(policy: &Policy, decision: &Decision) -> Explanation {
+    let mut out = Explanation::bare(decision.verdict());
+    view::answer(policy, decision.answer(), &mut out);
+    out
+}
+
 impl Policy {
     /// Decides `question` and renders the decision: the one call for a caller that wants
     /// the explanation (the same as `policy.decide(question).explain(policy, question)`).
