@@ -216,6 +216,22 @@ pub(crate) fn exemption_names(policy: &Policy, decision: &Decision) -> Vec<Strin
 impl Policy {
     /// Decides `question` and records the decision (see [`DecisionRecord`]); for many records,
     /// a [`Recorder`] computes the policy's digest once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, Question, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let question = Question::Ingest {
+    ///     workspace: "eu-west".into(),
+    ///     source: "ios".into(),
+    ///     host: "api.segment.io".into(),
+    /// };
+    /// let record = policy.record(&question);
+    /// assert_eq!(record.digest, policy.digest());
+    /// assert_eq!(record.reasons, [ReasonCode::IngestionOutsideRegion]);
+    /// assert!(record.exemptions.is_empty());
+    /// ```
     pub fn record(&self, question: &Question) -> DecisionRecord {
         Recorder::new(self).record(question)
     }

@@ -90,6 +90,23 @@ impl Policy {
     }
 
     /// An exemption's name (empty for an id of another policy).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{CompileOptions, Policy};
+    /// let text = format!(
+    ///     "{}exemptions:\n  - {{id: lake-london, region: eu-west, store: data-lake, cloud_region: aws:eu-west-2,\n     \
+    ///      justification: migration, owner: data-team, expires: 2026-03-31}}\n",
+    ///     regionfence::DEFAULT_POLICY_YAML
+    /// );
+    /// let policy = Policy::from_yaml(&text).unwrap();
+    /// let id = policy.exemption_id("lake-london").unwrap();
+    /// assert_eq!(policy.exemption_name(id), "lake-london");
+    /// // An id is only good for the policy that issued it.
+    /// let reloaded = Policy::from_yaml(&text).unwrap();
+    /// assert_eq!(reloaded.exemption_name(id), "");
+    /// ```
     pub fn exemption_name(&self, id: ExemptionId) -> &str {
         if id.1 != self.identity {
             return "";
@@ -118,6 +135,18 @@ impl Policy {
     }
 
     /// The date the policy is evaluated at, when it was compiled with one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{CompileOptions, Policy};
+    /// assert_eq!(Policy::default_policy().as_of(), None);
+    /// let date = "2026-04-01".parse().unwrap();
+    /// let options = CompileOptions::new().as_of(date);
+    /// let policy = Policy::from_yaml_with(regionfence::DEFAULT_POLICY_YAML, &options).unwrap();
+    /// assert_eq!(policy.as_of(), Some(date));
+    /// assert_eq!(policy.as_of().unwrap().to_string(), "2026-04-01");
+    /// ```
     pub fn as_of(&self) -> Option<crate::date::Date> {
         self.as_of
     }

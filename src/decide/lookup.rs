@@ -134,6 +134,18 @@ impl Policy {
     }
 
     /// The name of a source kind; empty for an id another policy issued.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let ios = policy.source_id("ios").unwrap();
+    /// let kind = policy.kind_of(ios).unwrap();
+    /// assert_eq!(policy.kind_name(kind), "ios");
+    /// let other = Policy::default_policy();
+    /// assert_eq!(other.kind_name(kind), "");
+    /// ```
     pub fn kind_name(&self, kind: KindId) -> &str {
         if kind.1 != self.identity {
             return "";
