@@ -87,4 +87,27 @@ mod tests {
         assert!(junk.message.contains("trailing characters"), "{}", junk.message);
         assert_eq!(junk.location, Some(Location { line: 1, column: 12 }));
     }
+
+    #[test]
+    fn well_formed_json_of_the_wrong_shape_is_refused_not_reread_as_yaml() {
+        // Read as YAML, `1` would be taken for the string "1": JSON's types hold.
+        type Strings = BTreeMap<String, String>;
+        let err = from_json_or_yaml::<Strings>("{\"a\": 1}").err().unwrap();
+        assert!(err.message.contains("invalid type: integer"), "{}", err.message);
+        assert_eq!(err.location, Some(Location { line: 1, column: 7 }));
+    }
+
+    #[test]
+    fn a_broken_flow_mapping_gets_the_yaml_parsers_message() {
+        // `{a: [b}` is not JSON-looking (no quoted key): the JSON parser's "key must be a
+        // string" would point at the wrong language.
+        let err = from_json_or_yaml::<Map>("{a: [b}").err().unwrap();
+        assert!(!err.message.contains("key must be a string"), "{}", err.message);
+        let json_like = from_json_or_yaml::<Map>("{\"a\": [b}").err().unwrap();
+        assert!(
+            json_like.message.contains("expected value"),
+            "{}",
+            json_like.message
+        );
+    }
 }
