@@ -238,6 +238,26 @@ mod tests {
     }
 
     #[test]
+    fn the_guard_counts_every_event_it_reads() {
+        let count = |text: &str| {
+            let mut events = 0;
+            let shape = check_counted(text, &mut events).unwrap();
+            assert_eq!(shape.events, events);
+            events
+        };
+        // Two more scalars, two more events; a refused text still counts what was read.
+        assert_eq!(count("a: [1, 2, 3, 4]\n"), count("a: [1, 2]\n") + 2);
+        assert!(count("a: b\n") >= 4);
+        // The count goes on from the value given: one budget over several texts.
+        let mut events = 100;
+        check_counted("a: 1\n", &mut events).unwrap();
+        assert_eq!(events, 100 + count("a: 1\n"));
+        let mut refused = 0;
+        assert!(check_counted("a: 1\n---\nb: 2\n", &mut refused).is_err());
+        assert!(refused >= count("a: 1\n") - 1, "{refused}");
+    }
+
+    #[test]
     fn one_document_at_most() {
         assert_eq!(check("").unwrap().documents, 0);
         assert_eq!(check("a: 1\n").unwrap().documents, 1);

@@ -136,6 +136,30 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
+    #[test]
+    fn only_the_parsers_own_position_is_stripped_from_a_message() {
+        assert_eq!(
+            strip_position("line 3 column 5: unexpected end"),
+            "unexpected end"
+        );
+        assert_eq!(
+            strip_position("invalid value at line 3, column 5"),
+            "invalid value"
+        );
+        // Words that only look like a position stay.
+        assert_eq!(
+            strip_position("seen at line 3 of the file"),
+            "seen at line 3 of the file"
+        );
+        assert_eq!(strip_position("line of sight: blocked"), "line of sight: blocked");
+        assert_eq!(strip_position("line 3 row 5: text"), "line 3 row 5: text");
+        assert_eq!(
+            strip_position("line 3 column 5 more: text"),
+            "line 3 column 5 more: text"
+        );
+        assert_eq!(strip_position("no position here"), "no position here");
+    }
+
     type Map = BTreeMap<String, serde_json::Value>;
 
     #[test]
