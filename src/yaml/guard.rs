@@ -47,6 +47,11 @@ pub fn check(text: &str) -> Result<Shape, SyntaxError> {
 /// [`check`], counting in `events` the parser events read, refused or not: the guard's work,
 /// which the fuzz target bounds per input byte.
 pub fn check_counted(text: &str, events: &mut usize) -> Result<Shape, SyntaxError> {
+    check_within(text, events, MAX_YAML_NODES)
+}
+
+/// [`check_counted`] with at most `max_nodes` nodes.
+fn check_within(text: &str, events: &mut usize, max_nodes: usize) -> Result<Shape, SyntaxError> {
     let mut shape = Shape::default();
     let mut depth = 0usize;
     let mut options = Options::default();
@@ -86,10 +91,10 @@ pub fn check_counted(text: &str, events: &mut usize) -> Result<Shape, SyntaxErro
                 return refuse(&span, "YAML anchors and aliases are not accepted".into());
             }
             Event::Scalar(_, _, anchor, tag) => {
-                node(&mut shape, &span, anchor, tag.as_deref())?;
+                node(&mut shape, &span, anchor, tag.as_deref(), max_nodes)?;
             }
             Event::SequenceStart(_, anchor, tag) | Event::MappingStart(_, anchor, tag) => {
-                node(&mut shape, &span, anchor, tag.as_deref())?;
+                node(&mut shape, &span, anchor, tag.as_deref(), max_nodes)?;
                 depth += 1;
                 if depth > MAX_NESTING {
                     return refuse(&span, too_deep());
@@ -109,6 +114,7 @@ fn node(
     span: &Span,
     anchor: usize,
     tag: Option<&serde_saphyr::granit_parser::Tag>,
+    max_nodes: usize,
 ) -> Result<(), SyntaxError> {
     if anchor != 0 {
         return refuse(span, "YAML anchors and aliases are not accepted".into());
@@ -120,11 +126,8 @@ fn node(
         );
     }
     shape.nodes += 1;
-    if shape.nodes > MAX_YAML_NODES {
-        return refuse(
-            span,
-            format!("a YAML text may hold at most {MAX_YAML_NODES} nodes"),
-        );
+    if shape.nodes > max_nodes {
+        return refuse(span, format!("a YAML text may hold at most {max_nodes} nodes"));
     }
     Ok(())
 }
@@ -235,6 +238,18 @@ mod tests {
             );
             assert_eq!(e.location.map(|l| l.line), Some(1), "{tagged:?}");
         }
+    }
+
+    #[test]
+    fn a_text_may_hold_exactly_the_node_limit() {
+        // `[1, 2]` is three nodes: the sequence and its two scalars.
+        let mut events = 0;
+        assert_eq!(check_within("[1, 2]", &mut events, 3).unwrap().nodes, 3);
+        let e = check_within("[1, 2, 3]", &mut events, 3).err().unwrap();
+        assert_eq!(e.message, "a YAML text may hold at most 3 nodes");
+        assert_eq!(e.location, Some(Location { line: 1, column: 8 }));
+        assert!(e.over_limit);
+        assert!(check("[1, 2, 3]").is_ok());
     }
 
     #[test]
