@@ -121,7 +121,7 @@ pub(crate) fn node_at(text: &str, at: Location) -> Option<Node> {
                     top.advance();
                 }
             }
-            Event::DocumentEnd | Event::StreamEnd if reached => return None,
+            // The guard admits one document only: what ends it ends the search.
             _ => {}
         }
     }
@@ -156,6 +156,9 @@ mod tests {
         assert_eq!(at(text, 4, 5).unwrap().path_for(false), "regions[0].residency");
         assert_eq!(at(text, 4, 16), value("regions[0].residency"));
         assert_eq!(at(text, 5, 15), value("regions[0].kinds[1]"));
+        // A key of the root mapping is named alone.
+        assert_eq!(at(text, 2, 1).unwrap().path_for(false), "regions");
+        assert_eq!(at(text, 2, 1).unwrap().path_for(true), "");
     }
 
     #[test]
