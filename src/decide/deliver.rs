@@ -112,18 +112,18 @@ impl Policy {
                 );
             }
         }
-        self.deliver_rest(region, destination, endpoint)
+        self.deliver_rest(region.0, destination.0, endpoint.map(|e| e.0))
     }
 
-    /// [`Policy::deliver_own`] past its usual case.
+    /// [`Policy::deliver_own`] past its usual case. It takes the positions of ids this policy issued and makes them again with its
+    /// identity (see `ingest_rest`).
     #[inline(never)]
-    fn deliver_rest(
-        &self,
-        region: RegionId,
-        destination: DestinationId,
-        endpoint: Option<EndpointId>,
-    ) -> Decision {
-        let named = endpoint;
+    fn deliver_rest(&self, region: u32, destination: u32, endpoint: Option<u32>) -> Decision {
+        let (region, destination) = (
+            RegionId(region, self.identity),
+            DestinationId(destination, self.identity),
+        );
+        let named = endpoint.map(|e| EndpointId(e, self.identity));
         let mut denied = Decision::deny();
         if !self.destination_regions.get(destination, region) {
             denied.because(Reason::DestinationUnavailableInRegion { destination, region });

@@ -323,17 +323,15 @@ impl Policy {
                 }
             }
         }
-        self.resolve_ids_rest(region, source, ingestion)
+        self.resolve_ids_rest(region.0, source.0, ingestion.map(|i| i.0))
     }
 
-    /// [`Policy::resolve_ids`] past its allowed case of the default ingestion region.
+    /// [`Policy::resolve_ids`] past its allowed case of the default ingestion region. It takes the positions of ids this policy issued and makes them again with its
+    /// identity (see `ingest_rest`).
     #[inline(never)]
-    fn resolve_ids_rest(
-        &self,
-        region: RegionId,
-        source: SourceId,
-        ingestion: Option<IngestionId>,
-    ) -> Decision {
+    fn resolve_ids_rest(&self, region: u32, source: u32, ingestion: Option<u32>) -> Decision {
+        let (region, source) = (RegionId(region, self.identity), SourceId(source, self.identity));
+        let ingestion = ingestion.map(|i| IngestionId(i, self.identity));
         let mut denied = Decision::deny();
         let chosen = match ingestion {
             Some(i) if self.ingestion(i).is_some_and(|e| e.region == region) => Some(i),

@@ -81,12 +81,18 @@ impl Policy {
                 );
             }
         }
-        self.store_rest(region_id, store, cloud)
+        self.store_rest(region_id.0, store.0, cloud.0)
     }
 
-    /// [`Policy::store_ids`] past its allowed case.
+    /// [`Policy::store_ids`] past its allowed case. It takes the positions of ids this policy issued and makes them again with its
+    /// identity (see `ingest_rest`).
     #[inline(never)]
-    fn store_rest(&self, region_id: RegionId, store: StoreId, cloud: CloudId) -> Decision {
+    fn store_rest(&self, region: u32, store: u32, cloud: u32) -> Decision {
+        let (region_id, store, cloud) = (
+            RegionId(region, self.identity),
+            StoreId(store, self.identity),
+            CloudId(cloud, self.identity),
+        );
         let mut denied = Decision::deny();
         let (Some(region), Some(entry), Some(place)) = (
             self.region(region_id),
