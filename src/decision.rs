@@ -277,7 +277,7 @@ pub enum Reason {
         /// The destination.
         destination: DestinationId,
         /// The endpoint named, if any.
-        endpoint: Option<u32>,
+        endpoint: Option<EndpointId>,
         /// The workspace's region.
         region: RegionId,
     },
@@ -351,7 +351,7 @@ pub enum Reason {
         /// The destination.
         destination: DestinationId,
         /// The endpoint.
-        endpoint: u32,
+        endpoint: EndpointId,
         /// The workspace's region.
         region: RegionId,
     },
@@ -508,8 +508,8 @@ pub enum Answer {
     Endpoint {
         /// The destination.
         destination: DestinationId,
-        /// The endpoint's position.
-        endpoint: u32,
+        /// The endpoint.
+        endpoint: EndpointId,
     },
     /// `allowlist`: the region's egress CIDRs, or none when `region` is `None`.
     Cidrs {

@@ -50,8 +50,8 @@ pub use explain::{ExplainedReason, Explanation};
 pub use host::{normalize_host, HostError, NormalHost};
 pub use ip::parse_ip;
 pub use policy::{
-    CloudId, DestinationId, ExemptionId, GroupId, HostId, IngestionId, KindId, LocationId, Policy, RegionId,
-    SourceId, StoreId,
+    CloudId, DestinationId, EndpointId, ExemptionId, GroupId, HostId, IngestionId, KindId, LocationId,
+    Policy, RegionId, SourceId, StoreId,
 };
 pub use question::{Field, Question};
 pub use yaml::guard as yaml_guard;

@@ -2,9 +2,14 @@
 
 use crate::document::{Allowlisting, Document, Mechanism, Residency, Side, StoreKind};
 use crate::ip::RangeTable;
-use crate::names::NameMap;
 use ipnet::IpNet;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+mod grid;
+mod table;
+
+pub(crate) use grid::{BitTable, Grid};
+pub(crate) use table::{MaybePosition, Named, Table, TableId};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -49,6 +54,23 @@ macro_rules! id_type {
             #[inline]
             pub fn index(self) -> usize {
                 self.0 as usize
+            }
+        }
+
+        impl TableId for $name {
+            #[inline(always)]
+            fn from_parts(position: u32, identity: u32) -> Self {
+                $name(position, identity)
+            }
+
+            #[inline(always)]
+            fn position(self) -> u32 {
+                self.0
+            }
+
+            #[inline(always)]
+            fn identity(self) -> u32 {
+                self.1
             }
         }
     };
@@ -109,12 +131,44 @@ id_type!(
     /// An exemption: its position in the document's `exemptions`.
     ExemptionId
 );
+id_type!(
+    /// An endpoint of a destination: its position among that destination's endpoints (so
+    /// an endpoint id means something only beside its destination's id).
+    EndpointId
+);
+
+/// Entries named by a `name` field.
+macro_rules! named {
+    ($($entry:ty),*) => {
+        $(impl Named for $entry {
+            #[inline]
+            fn name(&self) -> &str {
+                &self.name
+            }
+        })*
+    };
+}
+
+named!(
+    CloudRegion,
+    Group,
+    Kind,
+    Source,
+    Region,
+    Ingestion,
+    Host,
+    Location,
+    Endpoint,
+    Destination,
+    Store,
+    Exemption
+);
 
 /// What an exemption allows, on ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ExemptFlow {
     /// `deliver` to the destination, through the endpoint (any when `None`).
-    Deliver(DestinationId, Option<u32>),
+    Deliver(DestinationId, Option<EndpointId>),
     /// `store` in the store in the cloud region.
     Store(StoreId, CloudId),
     /// `connect` from an address of the range to the warehouse.
@@ -132,6 +186,20 @@ pub(crate) struct Exemption {
     pub(crate) expires: crate::date::Date,
     /// Whether it applies at the policy's as-of date (never without one).
     pub(crate) active: bool,
+}
+
+/// Whether a source may be used in a region.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Support {
+    /// The region does not support the source's kind (also what a cell outside the table
+    /// reads: fail closed).
+    #[default]
+    KindUnsupported,
+    /// The kind is supported, but the catalog source does not list the region (or, for a
+    /// kind named bare, the region takes the kind only through catalog sources).
+    EntryUnsupported,
+    /// The source may be used there.
+    Supported,
 }
 
 /// A set of places compiled to dense membership tables.
@@ -181,6 +249,8 @@ pub(crate) struct Kind {
 pub(crate) struct Source {
     pub(crate) name: Box<str>,
     pub(crate) kind: KindId,
+    /// Its kind's mechanism.
+    pub(crate) mechanism: Mechanism,
 }
 
 #[derive(Debug, Clone)]
@@ -199,6 +269,8 @@ pub(crate) struct Region {
     /// Ingestion names of this region, sorted, for binary search.
     pub(crate) ingestion_names: Box<[(Box<str>, IngestionId)]>,
     pub(crate) default_ingestion: IngestionId,
+    /// The first host of the default ingestion region (what `resolve` hands out by default).
+    pub(crate) default_host: Option<HostId>,
 }
 
 #[derive(Debug, Clone)]
@@ -215,8 +287,12 @@ pub(crate) struct Ingestion {
 #[derive(Debug, Clone)]
 pub(crate) struct Host {
     pub(crate) name: Box<str>,
-    /// Every ingestion region listing this host (more than one is linted by the audit).
+    /// Every ingestion region listing this host (more than one is linted by the audit), in
+    /// ingestion order, so sorted by region.
     pub(crate) owners: Box<[IngestionId]>,
+    /// The first owner and its region: the owner an ingest decision reads first (the only
+    /// one, but for a host the audit lints).
+    pub(crate) home: Option<(RegionId, IngestionId)>,
 }
 
 #[derive(Debug, Clone)]
@@ -236,10 +312,26 @@ pub(crate) struct Endpoint {
 pub(crate) struct Destination {
     pub(crate) name: Box<str>,
     pub(crate) endpoints: Box<[Endpoint]>,
-    /// Endpoint ids → endpoint position, sorted, for binary search.
-    pub(crate) endpoint_lookup: Box<[(Box<str>, u32)]>,
-    /// Endpoint host names → endpoint position, sorted, for binary search.
-    pub(crate) endpoint_hosts: Box<[(Box<str>, u32)]>,
+    /// Endpoint ids → endpoint, sorted, for binary search.
+    pub(crate) endpoint_lookup: Box<[(Box<str>, EndpointId)]>,
+    /// Endpoint host names → endpoint, sorted, for binary search.
+    pub(crate) endpoint_hosts: Box<[(Box<str>, EndpointId)]>,
+}
+
+impl Destination {
+    /// One of its endpoints.
+    #[inline]
+    pub(crate) fn endpoint(&self, id: EndpointId) -> Option<&Endpoint> {
+        self.endpoints.get(id.index())
+    }
+
+    /// Its endpoints with their ids (ids of the policy of `identity`).
+    pub(crate) fn endpoints_with_ids(&self, identity: u32) -> impl Iterator<Item = (EndpointId, &Endpoint)> {
+        self.endpoints
+            .iter()
+            .enumerate()
+            .map(move |(i, e)| (EndpointId(i as u32, identity), e))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -251,40 +343,6 @@ pub(crate) struct Store {
     pub(crate) allowlist: Option<Allowlisting>,
     /// Per region: whether its workspaces may keep data in the store.
     pub(crate) regions: Box<[bool]>,
-}
-
-/// A dense rows × columns table of booleans.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct BitTable {
-    columns: usize,
-    cells: Vec<bool>,
-}
-
-impl BitTable {
-    pub(crate) fn new(rows: usize, columns: usize) -> Self {
-        BitTable {
-            columns,
-            cells: vec![false; rows.saturating_mul(columns)],
-        }
-    }
-
-    pub(crate) fn set(&mut self, row: usize, column: usize) {
-        if column < self.columns {
-            if let Some(cell) = self.cells.get_mut(row * self.columns + column) {
-                *cell = true;
-            }
-        }
-    }
-
-    #[inline]
-    pub(crate) fn get(&self, row: usize, column: usize) -> bool {
-        column < self.columns
-            && self
-                .cells
-                .get(row * self.columns + column)
-                .copied()
-                .unwrap_or(false)
-    }
 }
 
 /// A validated, compiled policy: build it once with [`Policy::from_yaml`] (or take the
@@ -308,38 +366,34 @@ pub struct Policy {
     /// question (a clone shares it, and its tables).
     pub(crate) identity: u32,
     pub(crate) document: Document,
-    pub(crate) clouds: Vec<CloudRegion>,
-    pub(crate) cloud_names: NameMap,
+    pub(crate) clouds: Table<CloudId, CloudRegion>,
+    /// Cloud providers, by the number a cloud region and a store's `providers` give them.
     pub(crate) providers: Vec<Box<str>>,
-    pub(crate) groups: Vec<Group>,
-    pub(crate) group_names: NameMap,
-    pub(crate) kinds: Vec<Kind>,
-    pub(crate) sources: Vec<Source>,
-    pub(crate) source_names: NameMap,
+    pub(crate) groups: Table<GroupId, Group>,
+    pub(crate) kinds: Table<KindId, Kind>,
+    /// Kinds first (each is a source of its own name), then catalog sources.
+    pub(crate) sources: Table<SourceId, Source>,
     /// source × region: the source (a catalog entry) may be used there.
-    pub(crate) source_regions: BitTable,
-    pub(crate) regions: Vec<Region>,
-    pub(crate) region_names: NameMap,
+    pub(crate) source_regions: BitTable<SourceId, RegionId>,
+    /// source × region: whether the source may be used there, and if not, why: its kind and
+    /// its catalog entry read together, as every ingest and resolve decision reads them.
+    pub(crate) support: Grid<SourceId, RegionId, Support>,
+    pub(crate) regions: Table<RegionId, Region>,
     pub(crate) default_region: RegionId,
-    pub(crate) ingestions: Vec<Ingestion>,
-    /// Ingestion region names → the first ingestion region of that name, in any region.
-    pub(crate) ingestion_names: NameMap,
-    pub(crate) hosts: Vec<Host>,
-    pub(crate) host_names: NameMap,
-    pub(crate) locations: Vec<Location>,
-    pub(crate) location_names: NameMap,
-    pub(crate) destinations: Vec<Destination>,
-    pub(crate) destination_names: NameMap,
+    /// By name: the first ingestion region of that name, in any region.
+    pub(crate) ingestions: Table<IngestionId, Ingestion>,
+    pub(crate) hosts: Table<HostId, Host>,
+    pub(crate) locations: Table<LocationId, Location>,
+    pub(crate) destinations: Table<DestinationId, Destination>,
     /// destination × region: available to that region's workspaces.
-    pub(crate) destination_regions: BitTable,
-    /// destination × region: the endpoint used when none is named (position + 1; 0 = none).
-    pub(crate) default_endpoints: Vec<u32>,
-    pub(crate) stores: Vec<Store>,
-    pub(crate) store_names: NameMap,
+    pub(crate) destination_regions: BitTable<DestinationId, RegionId>,
+    /// destination × region: the endpoint used when none is named.
+    pub(crate) default_endpoints: Grid<DestinationId, RegionId, MaybePosition>,
+    pub(crate) stores: Table<StoreId, Store>,
     /// The date the policy is evaluated at; without one no exemption applies.
     pub(crate) as_of: Option<crate::date::Date>,
     /// Every exemption, in document order.
-    pub(crate) exemptions: Vec<Exemption>,
+    pub(crate) exemptions: Table<ExemptionId, Exemption>,
     /// The active exemptions, sorted by (region, flow kind, first id, document order): the
     /// ones that can cover a flow are a binary search away.
     pub(crate) active_exemptions: Box<[ExemptionKey]>,
@@ -428,7 +482,7 @@ impl Policy {
     /// ```
     #[inline]
     pub fn region_id(&self, name: &str) -> Option<RegionId> {
-        self.region_names.get(name).map(|i| RegionId(i, self.identity))
+        self.regions.by_name(name)
     }
 
     /// A region's name.
@@ -442,10 +496,7 @@ impl Policy {
     /// assert_eq!(policy.region_name(eu), "eu-west");
     /// ```
     pub fn region_name(&self, id: RegionId) -> &str {
-        if id.1 != self.identity {
-            return "";
-        }
-        self.regions.get(id.index()).map_or("", |r| &*r.name)
+        self.regions.name(id)
     }
 
     /// All processing regions.
@@ -459,23 +510,26 @@ impl Policy {
     /// assert_eq!(names, ["us-west", "eu-west"]);
     /// ```
     pub fn region_ids(&self) -> impl Iterator<Item = RegionId> + '_ {
-        (0..self.regions.len() as u32).map(|i| RegionId(i, self.identity))
+        self.regions.ids()
     }
 
-    /// Whether ids whose identities OR to `any` and AND to `all` were all issued by this
-    /// policy: they all equal its identity exactly when both do (one compare each, whatever
-    /// the number of ids), and a policy of identity 0 accepts none.
+    /// Whether ids of these identities were all issued by this policy: every identity XOR
+    /// the policy's is 0 exactly when their OR is (one compare whatever the number of ids),
+    /// and a policy of identity 0 accepts none.
     #[inline(always)]
-    pub(crate) fn issued(&self, any: u32, all: u32) -> bool {
-        any == self.identity && all == self.identity && self.identity != 0
+    pub(crate) fn issued<const N: usize>(&self, identities: [u32; N]) -> bool {
+        let differ = identities
+            .iter()
+            .fold(0, |differ, &i| differ | (i ^ self.identity));
+        differ == 0 && self.identity != 0
     }
 
     pub(crate) fn region(&self, id: RegionId) -> Option<&Region> {
-        self.regions.get(id.index())
+        self.regions.get(id)
     }
 
     pub(crate) fn ingestion(&self, id: IngestionId) -> Option<&Ingestion> {
-        self.ingestions.get(id.index())
+        self.ingestions.get(id)
     }
 
     /// The name of an ingestion region; empty for an id another policy issued.
@@ -490,10 +544,7 @@ impl Policy {
     /// assert_eq!(policy.ingestion_name(dublin), "dublin");
     /// ```
     pub fn ingestion_name(&self, id: IngestionId) -> &str {
-        if id.1 != self.identity {
-            return "";
-        }
-        self.ingestions.get(id.index()).map_or("", |e| &*e.name)
+        self.ingestions.name(id)
     }
 
     /// `region/ingestion`, as failover targets are written.
@@ -515,10 +566,7 @@ impl Policy {
     /// assert_eq!(policy.host_name(host), "events.eu1.segmentapis.com");
     /// ```
     pub fn host_name(&self, id: HostId) -> &str {
-        if id.1 != self.identity {
-            return "";
-        }
-        self.hosts.get(id.index()).map_or("", |e| &*e.name)
+        self.hosts.name(id)
     }
 
     /// The name of a cloud region; empty for an id another policy issued.
@@ -532,10 +580,7 @@ impl Policy {
     /// assert_eq!(policy.cloud_name(cloud), "aws:eu-west-1");
     /// ```
     pub fn cloud_name(&self, id: CloudId) -> &str {
-        if id.1 != self.identity {
-            return "";
-        }
-        self.clouds.get(id.index()).map_or("", |e| &*e.name)
+        self.clouds.name(id)
     }
 
     /// The name of a group (jurisdiction); empty for an id another policy issued.
@@ -549,10 +594,7 @@ impl Policy {
     /// assert_eq!(policy.group_name(eu), "eu");
     /// ```
     pub fn group_name(&self, id: GroupId) -> &str {
-        if id.1 != self.identity {
-            return "";
-        }
-        self.groups.get(id.index()).map_or("", |e| &*e.name)
+        self.groups.name(id)
     }
 
     /// The name of a source kind or catalog source; empty for an id another policy issued.
@@ -566,14 +608,11 @@ impl Policy {
     /// assert_eq!(policy.source_name(node), "node-js");
     /// ```
     pub fn source_name(&self, id: SourceId) -> &str {
-        if id.1 != self.identity {
-            return "";
-        }
-        self.sources.get(id.index()).map_or("", |e| &*e.name)
+        self.sources.name(id)
     }
 
     pub(crate) fn kind(&self, id: KindId) -> Option<&Kind> {
-        self.kinds.get(id.index())
+        self.kinds.get(id)
     }
 
     /// The kind a source names bare, when it is a kind's own id rather than a catalog slug
@@ -588,10 +627,9 @@ impl Policy {
             return Vec::new();
         };
         self.sources
-            .iter()
-            .enumerate()
+            .with_ids()
             .skip(self.kinds.len())
-            .filter(|(si, s)| s.kind == kind && self.source_regions.get(*si, region.index()))
+            .filter(|(si, s)| s.kind == kind && self.source_regions.get(*si, region))
             .take(most)
             .map(|(_, s)| &*s.name)
             .collect()
@@ -608,16 +646,11 @@ impl Policy {
     /// assert_eq!(policy.destination_name(amplitude), "amplitude");
     /// ```
     pub fn destination_name(&self, id: DestinationId) -> &str {
-        if id.1 != self.identity {
-            return "";
-        }
-        self.destinations.get(id.index()).map_or("", |e| &*e.name)
+        self.destinations.name(id)
     }
 
-    pub(crate) fn endpoint(&self, destination: DestinationId, endpoint: u32) -> Option<&Endpoint> {
-        self.destinations
-            .get(destination.index())
-            .and_then(|d| d.endpoints.get(endpoint as usize))
+    pub(crate) fn endpoint(&self, destination: DestinationId, endpoint: EndpointId) -> Option<&Endpoint> {
+        self.destinations.get(destination)?.endpoint(endpoint)
     }
 
     /// The name of a store; empty for an id another policy issued.
@@ -631,10 +664,7 @@ impl Policy {
     /// assert_eq!(policy.store_name(redshift), "redshift");
     /// ```
     pub fn store_name(&self, id: StoreId) -> &str {
-        if id.1 != self.identity {
-            return "";
-        }
-        self.stores.get(id.index()).map_or("", |e| &*e.name)
+        self.stores.name(id)
     }
 
     /// The name of a failover location; empty for an id another policy issued.
@@ -648,17 +678,12 @@ impl Policy {
     /// assert_eq!(policy.location_name(a), "eu-west/dublin-a");
     /// ```
     pub fn location_name(&self, id: LocationId) -> &str {
-        if id.1 != self.identity {
-            return "";
-        }
-        self.locations.get(id.index()).map_or("", |e| &*e.name)
+        self.locations.name(id)
     }
 
     /// Whether a cloud region belongs to a group.
     pub(crate) fn cloud_in_group(&self, cloud: CloudId, group: GroupId) -> bool {
-        self.clouds
-            .get(cloud.index())
-            .is_some_and(|c| c.groups.contains(&group))
+        self.clouds.get(cloud).is_some_and(|c| c.groups.contains(&group))
     }
 
     /// The CIDRs a region's warehouse loaders connect from.

@@ -67,9 +67,9 @@ fn flow_questions(policy: &Policy, e: &ExemptionDoc) -> Vec<Question> {
     {
         // INVARIANT: a destination's id maps to its position in the document.
         let endpoints = policy
-            .destination_names
-            .get(destination)
-            .and_then(|i| policy.document.destinations.get(i as usize))
+            .destinations
+            .by_name(destination)
+            .and_then(|i| policy.document.destinations.get(i.index()))
             .map_or(&[][..], |d| &d.endpoints[..]);
         out.extend(
             endpoints
@@ -105,8 +105,8 @@ pub(super) fn each_exemption_question(policy: &Policy, mut ask: impl FnMut(&Ques
 }
 
 /// Whether exemption `i` allows some question of its flow: `Ok`, or why not.
-fn in_use(policy: &Policy, i: usize, e: &ExemptionDoc) -> Result<(), String> {
-    let mine = Some(ExemptionId(i as u32, policy.identity));
+fn in_use(policy: &Policy, i: ExemptionId, e: &ExemptionDoc) -> Result<(), String> {
+    let mine = Some(i);
     let (mut other, mut denied) = (None, None);
     for q in flow_questions(policy, e) {
         let d = policy.decide(&q);
@@ -135,15 +135,10 @@ pub fn exempted_flows(policy: &Policy) -> Vec<ExemptedFlowEntry> {
             .is_some_and(|r| r.residency == Residency::Strict)
     };
     policy
-        .document
         .exemptions
-        .iter()
-        .enumerate()
-        .filter(|&(i, e)| {
-            policy.exemption_active(ExemptionId(i as u32, policy.identity))
-                && strict(&e.region)
-                && in_use(policy, i, e).is_ok()
-        })
+        .ids()
+        .zip(&policy.document.exemptions)
+        .filter(|&(i, e)| policy.exemption_active(i) && strict(&e.region) && in_use(policy, i, e).is_ok())
         .map(|(_, e)| ExemptedFlowEntry {
             exemption: e.id.clone(),
             region: e.region.clone(),
@@ -174,9 +169,9 @@ pub(super) fn exemption_lints(policy: &Policy) -> Vec<Lint> {
     };
     let mut expired = Vec::new();
     let mut idle = Vec::new();
-    for (i, e) in exemptions.iter().enumerate() {
+    for (i, e) in policy.exemptions.ids().zip(exemptions) {
         let named = || format!("exemption `{}` of region `{}` ({})", e.id, e.region, flow_text(e));
-        if !policy.exemption_active(ExemptionId(i as u32, policy.identity)) {
+        if !policy.exemption_active(i) {
             expired.push(format!(
                 "{} expired on {} (evaluated at {as_of}) and changes nothing: renew or remove it",
                 named(),

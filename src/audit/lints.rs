@@ -140,17 +140,17 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
     }
 
     // Strict regions listing destinations they can never deliver to.
-    for (ri, r) in doc.regions.iter().enumerate() {
+    for (ri, r) in policy.regions.ids().zip(&doc.regions) {
         if r.residency != Residency::Strict {
             continue;
         }
-        let Some(region) = policy.region(crate::policy::RegionId(ri as u32, policy.identity)) else {
+        let Some(region) = policy.region(ri) else {
             continue;
         };
-        let stranded: Vec<&str> = doc
+        let stranded: Vec<&str> = policy
             .destinations
-            .iter()
-            .enumerate()
+            .ids()
+            .zip(&doc.destinations)
             .filter(|(di, _)| policy.destination_regions.get(*di, ri))
             .filter(|(di, _)| {
                 let dest = policy.destinations.get(*di);
@@ -233,8 +233,8 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
 /// still open finds every pair, in time linear in the ranges times the nesting depth (at
 /// most 129).
 fn overlapping_cidrs(policy: &crate::policy::Policy) -> Vec<Lint> {
-    let mut nets: Vec<(u8, u128, u128, usize, &ipnet::IpNet)> = Vec::new();
-    for (ri, r) in policy.regions.iter().enumerate() {
+    let mut nets: Vec<(u8, u128, u128, crate::policy::RegionId, &ipnet::IpNet)> = Vec::new();
+    for (ri, r) in policy.regions.with_ids() {
         for net in r.egress_nets.iter() {
             let (family, first, last) = match span(net) {
                 Span::V4(a, b) => (4, u128::from(a), u128::from(b)),
@@ -244,7 +244,7 @@ fn overlapping_cidrs(policy: &crate::policy::Policy) -> Vec<Lint> {
         }
     }
     nets.sort_unstable_by_key(|n| (n.0, n.1, std::cmp::Reverse(n.2)));
-    let mut open: Vec<(u8, u128, usize, &ipnet::IpNet)> = Vec::new();
+    let mut open: Vec<(u8, u128, crate::policy::RegionId, &ipnet::IpNet)> = Vec::new();
     let mut out = Vec::new();
     let mut more = 0usize;
     for (family, first, last, region, net) in nets {
@@ -263,8 +263,8 @@ fn overlapping_cidrs(policy: &crate::policy::Policy) -> Vec<Lint> {
                     "overlapping-cidrs",
                     format!(
                         "`{outer_net}` of region `{}` overlaps `{net}` of region `{}`",
-                        policy.region_name(crate::policy::RegionId(outer as u32, policy.identity)),
-                        policy.region_name(crate::policy::RegionId(region as u32, policy.identity))
+                        policy.region_name(outer),
+                        policy.region_name(region)
                     ),
                 ));
             } else {

@@ -1,7 +1,7 @@
 //! The finite question space of a compiled policy: its own names and values, hostile
 //! variants of each, and a few unknowns.
 
-use crate::policy::{GroupId, IngestionId, Policy, RegionId};
+use crate::policy::{DestinationId, GroupId, IngestionId, LocationId, Policy, RegionId, StoreId};
 use crate::question::Question;
 use ipnet::IpNet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -145,12 +145,12 @@ pub struct Space<'a> {
     ingestion_names: Vec<&'a str>,
     /// Per region: the source asked when the source does not matter (its first supported kind).
     usual_source: Vec<&'a str>,
-    /// Per region: the range of its ingestion ids (ids are given region by region).
-    region_ingestions: Vec<(usize, usize)>,
+    /// Per region: its ingestion regions, in order.
+    region_ingestions: Vec<Vec<IngestionId>>,
     /// Per ingestion region: its first two failover locations.
-    ingestion_locations: Vec<(Option<usize>, Option<usize>)>,
+    ingestion_locations: Vec<(Option<LocationId>, Option<LocationId>)>,
     /// One store of each kind of behaviour: the same kind, providers and allowlisting.
-    store_classes: Vec<usize>,
+    store_classes: Vec<StoreId>,
     /// (region, a net of another region lying inside one of its loader ranges).
     nested_loaders: Vec<(RegionId, IpNet)>,
     plans: Vec<Plan>,
@@ -161,13 +161,13 @@ pub struct Space<'a> {
 /// of start (the wider first) with a stack of the ranges still open finds them all.
 fn nested_loaders(policy: &Policy) -> Vec<(RegionId, IpNet)> {
     let mut nets: Vec<(u8, u128, u128, RegionId, IpNet)> = Vec::new();
-    for (ri, r) in policy.regions.iter().enumerate() {
+    for (ri, r) in policy.regions.with_ids() {
         for net in r.egress_nets.iter() {
             let (family, first, last) = match crate::ip::span(net) {
                 crate::ip::Span::V4(a, b) => (4, u128::from(a), u128::from(b)),
                 crate::ip::Span::V6(a, b) => (6, a, b),
             };
-            nets.push((family, first, last, RegionId(ri as u32, policy.identity), *net));
+            nets.push((family, first, last, ri, *net));
         }
     }
     nets.sort_unstable_by_key(|n| (n.0, n.1, std::cmp::Reverse(n.2)));
@@ -227,13 +227,11 @@ impl<'a> Space<'a> {
         // catalog source (a kind the region lists catalog-only is supported only so).
         let usual_source = policy
             .regions
-            .iter()
-            .enumerate()
+            .with_ids()
             .map(|(ri, r)| {
                 policy
                     .sources
-                    .iter()
-                    .enumerate()
+                    .with_ids()
                     .find(|(si, s)| {
                         r.kinds.get(s.kind.index()).copied().unwrap_or(false)
                             && policy.source_regions.get(*si, ri)
@@ -241,18 +239,14 @@ impl<'a> Space<'a> {
                     .map_or(first_source, |(_, s)| &*s.name)
             })
             .collect();
-        let mut region_ingestions = vec![(0usize, 0usize); policy.regions.len()];
-        for (ii, i) in policy.ingestions.iter().enumerate() {
-            if let Some(range) = region_ingestions.get_mut(i.region.index()) {
-                if range.0 == range.1 {
-                    *range = (ii, ii + 1);
-                } else {
-                    range.1 = ii + 1;
-                }
+        let mut region_ingestions = vec![Vec::new(); policy.regions.len()];
+        for (ii, i) in policy.ingestions.with_ids() {
+            if let Some(own) = region_ingestions.get_mut(i.region.index()) {
+                own.push(ii);
             }
         }
         let mut ingestion_locations = vec![(None, None); policy.ingestions.len()];
-        for (li, l) in policy.locations.iter().enumerate() {
+        for (li, l) in policy.locations.with_ids() {
             if let Some(slot) = ingestion_locations.get_mut(l.ingestion.index()) {
                 match slot {
                     (None, _) => slot.0 = Some(li),
@@ -274,8 +268,7 @@ impl<'a> Space<'a> {
                 let mut seen = std::collections::HashSet::new();
                 policy
                     .stores
-                    .iter()
-                    .enumerate()
+                    .with_ids()
                     .filter(|(_, s)| seen.insert((s.kind, s.providers.clone(), s.allowlist)))
                     .map(|(si, _)| si)
                     .collect()
@@ -349,10 +342,10 @@ impl<'a> Space<'a> {
                     .sum::<usize>()
                     + 1;
                 let mut classes = w as u64;
-                for (di, d) in p.destinations.iter().enumerate() {
+                for (di, d) in p.destinations.with_ids() {
                     let listing = p
                         .region_ids()
-                        .filter(|r| p.destination_regions.get(di, r.index()))
+                        .filter(|r| p.destination_regions.get(di, *r))
                         .count();
                     let jurisdictions = self.jurisdiction_endpoints(di).len();
                     let spellings = 2 + d.endpoints.iter().map(|e| 1 + 3 * e.hosts.len()).sum::<usize>();
@@ -534,8 +527,9 @@ impl<'a> Space<'a> {
                 .region_of(workspace)
                 .and_then(|r| self.region_ingestions.get(r.index()))
             {
-                Some(&(start, end)) => (start..end)
-                    .filter_map(|i| p.ingestions.get(i))
+                Some(own) => own
+                    .iter()
+                    .filter_map(|&i| p.ingestions.get(i))
                     .map(|i| &*i.name)
                     .collect(),
                 None => Vec::new(),
@@ -553,8 +547,9 @@ impl<'a> Space<'a> {
 
     /// A destination's endpoint spellings: none, each id, each host as listed, upper-cased
     /// with a scheme and path, and with a spoofed suffix; and an unknown one.
-    fn endpoint_spellings(&self, di: usize, mut each: impl FnMut(Option<&str>)) {
-        let Some(d) = self.policy.document().destinations.get(di) else {
+    fn endpoint_spellings(&self, di: DestinationId, mut each: impl FnMut(Option<&str>)) {
+        // A destination's id is its position in the document.
+        let Some(d) = self.policy.document().destinations.get(di.index()) else {
             return;
         };
         each(None);
@@ -572,7 +567,7 @@ impl<'a> Space<'a> {
     fn deliver_full(&self, visit: &mut impl FnMut(Question)) {
         let doc = self.policy.document();
         for workspace in &self.regions {
-            for (di, d) in doc.destinations.iter().enumerate() {
+            for (di, d) in self.policy.destinations.ids().zip(&doc.destinations) {
                 self.endpoint_spellings(di, |e| visit(deliver(workspace, &d.id, e)));
             }
             visit(deliver(workspace, UNKNOWN, None));
@@ -580,7 +575,7 @@ impl<'a> Space<'a> {
     }
 
     /// Per destination, the first endpoint of each jurisdiction among its endpoints.
-    fn jurisdiction_endpoints(&self, di: usize) -> Vec<&'a str> {
+    fn jurisdiction_endpoints(&self, di: DestinationId) -> Vec<&'a str> {
         let Some(d) = self.policy.destinations.get(di) else {
             return Vec::new();
         };
@@ -605,12 +600,12 @@ impl<'a> Space<'a> {
         for workspace in &self.regions {
             visit(deliver(workspace, UNKNOWN, None));
         }
-        for (di, d) in p.destinations.iter().enumerate() {
+        for (di, d) in p.destinations.with_ids() {
             let listing: Vec<RegionId> = p
                 .region_ids()
-                .filter(|r| p.destination_regions.get(di, r.index()))
+                .filter(|r| p.destination_regions.get(di, *r))
                 .collect();
-            let stranger = p.region_ids().find(|r| !p.destination_regions.get(di, r.index()));
+            let stranger = p.region_ids().find(|r| !p.destination_regions.get(di, *r));
             let through = self.jurisdiction_endpoints(di);
             let workspaces = listing
                 .iter()
@@ -746,8 +741,7 @@ impl<'a> Space<'a> {
         }
         let all_nets = || {
             p.regions
-                .iter()
-                .enumerate()
+                .with_ids()
                 .flat_map(|(ri, r)| r.egress_nets.iter().map(move |n| (ri, n)))
         };
         for workspace in &self.regions {
@@ -761,7 +755,7 @@ impl<'a> Space<'a> {
             for ip in HOSTILE_IPS {
                 visit(connect(workspace, warehouse, ip));
             }
-            if let Some((_, net)) = all_nets().find(|(ri, _)| region.is_none_or(|r| r.index() != *ri)) {
+            if let Some((_, net)) = all_nets().find(|(ri, _)| region.is_none_or(|r| r != *ri)) {
                 for ip in boundary_addresses(net) {
                     visit(connect(workspace, warehouse, &ip));
                 }
@@ -807,8 +801,8 @@ impl<'a> Space<'a> {
     /// and upper-cased names.
     fn failover_classes(&self, visit: &mut impl FnMut(Question)) {
         let p = self.policy;
-        let name = |li: usize| p.locations.get(li).map_or("", |l| &*l.name);
-        for (li, l) in p.locations.iter().enumerate() {
+        let name = |li: LocationId| p.locations.get(li).map_or("", |l| &*l.name);
+        for (li, l) in p.locations.with_ids() {
             visit(failover(&l.name, &l.name));
             let (first, second) = self
                 .ingestion_locations
@@ -821,30 +815,25 @@ impl<'a> Space<'a> {
                 visit(failover(name(s), &l.name));
             }
         }
-        let zone = |ii: usize| self.ingestion_locations.get(ii).and_then(|z| z.0);
-        for (ii, i) in p.ingestions.iter().enumerate() {
+        let zone = |ii: IngestionId| self.ingestion_locations.get(ii.index()).and_then(|z| z.0);
+        for (ii, i) in p.ingestions.with_ids() {
             let Some(from) = zone(ii) else { continue };
-            let listed = |j: usize| {
-                i.failover_to
-                    .binary_search(&IngestionId(j as u32, p.identity))
-                    .is_ok()
-            };
-            for target in i.failover_to.iter() {
-                if let Some(to) = zone(target.index()) {
+            let listed = |j: IngestionId| i.failover_to.binary_search(&j).is_ok();
+            for &target in i.failover_to.iter() {
+                if let Some(to) = zone(target) {
                     visit(failover(name(from), name(to)));
                 }
             }
             let own = self
                 .region_ingestions
                 .get(i.region.index())
-                .copied()
-                .unwrap_or((0, 0));
-            let neighbour = (own.0..own.1).find(|&j| j != ii && !listed(j));
+                .map_or(&[][..], |o| &o[..]);
+            let neighbour = own.iter().copied().find(|&j| j != ii && !listed(j));
             let other_region = p
                 .region_ids()
                 .find(|r| *r != i.region)
-                .and_then(|r| self.region_ingestions.get(r.index()).copied())
-                .and_then(|(start, end)| (start..end).find(|&j| !listed(j)));
+                .and_then(|r| self.region_ingestions.get(r.index()))
+                .and_then(|other| other.iter().copied().find(|&j| !listed(j)));
             for j in neighbour.into_iter().chain(other_region) {
                 if let Some(to) = zone(j) {
                     visit(failover(name(from), name(to)));

@@ -1,7 +1,7 @@
 //! Compiling the catalogue: groups, cloud regions (placed in groups by country), source
 //! kinds, catalog sources and stores.
 
-use super::checks::{check_country, check_id, check_list, look_up};
+use super::checks::{check_country, check_id, check_list, look_up, look_up_name, unknown};
 use super::{err, Compiler, Result};
 use crate::document::{Document, StoreKind};
 use crate::error::LoadErrorKind;
@@ -11,10 +11,13 @@ use std::collections::HashMap;
 impl Compiler {
     /// Groups come first: cloud regions are placed in them by country.
     pub(super) fn groups(&mut self, document: &Document) -> Result<()> {
-        for (i, g) in document.groups.iter().enumerate() {
+        for g in &document.groups {
             check_id("group", &g.id)?;
             check_list(&format!("groups[{}].countries", g.id), &g.countries)?;
-            if !self.policy.group_names.insert(&g.id, i as u32) {
+            let group = Group {
+                name: g.id.as_str().into(),
+            };
+            if self.policy.groups.push_unique(&g.id, group).is_none() {
                 return Err(err(LoadErrorKind::Duplicate {
                     what: "group",
                     id: g.id.clone(),
@@ -23,9 +26,6 @@ impl Compiler {
             for country in &g.countries {
                 check_country(country, || format!("groups[{}].countries", g.id))?;
             }
-            self.policy.groups.push(Group {
-                name: g.id.as_str().into(),
-            });
         }
         Ok(())
     }
@@ -33,11 +33,11 @@ impl Compiler {
     /// Cloud regions, each placed in every group that holds its country.
     pub(super) fn cloud_regions(&mut self, document: &Document) -> Result<()> {
         let mut members: HashMap<&str, Vec<GroupId>> = HashMap::new();
-        for (gi, g) in document.groups.iter().enumerate() {
+        for (group, g) in self.policy.groups.ids().zip(&document.groups) {
             for country in &g.countries {
                 let groups = members.entry(country.as_str()).or_default();
-                if groups.last() != Some(&GroupId(gi as u32, self.policy.identity)) {
-                    groups.push(GroupId(gi as u32, self.policy.identity));
+                if groups.last() != Some(&group) {
+                    groups.push(group);
                 }
             }
         }
@@ -53,7 +53,7 @@ impl Compiler {
                 limit: crate::limits::MAX_TABLE_CELLS,
             }));
         }
-        for (i, c) in document.cloud_regions.iter().enumerate() {
+        for c in &document.cloud_regions {
             let (provider, name) = c.id.split_once(':').ok_or_else(|| {
                 err(LoadErrorKind::InvalidId {
                     what: "cloud region",
@@ -64,7 +64,7 @@ impl Compiler {
             check_id("cloud provider", provider)?;
             check_id("cloud region", name)?;
             check_country(&c.country, || format!("cloud_regions[{}].country", c.id))?;
-            if !self.policy.cloud_names.insert(&c.id, i as u32) {
+            if self.policy.clouds.by_name(&c.id).is_some() {
                 return Err(err(LoadErrorKind::Duplicate {
                     what: "cloud region",
                     id: c.id.clone(),
@@ -84,36 +84,40 @@ impl Compiler {
                 .cloned()
                 .unwrap_or_default()
                 .into_boxed_slice();
-            self.policy.clouds.push(CloudRegion {
+            let cloud = CloudRegion {
                 name: c.id.as_str().into(),
                 provider,
                 country: c.country.as_str().into(),
                 groups,
-            });
+            };
+            // The name is new (checked above).
+            self.policy.clouds.push_shared(&c.id, cloud);
         }
         Ok(())
     }
 
     /// Source kinds; each is also a source of its own name, usable wherever it is supported.
     pub(super) fn source_kinds(&mut self, document: &Document) -> Result<()> {
-        for (i, k) in document.source_kinds.iter().enumerate() {
+        for k in &document.source_kinds {
             check_id("source kind", &k.id)?;
-            if !self.kind_names.insert(&k.id, i as u32) {
+            let entry = Kind {
+                name: k.id.as_str().into(),
+                side: k.side,
+                mechanism: k.mechanism,
+            };
+            let Some(kind) = self.policy.kinds.push_unique(&k.id, entry) else {
                 return Err(err(LoadErrorKind::Duplicate {
                     what: "source kind",
                     id: k.id.clone(),
                 }));
-            }
-            self.policy.source_names.insert(&k.id, i as u32);
-            self.policy.kinds.push(Kind {
+            };
+            // Kinds are the first sources, so a kind's source has the kind's position.
+            let source = Source {
                 name: k.id.as_str().into(),
-                side: k.side,
+                kind,
                 mechanism: k.mechanism,
-            });
-            self.policy.sources.push(Source {
-                name: k.id.as_str().into(),
-                kind: KindId(i as u32, self.policy.identity),
-            });
+            };
+            self.policy.sources.push_shared(&k.id, source);
         }
         Ok(())
     }
@@ -125,46 +129,68 @@ impl Compiler {
         let mut table = BitTable::new(kinds + document.sources.len(), p.regions.len());
         // A kind, named bare, is a source of every region but those listing it catalog-only
         // (the regions checked each such name when they were compiled).
-        for (region, r) in document.regions.iter().enumerate() {
-            for (kind, k) in document.source_kinds.iter().enumerate().take(kinds) {
+        for (region, r) in p.regions.ids().zip(&document.regions) {
+            for (source, k) in p.sources.ids().zip(&document.source_kinds).take(kinds) {
                 if !r.catalog_only_kinds.contains(&k.id) {
-                    table.set(kind, region);
+                    table.set(source, region, true);
                 }
             }
         }
         for s in &document.sources {
             check_id("source", &s.id)?;
-            let source = p.sources.len() as u32;
-            if !p.source_names.insert(&s.id, source) {
+            if p.sources.by_name(&s.id).is_some() {
                 return Err(err(LoadErrorKind::Duplicate {
                     what: "source",
                     id: s.id.clone(),
                 }));
             }
+            let source = p.sources.next_id();
             let at = |field: &str| format!("sources[{}].{field}", s.id);
-            let kind = KindId(
-                look_up(&self.kind_names, "source kind", &s.kind, || at("kind"))?,
-                p.identity,
-            );
+            let kind = look_up(&p.kinds, "source kind", &s.kind, || at("kind"))?;
+            // The id was just looked up, so its entry is there.
+            let mechanism = p
+                .kinds
+                .get(kind)
+                .map(|k| k.mechanism)
+                .ok_or_else(|| unknown("source kind", &s.kind, at("kind"), p.kinds.names()))?;
             check_list(&at("regions"), &s.regions)?;
             for region in &s.regions {
-                let r = look_up(&p.region_names, "region", region, || at("regions"))?;
-                table.set(source as usize, r as usize);
+                let r = look_up(&p.regions, "region", region, || at("regions"))?;
+                table.set(source, r, true);
             }
-            p.sources.push(Source {
-                name: s.id.as_str().into(),
-                kind,
-            });
+            // The name is new (checked above).
+            p.sources.push_shared(
+                &s.id,
+                Source {
+                    name: s.id.as_str().into(),
+                    kind,
+                    mechanism,
+                },
+            );
+        }
+        // Kind and entry read together, per source and region.
+        let mut support = Grid::new(p.sources.len(), p.regions.len());
+        for (source, s) in p.sources.with_ids() {
+            for (region, r) in p.regions.with_ids() {
+                let kind_ok = r.kinds.get(s.kind.index()).copied().unwrap_or(false);
+                let cell = match (kind_ok, table.get(source, region)) {
+                    (false, _) => Support::KindUnsupported,
+                    (true, false) => Support::EntryUnsupported,
+                    (true, true) => Support::Supported,
+                };
+                support.set(source, region, cell);
+            }
         }
         p.source_regions = table;
+        p.support = support;
         Ok(())
     }
 
     /// Stores, with the cloud providers they run on and, for warehouses, their allowlisting.
     pub(super) fn stores(&mut self, document: &Document) -> Result<()> {
-        for (si, s) in document.stores.iter().enumerate() {
+        for s in &document.stores {
             check_id("store", &s.id)?;
-            if !self.policy.store_names.insert(&s.id, si as u32) {
+            if self.policy.stores.by_name(&s.id).is_some() {
                 return Err(err(LoadErrorKind::Duplicate {
                     what: "store",
                     id: s.id.clone(),
@@ -174,7 +200,7 @@ impl Compiler {
             check_list(&at("clouds"), &s.clouds)?;
             let mut providers = vec![false; self.policy.providers.len()].into_boxed_slice();
             for cloud in &s.clouds {
-                let p = look_up(&self.provider_names, "cloud provider", cloud, || at("clouds"))?;
+                let p = look_up_name(&self.provider_names, "cloud provider", cloud, || at("clouds"))?;
                 if let Some(slot) = providers.get_mut(p as usize) {
                     *slot = true;
                 }
@@ -201,21 +227,23 @@ impl Compiler {
                     check_list(&at("regions"), names)?;
                     let mut regions = vec![false; self.policy.regions.len()].into_boxed_slice();
                     for name in names {
-                        let r = look_up(&self.policy.region_names, "region", name, || at("regions"))?;
-                        if let Some(slot) = regions.get_mut(r as usize) {
+                        let r = look_up(&self.policy.regions, "region", name, || at("regions"))?;
+                        if let Some(slot) = regions.get_mut(r.index()) {
                             *slot = true;
                         }
                     }
                     regions
                 }
             };
-            self.policy.stores.push(Store {
+            let store = Store {
                 name: s.id.as_str().into(),
                 kind: s.kind,
                 providers,
                 allowlist: s.allowlist,
                 regions,
-            });
+            };
+            // The name is new (checked above).
+            self.policy.stores.push_shared(&s.id, store);
         }
         Ok(())
     }

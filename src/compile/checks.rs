@@ -6,6 +6,7 @@ use crate::error::{LoadError, LoadErrorKind};
 use crate::host::normalize_host;
 use crate::limits::MAX_ENTRIES;
 use crate::names::NameMap;
+use crate::policy::{Table, TableId};
 
 /// Whether `id` is lower-case words of `[a-z0-9]` joined by single `-`, `_` or `.`.
 pub(super) fn valid_id(id: &str) -> std::result::Result<(), &'static str> {
@@ -76,13 +77,26 @@ pub(super) fn unknown(what: &'static str, name: &str, at: String, names: &NameMa
     })
 }
 
-pub(super) fn look_up(
+/// The id of a name that must be in a name table (a provider, say).
+pub(super) fn look_up_name(
     names: &NameMap,
     what: &'static str,
     name: &str,
     at: impl FnOnce() -> String,
 ) -> Result<u32> {
     names.get(name).ok_or_else(|| unknown(what, name, at(), names))
+}
+
+/// The id of an entry a reference names, or an error with the nearest name.
+pub(super) fn look_up<I: TableId, T>(
+    table: &Table<I, T>,
+    what: &'static str,
+    name: &str,
+    at: impl FnOnce() -> String,
+) -> Result<I> {
+    table
+        .by_name(name)
+        .ok_or_else(|| unknown(what, name, at(), table.names()))
 }
 
 pub(super) fn check_bare_host(host: &str, at: impl FnOnce() -> String) -> Result<()> {

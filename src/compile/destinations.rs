@@ -11,10 +11,11 @@ impl Compiler {
     pub(super) fn destinations(&mut self, document: &Document) -> Result<()> {
         let regions = self.policy.regions.len();
         let mut available = BitTable::new(document.destinations.len(), regions);
-        let mut defaults = vec![0u32; document.destinations.len().saturating_mul(regions)];
-        for (di, d) in document.destinations.iter().enumerate() {
+        let mut defaults = Grid::new(document.destinations.len(), regions);
+        for d in &document.destinations {
             check_id("destination", &d.id)?;
-            if !self.policy.destination_names.insert(&d.id, di as u32) {
+            let destination = self.policy.destinations.next_id();
+            if self.policy.destinations.by_name(&d.id).is_some() {
                 return Err(err(LoadErrorKind::Duplicate {
                     what: "destination",
                     id: d.id.clone(),
@@ -23,30 +24,28 @@ impl Compiler {
             let at = |field: &str| format!("destinations[{}].{field}", d.id);
             check_list(&at("regions"), &d.regions)?;
             for region in &d.regions {
-                let r = look_up(&self.policy.region_names, "region", region, || at("regions"))?;
-                available.set(di, r as usize);
+                let r = look_up(&self.policy.regions, "region", region, || at("regions"))?;
+                available.set(destination, r, true);
             }
             if d.endpoints.is_empty() {
                 return Err(err(LoadErrorKind::Empty { at: at("endpoints") }));
             }
             check_count(&at("endpoints"), d.endpoints.len())?;
             let mut endpoints = Vec::new();
-            let mut lookup: Vec<(Box<str>, u32)> = Vec::new();
-            let mut hosts: Vec<(Box<str>, u32)> = Vec::new();
+            let mut lookup: Vec<(Box<str>, EndpointId)> = Vec::new();
+            let mut hosts: Vec<(Box<str>, EndpointId)> = Vec::new();
             for (ei, e) in d.endpoints.iter().enumerate() {
+                let endpoint = EndpointId(ei as u32, self.policy.identity);
                 let eat = |field: &str| format!("destinations[{}].endpoints[{}].{field}", d.id, e.id);
                 check_id("endpoint", &e.id)?;
-                let jurisdiction = GroupId(
-                    look_up(&self.policy.group_names, "group", &e.jurisdiction, || {
-                        eat("jurisdiction")
-                    })?,
-                    self.policy.identity,
-                );
+                let jurisdiction = look_up(&self.policy.groups, "group", &e.jurisdiction, || {
+                    eat("jurisdiction")
+                })?;
                 check_list(&eat("hosts"), &e.hosts)?;
-                lookup.push((e.id.as_str().into(), ei as u32));
+                lookup.push((e.id.as_str().into(), endpoint));
                 for host in &e.hosts {
                     check_bare_host(host, || eat("hosts"))?;
-                    hosts.push((host.as_str().into(), ei as u32));
+                    hosts.push((host.as_str().into(), endpoint));
                 }
                 endpoints.push(Endpoint {
                     name: e.id.as_str().into(),
@@ -74,7 +73,7 @@ impl Compiler {
                     id: format!("{}/{name}", d.id),
                 }));
             }
-            for (ri, region) in self.policy.regions.iter().enumerate() {
+            for (ri, region) in self.policy.regions.with_ids() {
                 // In-jurisdiction first, then any endpoint the region may deliver to.
                 let home = endpoints.iter().position(|e| {
                     e.jurisdiction == region.jurisdiction && region.delivery.has_group(e.jurisdiction)
@@ -82,16 +81,18 @@ impl Compiler {
                 let fallback = endpoints
                     .iter()
                     .position(|e| region.delivery.has_group(e.jurisdiction));
-                if let (Some(e), Some(slot)) = (home.or(fallback), defaults.get_mut(di * regions + ri)) {
-                    *slot = e as u32 + 1;
+                if let Some(e) = home.or(fallback) {
+                    defaults.set(destination, ri, MaybePosition::some(e));
                 }
             }
-            self.policy.destinations.push(Destination {
+            let entry = Destination {
                 name: d.id.as_str().into(),
                 endpoints: endpoints.into_boxed_slice(),
                 endpoint_lookup: lookup.into_boxed_slice(),
                 endpoint_hosts: hosts.into_boxed_slice(),
-            });
+            };
+            // The name is new (checked above).
+            self.policy.destinations.push_shared(&d.id, entry);
         }
         self.policy.destination_regions = available;
         self.policy.default_endpoints = defaults;

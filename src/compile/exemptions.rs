@@ -5,7 +5,6 @@ use super::checks::{check_id, look_up};
 use super::{err, Compiler, Result};
 use crate::document::{Document, ExemptedFlow, ExemptionDoc, StoreKind};
 use crate::error::LoadErrorKind;
-use crate::names::NameMap;
 use crate::policy::*;
 
 /// The longest justification, in bytes.
@@ -18,22 +17,24 @@ impl Compiler {
     /// Exemptions come last: they name regions, destinations, endpoints, stores, cloud
     /// regions and warehouses.
     pub(super) fn exemptions(&mut self, document: &Document) -> Result<()> {
-        let mut names = NameMap::default();
         let mut active = Vec::new();
-        for (i, e) in document.exemptions.iter().enumerate() {
+        for e in &document.exemptions {
             check_id("exemption", &e.id)?;
-            if !names.insert(&e.id, i as u32) {
+            if self.policy.exemptions.by_name(&e.id).is_some() {
                 return Err(err(LoadErrorKind::Duplicate {
                     what: "exemption",
                     id: e.id.clone(),
                 }));
             }
             let exemption = self.exemption(e)?;
-            let id = ExemptionId(i as u32, self.policy.identity);
-            if exemption.active {
-                active.push(exemption_key(&exemption, id));
+            let active_now = exemption.active;
+            // The name is new (checked above), so the entry is found by it.
+            let id = self.policy.exemptions.push_shared(&e.id, exemption);
+            if active_now {
+                if let Some(exemption) = self.policy.exemptions.get(id) {
+                    active.push(exemption_key(exemption, id));
+                }
             }
-            self.policy.exemptions.push(exemption);
         }
         active.sort_unstable();
         self.policy.active_exemptions = active.into_boxed_slice();
@@ -43,10 +44,7 @@ impl Compiler {
     fn exemption(&self, e: &ExemptionDoc) -> Result<Exemption> {
         let at = |field: &str| format!("exemptions[{}].{field}", e.id);
         let policy = &self.policy;
-        let region = RegionId(
-            look_up(&policy.region_names, "region", &e.region, || at("region"))?,
-            self.policy.identity,
-        );
+        let region = look_up(&policy.regions, "region", &e.region, || at("region"))?;
         let rule = |field: &str, message: String| {
             err(LoadErrorKind::InvalidExemption {
                 at: at(field),
@@ -58,18 +56,15 @@ impl Compiler {
                 destination,
                 endpoint,
             }) => {
-                let d = DestinationId(
-                    look_up(&policy.destination_names, "destination", destination, || {
-                        at("destination")
-                    })?,
-                    self.policy.identity,
-                );
+                let d = look_up(&policy.destinations, "destination", destination, || {
+                    at("destination")
+                })?;
                 let endpoint = match endpoint {
                     None => None,
                     Some(name) => {
                         let table = policy
                             .destinations
-                            .get(d.index())
+                            .get(d)
                             .map_or(&[][..], |d| &d.endpoint_lookup[..]);
                         match crate::names::find_sorted(table, name) {
                             Some(position) => Some(position),
@@ -88,24 +83,15 @@ impl Compiler {
                 ExemptFlow::Deliver(d, endpoint)
             }
             Some(ExemptedFlow::Store { store, cloud_region }) => {
-                let s = StoreId(
-                    look_up(&policy.store_names, "store", store, || at("store"))?,
-                    self.policy.identity,
-                );
-                let c = CloudId(
-                    look_up(&policy.cloud_names, "cloud region", cloud_region, || {
-                        at("cloud_region")
-                    })?,
-                    self.policy.identity,
-                );
+                let s = look_up(&policy.stores, "store", store, || at("store"))?;
+                let c = look_up(&policy.clouds, "cloud region", cloud_region, || {
+                    at("cloud_region")
+                })?;
                 ExemptFlow::Store(s, c)
             }
             Some(ExemptedFlow::Connect { warehouse, cidr }) => {
-                let s = StoreId(
-                    look_up(&policy.store_names, "store", warehouse, || at("warehouse"))?,
-                    self.policy.identity,
-                );
-                let kind = policy.stores.get(s.index()).map(|s| s.kind);
+                let s = look_up(&policy.stores, "store", warehouse, || at("warehouse"))?;
+                let kind = policy.stores.get(s).map(|s| s.kind);
                 if kind != Some(StoreKind::Warehouse) {
                     return Err(rule(
                         "warehouse",

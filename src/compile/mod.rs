@@ -137,7 +137,6 @@ impl Policy {
         empty.as_of = options.as_of;
         let mut compiler = Compiler {
             policy: empty,
-            kind_names: NameMap::default(),
             provider_names: NameMap::default(),
         };
         compiler.run(&document)?;
@@ -151,32 +150,24 @@ impl Policy {
         Policy {
             identity,
             document: Document::empty(),
-            clouds: vec![],
-            cloud_names: NameMap::default(),
+            clouds: Table::new(identity),
             providers: vec![],
-            groups: vec![],
-            group_names: NameMap::default(),
-            kinds: vec![],
-            sources: vec![],
-            source_names: NameMap::default(),
+            groups: Table::new(identity),
+            kinds: Table::new(identity),
+            sources: Table::new(identity),
             source_regions: BitTable::default(),
-            regions: vec![],
-            region_names: NameMap::default(),
+            support: Grid::default(),
+            regions: Table::new(identity),
             default_region: RegionId(u32::MAX, identity),
-            ingestions: vec![],
-            ingestion_names: NameMap::default(),
-            hosts: vec![],
-            host_names: NameMap::default(),
-            locations: vec![],
-            location_names: NameMap::default(),
-            destinations: vec![],
-            destination_names: NameMap::default(),
+            ingestions: Table::new(identity),
+            hosts: Table::new(identity),
+            locations: Table::new(identity),
+            destinations: Table::new(identity),
             destination_regions: BitTable::default(),
-            default_endpoints: vec![],
-            stores: vec![],
-            store_names: NameMap::default(),
+            default_endpoints: Grid::default(),
+            stores: Table::new(identity),
             as_of: None,
-            exemptions: vec![],
+            exemptions: Table::new(identity),
             active_exemptions: Box::new([]),
         }
     }
@@ -235,10 +226,9 @@ impl CompileOptions {
     }
 }
 
-/// The policy being built, and the name tables only compilation needs.
+/// The policy being built, and the name table only compilation needs.
 struct Compiler {
     policy: Policy,
-    kind_names: NameMap,
     provider_names: NameMap,
 }
 

@@ -14,9 +14,11 @@ impl Compiler {
     /// Regions: names first (exactly one default), then each region's contents.
     pub(super) fn regions(&mut self, document: &Document) -> Result<()> {
         let mut defaults = 0;
+        // Names first: a region's id is its position, its entry is built below.
+        let mut names = crate::names::NameMap::default();
         for (i, r) in document.regions.iter().enumerate() {
             check_id("region", &r.id)?;
-            if !self.policy.region_names.insert(&r.id, i as u32) {
+            if !names.insert(&r.id, i as u32) {
                 return Err(err(LoadErrorKind::Duplicate {
                     what: "region",
                     id: r.id.clone(),
@@ -32,11 +34,16 @@ impl Compiler {
         }
         self.check_table_size(document)?;
         let mut owners: Vec<Vec<IngestionId>> = Vec::new();
-        for (ri, r) in document.regions.iter().enumerate() {
-            let region = self.region(RegionId(ri as u32, self.policy.identity), r, &mut owners)?;
-            self.policy.regions.push(region);
+        for r in &document.regions {
+            let region = self.region(self.policy.regions.next_id(), r, &mut owners)?;
+            // Names were checked unique above.
+            self.policy.regions.push_shared(&r.id, region);
         }
+        let ingestions = &self.policy.ingestions;
         for (host, owners) in self.policy.hosts.iter_mut().zip(owners) {
+            host.home = owners
+                .first()
+                .and_then(|&i| ingestions.get(i).map(|e| (e.region, i)));
             host.owners = owners.into_boxed_slice();
         }
         Ok(())
@@ -65,14 +72,8 @@ impl Compiler {
     fn region(&mut self, id: RegionId, r: &RegionDoc, owners: &mut Vec<Vec<IngestionId>>) -> Result<Region> {
         let at = |field: &str| format!("regions[{}].{field}", r.id);
         let p = &self.policy;
-        let jurisdiction = GroupId(
-            look_up(&p.group_names, "group", &r.jurisdiction, || at("jurisdiction"))?,
-            p.identity,
-        );
-        let processing = CloudId(
-            look_up(&p.cloud_names, "cloud region", &r.processing, || at("processing"))?,
-            p.identity,
-        );
+        let jurisdiction = look_up(&p.groups, "group", &r.jurisdiction, || at("jurisdiction"))?;
+        let processing = look_up(&p.clouds, "cloud region", &r.processing, || at("processing"))?;
         let archive = self.places(&PlacesDoc::List(r.archive.clone()), &at("archive"))?;
         let own = PlacesDoc::List(vec![r.jurisdiction.clone()]);
         let anywhere = PlacesDoc::Any(AnyWord::Any);
@@ -89,15 +90,15 @@ impl Compiler {
         check_list(&at("source_kinds"), &r.source_kinds)?;
         let mut kinds = vec![false; self.policy.kinds.len()].into_boxed_slice();
         for k in &r.source_kinds {
-            let kind = look_up(&self.kind_names, "source kind", k, || at("source_kinds"))?;
-            if let Some(slot) = kinds.get_mut(kind as usize) {
+            let kind = look_up(&self.policy.kinds, "source kind", k, || at("source_kinds"))?;
+            if let Some(slot) = kinds.get_mut(kind.index()) {
                 *slot = true;
             }
         }
         check_list(&at("catalog_only_kinds"), &r.catalog_only_kinds)?;
         for k in &r.catalog_only_kinds {
-            let kind = look_up(&self.kind_names, "source kind", k, || at("catalog_only_kinds"))?;
-            if !kinds.get(kind as usize).copied().unwrap_or(false) {
+            let kind = look_up(&self.policy.kinds, "source kind", k, || at("catalog_only_kinds"))?;
+            if !kinds.get(kind.index()).copied().unwrap_or(false) {
                 return Err(err(LoadErrorKind::CatalogOnlyKindNotListed {
                     kind: k.clone(),
                     region: r.id.clone(),
@@ -131,7 +132,7 @@ impl Compiler {
         let mut defaults = Vec::new();
         for ing in &r.ingestion {
             check_id("ingestion region", &ing.id)?;
-            let ingestion = IngestionId(self.policy.ingestions.len() as u32, self.policy.identity);
+            let ingestion = self.policy.ingestions.next_id();
             if !local.insert(&ing.id, ingestion.0) {
                 return Err(err(LoadErrorKind::Duplicate {
                     what: "ingestion region",
@@ -141,9 +142,8 @@ impl Compiler {
             if ing.default {
                 defaults.push(ingestion);
             }
-            self.policy.ingestion_names.insert(&ing.id, ingestion.0);
             let compiled = self.ingestion(id, &r.id, ing, ingestion, owners)?;
-            self.policy.ingestions.push(compiled);
+            self.policy.ingestions.push_shared(&ing.id, compiled);
             names.push((Box::<str>::from(ing.id.as_str()), ingestion));
         }
         let default_ingestion = match defaults.as_slice() {
@@ -156,6 +156,11 @@ impl Compiler {
             }
         };
         names.sort();
+        let default_host = self
+            .policy
+            .ingestions
+            .get(default_ingestion)
+            .and_then(|i| i.hosts.first().copied());
         Ok(Region {
             name: r.id.as_str().into(),
             residency: r.residency,
@@ -169,6 +174,7 @@ impl Compiler {
             egress_nets: egress.into_boxed_slice(),
             ingestion_names: names.into_boxed_slice(),
             default_ingestion,
+            default_host,
         })
     }
 
@@ -184,12 +190,9 @@ impl Compiler {
     ) -> Result<Ingestion> {
         let at = |field: &str| format!("regions[{region_name}].ingestion[{}].{field}", ing.id);
         let p = &mut self.policy;
-        let cloud = CloudId(
-            look_up(&p.cloud_names, "cloud region", &ing.cloud_region, || {
-                at("cloud_region")
-            })?,
-            p.identity,
-        );
+        let cloud = look_up(&p.clouds, "cloud region", &ing.cloud_region, || {
+            at("cloud_region")
+        })?;
         if ing.hosts.is_empty() {
             return Err(err(LoadErrorKind::Empty { at: at("hosts") }));
         }
@@ -199,15 +202,17 @@ impl Compiler {
         let mut hosts = Vec::new();
         for host in &ing.hosts {
             check_bare_host(host, || at("hosts"))?;
-            let host_id = match p.host_names.get(host) {
-                Some(h) => HostId(h, p.identity),
+            let host_id = match p.hosts.by_name(host) {
+                Some(h) => h,
                 None => {
-                    let h = HostId(p.hosts.len() as u32, p.identity);
-                    p.host_names.insert(host, h.0);
-                    p.hosts.push(Host {
-                        name: host.as_str().into(),
-                        owners: Box::new([]),
-                    });
+                    let h = p.hosts.push_shared(
+                        host,
+                        Host {
+                            name: host.as_str().into(),
+                            owners: Box::new([]),
+                            home: None,
+                        },
+                    );
                     owners.push(Vec::new());
                     h
                 }
@@ -235,10 +240,9 @@ impl Compiler {
                 }));
             }
             let name = ing.location(region_name, zone);
-            let location = LocationId(p.locations.len() as u32, p.identity);
-            if let Some(first) = p.location_names.get(&name) {
-                let first = p.locations.get(first as usize).map_or(id, |l| l.ingestion);
-                let first = match p.ingestions.get(first.index()) {
+            if let Some(first) = p.locations.by_name(&name) {
+                let first = p.locations.get(first).map_or(id, |l| l.ingestion);
+                let first = match p.ingestions.get(first) {
                     Some(i) => format!("{}/{}", p.region_name(i.region), i.name),
                     None => format!("{region_name}/{}", ing.id),
                 };
@@ -248,11 +252,12 @@ impl Compiler {
                     second: format!("{region_name}/{}", ing.id),
                 }));
             }
-            p.location_names.insert(&name, location.0);
-            p.locations.push(Location {
-                name: name.into(),
+            let location = Location {
+                name: name.as_str().into(),
                 ingestion: id,
-            });
+            };
+            // The name is new (checked above).
+            p.locations.push_shared(&name, location);
         }
         Ok(Ingestion {
             name: ing.id.as_str().into(),
@@ -270,14 +275,17 @@ impl Compiler {
             .regions
             .iter()
             .flat_map(|r| r.ingestion.iter().map(move |i| (r, i)));
-        for (position, (r, ing)) in ingestion_docs.enumerate() {
+        for (position, (r, ing)) in self.policy.ingestions.ids().zip(ingestion_docs) {
             let mut targets = Vec::new();
             for target in &ing.failover_to {
                 match self.ingestion_by_path(target) {
                     Some(id) => targets.push(id),
                     None => {
-                        let all: Vec<String> = (0..self.policy.ingestions.len() as u32)
-                            .map(|i| self.policy.ingestion_path(IngestionId(i, self.policy.identity)))
+                        let all: Vec<String> = self
+                            .policy
+                            .ingestions
+                            .ids()
+                            .map(|i| self.policy.ingestion_path(i))
                             .collect();
                         return Err(err(LoadErrorKind::UnknownReference {
                             what: "ingestion region",
@@ -324,19 +332,20 @@ impl Compiler {
         };
         check_list(at, list)?;
         for place in list {
-            if let Some(g) = p.group_names.get(place) {
-                if let Some(slot) = set.groups.get_mut(g as usize) {
+            if let Some(g) = p.groups.by_name(place) {
+                if let Some(slot) = set.groups.get_mut(g.index()) {
                     *slot = true;
                 }
-            } else if let Some(c) = p.cloud_names.get(place) {
-                if let Some(slot) = set.clouds.get_mut(c as usize) {
+            } else if let Some(c) = p.clouds.by_name(place) {
+                if let Some(slot) = set.clouds.get_mut(c.index()) {
                     *slot = true;
                 }
             } else {
                 let suggestion = p
-                    .group_names
+                    .groups
+                    .names()
                     .nearest(place)
-                    .or_else(|| p.cloud_names.nearest(place));
+                    .or_else(|| p.clouds.names().nearest(place));
                 return Err(err(LoadErrorKind::UnknownReference {
                     what: "place (group or cloud region)",
                     name: place.clone(),

@@ -5,7 +5,7 @@ use crate::audit::Family;
 use crate::decision::ReasonCode;
 use crate::document::{PlacesDoc, Residency, StoreKind};
 use crate::policy::{
-    CloudId, DestinationId, GroupId, HostId, IngestionId, LocationId, Policy, RegionId, StoreId,
+    CloudId, DestinationId, EndpointId, GroupId, HostId, IngestionId, LocationId, Policy, RegionId, StoreId,
 };
 use crate::question::Question;
 use serde::Serialize;
@@ -48,9 +48,9 @@ pub(crate) fn question_region(policy: &Policy, question: &Question) -> Option<Re
         | Question::Allowlist { workspace, .. }
         | Question::RegionChange { workspace, .. } => policy.region_id(workspace),
         Question::Failover { from, .. } => policy
-            .location_names
-            .get(from)
-            .and_then(|l| policy.locations.get(l as usize))
+            .locations
+            .by_name(from)
+            .and_then(|l| policy.locations.get(l))
             .and_then(|l| policy.ingestion(l.ingestion))
             .map(|i| i.region),
     }
@@ -114,7 +114,7 @@ impl EntryKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum EntryKey {
     Host(IngestionId, HostId),
-    Endpoint(DestinationId, u32),
+    Endpoint(DestinationId, EndpointId),
     /// Region, store, position of the place in the region's list for the store's kind.
     Placement(RegionId, StoreId, u32),
     /// Region, position of the CIDR in its `warehouse_egress`.
@@ -170,13 +170,10 @@ pub(crate) struct Places {
 impl Places {
     pub(crate) fn new(policy: &Policy) -> Places {
         let look_up = |name: &str| {
-            if let Some(g) = policy.group_names.get(name) {
-                Some(Place::Group(GroupId(g, policy.identity)))
+            if let Some(g) = policy.groups.by_name(name) {
+                Some(Place::Group(g))
             } else {
-                policy
-                    .cloud_names
-                    .get(name)
-                    .map(|c| Place::Cloud(CloudId(c, policy.identity)))
+                policy.clouds.by_name(name).map(Place::Cloud)
             }
         };
         let list = |places: &PlacesDoc| match places {
@@ -210,16 +207,15 @@ impl Places {
 /// it belongs to one) and its label.
 pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option<RegionId>, String)> {
     let mut out = Vec::new();
-    for (ii, i) in policy.ingestions.iter().enumerate() {
-        let ingestion = IngestionId(ii as u32, policy.identity);
+    for (ingestion, i) in policy.ingestions.with_ids() {
         for &h in i.hosts.iter() {
             let label = format!("{} {}", policy.ingestion_path(ingestion), policy.host_name(h));
             out.push((EntryKey::Host(ingestion, h), Some(i.region), label));
         }
     }
-    for (di, d) in policy.destinations.iter().enumerate() {
-        for (ei, e) in d.endpoints.iter().enumerate() {
-            let key = EntryKey::Endpoint(DestinationId(di as u32, policy.identity), ei as u32);
+    for (di, d) in policy.destinations.with_ids() {
+        for (ei, e) in d.endpoints_with_ids(policy.identity) {
+            let key = EntryKey::Endpoint(di, ei);
             out.push((key, None, format!("{}/{}", d.name, e.name)));
         }
     }
@@ -227,8 +223,8 @@ pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option
     // provider of the store: computed per place as the set of providers it holds.
     let providers_of = |place: Place| {
         let mut held = vec![false; policy.providers.len()];
-        for (ci, c) in policy.clouds.iter().enumerate() {
-            if place.holds(policy, CloudId(ci as u32, policy.identity)) {
+        for (ci, c) in policy.clouds.with_ids() {
+            if place.holds(policy, ci) {
                 if let Some(slot) = held.get_mut(c.provider as usize) {
                     *slot = true;
                 }
@@ -241,7 +237,7 @@ pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option
         let storage = places.for_kind(region, StoreKind::Warehouse);
         let archive_held: Vec<Vec<bool>> = archive.iter().map(|p| providers_of(*p)).collect();
         let storage_held: Vec<Vec<bool>> = storage.iter().map(|p| providers_of(*p)).collect();
-        for (si, s) in policy.stores.iter().enumerate() {
+        for (si, s) in policy.stores.with_ids() {
             let (list, held) = match s.kind {
                 StoreKind::Archive => (archive, &archive_held),
                 StoreKind::DataLake | StoreKind::Warehouse => (storage, &storage_held),
@@ -258,7 +254,7 @@ pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option
                         s.name,
                         place.label(policy)
                     );
-                    let key = EntryKey::Placement(region, StoreId(si as u32, policy.identity), pi as u32);
+                    let key = EntryKey::Placement(region, si, pi as u32);
                     out.push((key, Some(region), label));
                 }
             }
@@ -270,13 +266,9 @@ pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option
             out.push((EntryKey::Cidr(region, ni as u32), Some(region), label));
         }
     }
-    for (li, l) in policy.locations.iter().enumerate() {
+    for (li, l) in policy.locations.with_ids() {
         let region = policy.ingestion(l.ingestion).map(|i| i.region);
-        out.push((
-            EntryKey::Location(LocationId(li as u32, policy.identity)),
-            region,
-            l.name.to_string(),
-        ));
+        out.push((EntryKey::Location(li), region, l.name.to_string()));
     }
     out
 }

@@ -88,7 +88,7 @@ pub(crate) fn touched(
 fn kind_of(policy: &Policy, store: StoreId) -> crate::document::StoreKind {
     policy
         .stores
-        .get(store.index())
+        .get(store)
         .map_or(crate::document::StoreKind::Warehouse, |s| s.kind)
 }
 

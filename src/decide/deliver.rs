@@ -23,11 +23,7 @@ impl Policy {
     pub fn deliver(&self, workspace: &str, destination: &str, endpoint: Option<&str>) -> Decision {
         let mut denied = Decision::deny();
         let region = self.workspace_region(workspace, &mut denied);
-        let Some(destination) = self
-            .destination_names
-            .get(destination)
-            .map(|i| DestinationId(i, self.identity))
-        else {
+        let Some(destination) = self.destinations.by_name(destination) else {
             denied.because(Reason::UnknownDestination(Field::Destination));
             return denied;
         };
@@ -50,8 +46,8 @@ impl Policy {
         self.deliver_own(region, destination, named)
     }
 
-    /// [`Policy::deliver`] on ids already looked up: `endpoint` is the position of the
-    /// named endpoint among the destination's, `None` for its default.
+    /// [`Policy::deliver`] on ids already looked up: `endpoint` is the named endpoint of
+    /// the destination (see [`Policy::endpoint_id`]), `None` for its default.
     ///
     /// # Examples
     ///
@@ -63,15 +59,18 @@ impl Policy {
     /// let eu = policy.region_id("eu-west").unwrap();
     /// assert_eq!(policy.deliver_ids(eu, destination, Some(endpoint)), d);
     /// assert_eq!(policy.deliver_ids(eu, destination, None), d);
-    /// assert!(policy.deliver_ids(eu, destination, Some(0)).has_code(ReasonCode::EndpointOutsideRegion));
+    /// let us = policy.endpoint_id(destination, "us").unwrap();
+    /// assert!(policy.deliver_ids(eu, destination, Some(us)).has_code(ReasonCode::EndpointOutsideRegion));
     /// ```
+    #[inline]
     pub fn deliver_ids(
         &self,
         region: RegionId,
         destination: DestinationId,
-        endpoint: Option<u32>,
+        endpoint: Option<EndpointId>,
     ) -> Decision {
-        if !self.issued(region.1 | destination.1, region.1 & destination.1) {
+        let named = endpoint.map_or(region.1, |e| e.1);
+        if !self.issued([region.1, destination.1, named]) {
             return Decision::foreign();
         }
         let known = endpoint.is_none_or(|e| self.endpoint(destination, e).is_some());
@@ -87,10 +86,46 @@ impl Policy {
     }
 
     /// [`Policy::deliver_ids`] on ids this policy issued.
-    fn deliver_own(&self, region: RegionId, destination: DestinationId, endpoint: Option<u32>) -> Decision {
-        let named = endpoint;
+    #[inline]
+    fn deliver_own(
+        &self,
+        region: RegionId,
+        destination: DestinationId,
+        endpoint: Option<EndpointId>,
+    ) -> Decision {
+        // The usual case: no endpoint named, the destination offered to the region, and a
+        // default endpoint there (a default is always one the region may deliver to: it is
+        // chosen among those).
+        if endpoint.is_none() && self.destination_regions.get(destination, region) {
+            if let Some(e) = self.default_endpoints.get(destination, region).get() {
+                let endpoint = EndpointId(e, self.identity);
+                return Decision::allow(
+                    Reason::EndpointInRegion {
+                        destination,
+                        endpoint,
+                        region,
+                    },
+                    Answer::Endpoint {
+                        destination,
+                        endpoint,
+                    },
+                );
+            }
+        }
+        self.deliver_rest(region.0, destination.0, endpoint.map(|e| e.0))
+    }
+
+    /// [`Policy::deliver_own`] past its usual case. It takes the positions of ids this policy issued and makes them again with its
+    /// identity (see `ingest_rest`).
+    #[inline(never)]
+    fn deliver_rest(&self, region: u32, destination: u32, endpoint: Option<u32>) -> Decision {
+        let (region, destination) = (
+            RegionId(region, self.identity),
+            DestinationId(destination, self.identity),
+        );
+        let named = endpoint.map(|e| EndpointId(e, self.identity));
         let mut denied = Decision::deny();
-        if !self.destination_regions.get(destination.index(), region.index()) {
+        if !self.destination_regions.get(destination, region) {
             denied.because(Reason::DestinationUnavailableInRegion { destination, region });
             return denied;
         }
@@ -98,8 +133,9 @@ impl Policy {
             Some(e) => Some(e),
             None => self
                 .default_endpoints
-                .get(destination.index() * self.regions.len() + region.index())
-                .and_then(|&e| e.checked_sub(1)),
+                .get(destination, region)
+                .get()
+                .map(|e| EndpointId(e, self.identity)),
         };
         let inside = chosen.and_then(|e| {
             let jurisdiction = self.endpoint(destination, e)?.jurisdiction;
@@ -140,9 +176,9 @@ impl Policy {
     }
 
     /// An endpoint of a destination by its exact id, or by host in any form a gateway may see.
-    pub(crate) fn endpoint_of(&self, destination: DestinationId, raw: &str) -> Option<u32> {
-        let d = self.destinations.get(destination.index())?;
-        let find = crate::names::find_sorted::<u32>;
+    pub(crate) fn endpoint_of(&self, destination: DestinationId, raw: &str) -> Option<EndpointId> {
+        let d = self.destinations.get(destination)?;
+        let find = crate::names::find_sorted::<EndpointId>;
         find(&d.endpoint_lookup, raw).or_else(|| {
             normalize_host(raw)
                 .ok()

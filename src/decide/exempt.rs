@@ -25,7 +25,7 @@ impl Policy {
             .unwrap_or(&[])
             .iter()
             .take_while(move |&&(r, k, f, _)| (r, k, f) == (region, kind, first))
-            .filter_map(|&(.., id)| self.exemptions.get(id.index()).map(|e| (id, e)))
+            .filter_map(|&(.., id)| self.exemptions.get(id).map(|e| (id, e)))
     }
 
     /// The first active exemption covering delivery to `destination` from `region` through
@@ -35,15 +35,17 @@ impl Policy {
         &self,
         region: RegionId,
         destination: DestinationId,
-        named: Option<u32>,
-    ) -> Option<(ExemptionId, u32)> {
+        named: Option<EndpointId>,
+    ) -> Option<(ExemptionId, EndpointId)> {
         self.exemptions_for(region, DELIVER, destination.0)
             .find_map(|(id, e)| match (e.flow, named) {
                 (ExemptFlow::Deliver(_, Some(allowed)), Some(asked)) => {
                     (allowed == asked).then_some((id, asked))
                 }
                 (ExemptFlow::Deliver(_, Some(allowed)), None) => Some((id, allowed)),
-                (ExemptFlow::Deliver(_, None), asked) => Some((id, asked.unwrap_or(0))),
+                (ExemptFlow::Deliver(_, None), asked) => {
+                    Some((id, asked.unwrap_or(EndpointId(0, self.identity))))
+                }
                 _ => None,
             })
     }
@@ -83,10 +85,7 @@ impl Policy {
     /// assert_eq!(Policy::default_policy().exemption_id("amp-us"), None);
     /// ```
     pub fn exemption_id(&self, name: &str) -> Option<ExemptionId> {
-        self.exemptions
-            .iter()
-            .position(|e| &*e.name == name)
-            .map(|i| ExemptionId(i as u32, self.identity))
+        self.exemptions.by_name(name)
     }
 
     /// An exemption's name (empty for an id of another policy).
@@ -108,10 +107,7 @@ impl Policy {
     /// assert_eq!(reloaded.exemption_name(id), "");
     /// ```
     pub fn exemption_name(&self, id: ExemptionId) -> &str {
-        if id.1 != self.identity {
-            return "";
-        }
-        self.exemptions.get(id.index()).map_or("", |e| &*e.name)
+        self.exemptions.name(id)
     }
 
     /// Whether the exemption applies at the policy's as-of date.
@@ -131,7 +127,7 @@ impl Policy {
     /// assert!(!policy.exemption_active(id)); // expired the day before
     /// ```
     pub fn exemption_active(&self, id: ExemptionId) -> bool {
-        self.exemptions.get(id.index()).is_some_and(|e| e.active)
+        self.exemptions.get(id).is_some_and(|e| e.active)
     }
 
     /// The date the policy is evaluated at, when it was compiled with one.

@@ -18,9 +18,7 @@ impl Policy {
     /// ```
     #[inline]
     pub fn location_id(&self, name: &str) -> Option<LocationId> {
-        self.location_names
-            .get(name)
-            .map(|i| LocationId(i, self.identity))
+        self.locations.by_name(name)
     }
 
     /// Is `to` a valid failover target for `from`?
@@ -66,8 +64,9 @@ impl Policy {
     /// assert!(policy.failover_ids(a, b).has_code(ReasonCode::FailoverWithinIngestionRegion));
     /// assert!(policy.failover_ids(a, us).has_code(ReasonCode::FailoverAcrossRegions));
     /// ```
+    #[inline]
     pub fn failover_ids(&self, from: LocationId, to: LocationId) -> Decision {
-        if !self.issued(from.1 | to.1, from.1 & to.1) {
+        if !self.issued([from.1, to.1]) {
             return Decision::foreign();
         }
         self.failover_own(from, to)
@@ -76,10 +75,25 @@ impl Policy {
     /// [`Policy::failover_ids`] on ids this policy issued.
     #[inline]
     fn failover_own(&self, from: LocationId, to: LocationId) -> Decision {
+        // The one normal case first: another zone of the same ingestion region (every
+        // location's ingestion region exists: it is compiled with its locations).
+        if from != to {
+            if let (Some(a), Some(b)) = (self.locations.get(from), self.locations.get(to)) {
+                if a.ingestion == b.ingestion {
+                    return Decision::allow(Reason::FailoverWithinIngestionRegion { from, to }, Answer::None);
+                }
+            }
+        }
+        self.failover_rest(from, to)
+    }
+
+    /// [`Policy::failover_own`] past its normal case.
+    #[inline(never)]
+    fn failover_rest(&self, from: LocationId, to: LocationId) -> Decision {
         let mut denied = Decision::deny();
         let owner = |l: LocationId| {
             self.locations
-                .get(l.index())
+                .get(l)
                 .and_then(|l| Some((l.ingestion, self.ingestion(l.ingestion)?)))
         };
         let (Some((from_ing, from_entry)), Some((to_ing, to_entry))) = (owner(from), owner(to)) else {

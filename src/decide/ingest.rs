@@ -19,7 +19,7 @@ impl Policy {
     /// ```
     #[inline]
     pub fn source_id(&self, name: &str) -> Option<SourceId> {
-        self.source_names.get(name).map(|i| SourceId(i, self.identity))
+        self.sources.by_name(name)
     }
 
     /// An ingestion host by its raw form (normalised first).
@@ -51,17 +51,14 @@ impl Policy {
             }
         };
         if let Some(id) = self.listed_host(raw.as_bytes()) {
-            return Ok(HostId(id, self.identity));
+            return Ok(id);
         }
         let name = crate::host::strip_around(raw).map_err(classify)?;
         let normal = crate::host::check_name(name).map_err(classify)?;
-        self.host_names
-            .get(normal.as_str())
-            .map(|i| HostId(i, self.identity))
-            .ok_or(Reason::UnknownHost {
-                field: Field::Host,
-                error: None,
-            })
+        self.hosts.by_name(normal.as_str()).ok_or(Reason::UnknownHost {
+            field: Field::Host,
+            error: None,
+        })
     }
 
     /// The listed host a raw host names, when it is written in one of the usual ways:
@@ -73,16 +70,16 @@ impl Policy {
     /// that matches one case-insensitively is a valid name, and what stands around it is all
     /// checked here; the delimiter scan stops past the longest listed host.
     #[inline]
-    fn listed_host(&self, raw: &[u8]) -> Option<u32> {
+    fn listed_host(&self, raw: &[u8]) -> Option<HostId> {
         if raw.len() > crate::limits::MAX_HOST_INPUT_BYTES {
             return None;
         }
         let (rest, https, http) = crate::host::known_scheme(raw);
-        if let Some(id) = self.host_names.get_folded(rest) {
+        if let Some(id) = self.hosts.by_folded_name(rest) {
             return Some(id);
         }
         // A listed name, then at most one dot, then a delimiter or the end.
-        let limit = self.host_names.max_len() + 2;
+        let limit = self.hosts.max_name_len() + 2;
         let end = match crate::host::first_delimiter(rest, limit) {
             Some(end) => end,
             None if rest.len() <= limit => rest.len(),
@@ -94,7 +91,7 @@ impl Policy {
         if !crate::host::plain_tail(tail, https, http) {
             return None;
         }
-        self.host_names.get_folded(name)
+        self.hosts.by_folded_name(name)
     }
 
     /// May this source of this workspace send to this host?
@@ -145,7 +142,7 @@ impl Policy {
     /// ```
     #[inline]
     pub fn ingest_ids(&self, region: RegionId, source: SourceId, host: HostId) -> Decision {
-        if !self.issued(region.1 | source.1 | host.1, region.1 & source.1 & host.1) {
+        if !self.issued([region.1, source.1, host.1]) {
             return Decision::foreign();
         }
         self.ingest_own(region, source, host)
@@ -154,9 +151,33 @@ impl Policy {
     /// [`Policy::ingest_ids`] on ids this policy issued.
     #[inline]
     pub(crate) fn ingest_own(&self, region: RegionId, source: SourceId, host: HostId) -> Decision {
+        // The allowed case in two loads: the source is supported in the region, and the
+        // host's first owner is of the region (owners are sorted by region, so it is the one
+        // the search in `ingest_rest` finds).
+        if self.support.get(source, region) == Support::Supported {
+            if let Some((home, ingestion)) = self.hosts.get(host).and_then(|h| h.home) {
+                if home == region {
+                    return Decision::allow(Reason::HostInRegion { ingestion, host }, Answer::None);
+                }
+            }
+        }
+        self.ingest_rest(region.0, source.0, host.0)
+    }
+
+    /// [`Policy::ingest_own`] past its allowed case: the source unsupported, or the host
+    /// another region's first (or only). It takes the positions of ids this policy issued
+    /// and makes them again with its identity: three words to hand over rather than six,
+    /// so the allowed path calls it without saving registers of its own.
+    #[inline(never)]
+    fn ingest_rest(&self, region: u32, source: u32, host: u32) -> Decision {
+        let (region, source, host) = (
+            RegionId(region, self.identity),
+            SourceId(source, self.identity),
+            HostId(host, self.identity),
+        );
         let mut denied = Decision::deny();
         self.check_source(region, source, &mut denied);
-        let owners = self.hosts.get(host.index()).map_or(&[][..], |h| &h.owners[..]);
+        let owners = self.hosts.get(host).map_or(&[][..], |h| &h.owners[..]);
         // INVARIANT: owners are in ingestion order, and ingestion ids are given region by
         // region, so owners are sorted by region: the region's own owner is a binary search away.
         let region_of = |i: &IngestionId| self.ingestion(*i).map_or(u32::MAX, |i| i.region.0);
@@ -191,20 +212,18 @@ impl Policy {
     }
 
     /// Records why `source` may not be used in `region`, if it may not.
+    #[inline]
     fn check_source(&self, region: RegionId, source: SourceId, denied: &mut Decision) {
-        let kind = self.sources.get(source.index()).map(|s| s.kind);
-        let kind_ok = kind.is_some_and(|k| {
-            self.region(region)
-                .is_some_and(|r| r.kinds.get(k.index()).copied().unwrap_or(false))
+        let kind_unsupported = match self.support.get(source, region) {
+            Support::Supported => return,
+            Support::EntryUnsupported => false,
+            Support::KindUnsupported => true,
+        };
+        denied.because(Reason::SourceUnsupportedInRegion {
+            source,
+            region,
+            kind_unsupported,
         });
-        let entry_ok = self.source_regions.get(source.index(), region.index());
-        if !kind_ok || !entry_ok {
-            denied.because(Reason::SourceUnsupportedInRegion {
-                source,
-                region,
-                kind_unsupported: !kind_ok,
-            });
-        }
     }
 
     /// Which host must this source be configured with, and how?
@@ -231,8 +250,8 @@ impl Policy {
         // An ingestion region some region offers, if one was named.
         let named = match ingestion {
             None => None,
-            Some(name) => match self.ingestion_names.get(name) {
-                Some(id) => Some(IngestionId(id, self.identity)),
+            Some(name) => match self.ingestions.by_name(name) {
+                Some(id) => Some(id),
                 None => {
                     denied.because(Reason::UnknownIngestionRegion(Field::Ingestion));
                     return denied;
@@ -277,6 +296,7 @@ impl Policy {
     /// assert!(policy.resolve_ids(eu, node, Some(oregon)).has_code(ReasonCode::IngestionOutsideRegion));
     /// assert!(policy.resolve_ids(us, node, Some(oregon)).is_allowed());
     /// ```
+    #[inline]
     pub fn resolve_ids(
         &self,
         region: RegionId,
@@ -284,9 +304,34 @@ impl Policy {
         ingestion: Option<IngestionId>,
     ) -> Decision {
         let named = ingestion.map_or(region.1, |i| i.1);
-        if !self.issued(region.1 | source.1 | named, region.1 & source.1 & named) {
+        if !self.issued([region.1, source.1, named]) {
             return Decision::foreign();
         }
+        // The allowed case of the default ingestion region, from what compilation kept for it.
+        if ingestion.is_none() && self.support.get(source, region) == Support::Supported {
+            if let (Some(r), Some(s)) = (self.regions.get(region), self.sources.get(source)) {
+                if let Some(host) = r.default_host {
+                    let ingestion = r.default_ingestion;
+                    return Decision::allow(
+                        Reason::HostResolved { ingestion, source },
+                        Answer::Host {
+                            ingestion,
+                            host,
+                            mechanism: s.mechanism,
+                        },
+                    );
+                }
+            }
+        }
+        self.resolve_ids_rest(region.0, source.0, ingestion.map(|i| i.0))
+    }
+
+    /// [`Policy::resolve_ids`] past its allowed case of the default ingestion region. It takes the positions of ids this policy issued and makes them again with its
+    /// identity (see `ingest_rest`).
+    #[inline(never)]
+    fn resolve_ids_rest(&self, region: u32, source: u32, ingestion: Option<u32>) -> Decision {
+        let (region, source) = (RegionId(region, self.identity), SourceId(source, self.identity));
+        let ingestion = ingestion.map(|i| IngestionId(i, self.identity));
         let mut denied = Decision::deny();
         let chosen = match ingestion {
             Some(i) if self.ingestion(i).is_some_and(|e| e.region == region) => Some(i),
@@ -317,7 +362,7 @@ impl Policy {
                 let host = self.ingestion(ingestion).and_then(|i| i.hosts.first().copied());
                 let mechanism = self
                     .sources
-                    .get(source.index())
+                    .get(source)
                     .and_then(|s| self.kind(s.kind))
                     .map(|k| k.mechanism);
                 match (host, mechanism) {

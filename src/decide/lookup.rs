@@ -35,9 +35,7 @@ impl Policy {
     /// ```
     #[inline]
     pub fn destination_id(&self, name: &str) -> Option<DestinationId> {
-        self.destination_names
-            .get(name)
-            .map(|i| DestinationId(i, self.identity))
+        self.destinations.by_name(name)
     }
 
     /// An endpoint of a destination, by its id or by one of its hosts in any form a gateway
@@ -55,7 +53,7 @@ impl Policy {
     /// assert_eq!(policy.endpoint_name(amplitude, eu), "eu");
     /// assert_eq!(policy.endpoint_id(amplitude, "mars"), None);
     /// ```
-    pub fn endpoint_id(&self, destination: DestinationId, name: &str) -> Option<u32> {
+    pub fn endpoint_id(&self, destination: DestinationId, name: &str) -> Option<EndpointId> {
         if destination.1 != self.identity {
             return None;
         }
@@ -63,9 +61,9 @@ impl Policy {
     }
 
     /// The id of an endpoint of a destination; empty when there is none at that position or
-    /// the destination id is another policy's.
-    pub fn endpoint_name(&self, destination: DestinationId, endpoint: u32) -> &str {
-        if destination.1 != self.identity {
+    /// either id is another policy's.
+    pub fn endpoint_name(&self, destination: DestinationId, endpoint: EndpointId) -> &str {
+        if destination.1 != self.identity || endpoint.1 != self.identity {
             return "";
         }
         self.endpoint(destination, endpoint).map_or("", |e| &*e.name)
@@ -83,7 +81,7 @@ impl Policy {
     /// ```
     #[inline]
     pub fn store_id(&self, name: &str) -> Option<StoreId> {
-        self.store_names.get(name).map(|i| StoreId(i, self.identity))
+        self.stores.by_name(name)
     }
 
     /// A cloud region of the catalogue by its id (`provider:name`).
@@ -98,7 +96,7 @@ impl Policy {
     /// ```
     #[inline]
     pub fn cloud_id(&self, name: &str) -> Option<CloudId> {
-        self.cloud_names.get(name).map(|i| CloudId(i, self.identity))
+        self.clouds.by_name(name)
     }
 
     /// A group (jurisdiction) by its id.
@@ -112,7 +110,7 @@ impl Policy {
     /// assert_eq!(policy.group_id("atlantis"), None);
     /// ```
     pub fn group_id(&self, name: &str) -> Option<GroupId> {
-        self.group_names.get(name).map(|i| GroupId(i, self.identity))
+        self.groups.by_name(name)
     }
 
     /// The source kind of a source (a kind is its own kind).
@@ -130,7 +128,7 @@ impl Policy {
         if source.1 != self.identity {
             return None;
         }
-        self.sources.get(source.index()).map(|s| s.kind)
+        self.sources.get(source).map(|s| s.kind)
     }
 
     /// The name of a source kind; empty for an id another policy issued.
@@ -147,9 +145,6 @@ impl Policy {
     /// assert_eq!(other.kind_name(kind), "");
     /// ```
     pub fn kind_name(&self, kind: KindId) -> &str {
-        if kind.1 != self.identity {
-            return "";
-        }
-        self.kind(kind).map_or("", |k| &*k.name)
+        self.kinds.name(kind)
     }
 }

@@ -24,14 +24,11 @@ impl Policy {
     pub fn store(&self, workspace: &str, store: &str, cloud_region: &str) -> Decision {
         let mut denied = Decision::deny();
         let region = self.workspace_region(workspace, &mut denied);
-        let store_id = self.store_names.get(store).map(|i| StoreId(i, self.identity));
+        let store_id = self.stores.by_name(store);
         if store_id.is_none() {
             denied.because(Reason::UnknownStore(Field::Store));
         }
-        let cloud = self
-            .cloud_names
-            .get(cloud_region)
-            .map(|i| CloudId(i, self.identity));
+        let cloud = self.clouds.by_name(cloud_region);
         if cloud.is_none() {
             denied.because(Reason::UnknownCloudRegion(Field::CloudRegion));
         }
@@ -54,15 +51,53 @@ impl Policy {
     /// let eu = policy.region_id("eu-west").unwrap();
     /// assert!(policy.store_ids(eu, store, cloud).has_code(ReasonCode::StoreOutsideRegion));
     /// ```
+    #[inline]
     pub fn store_ids(&self, region_id: RegionId, store: StoreId, cloud: CloudId) -> Decision {
-        if !self.issued(region_id.1 | store.1 | cloud.1, region_id.1 & store.1 & cloud.1) {
+        if !self.issued([region_id.1, store.1, cloud.1]) {
             return Decision::foreign();
         }
+        // The allowed case: the store runs on the cloud region's provider, is offered to the
+        // region, and the cloud region is among the region's places for the store's kind.
+        if let (Some(region), Some(entry), Some(place)) = (
+            self.region(region_id),
+            self.stores.get(store),
+            self.clouds.get(cloud),
+        ) {
+            let places = match entry.kind {
+                StoreKind::Archive => &region.archive,
+                StoreKind::DataLake | StoreKind::Warehouse => &region.storage,
+            };
+            if entry.providers.get(place.provider as usize) == Some(&true)
+                && entry.regions.get(region_id.index()) == Some(&true)
+                && places.has_cloud(cloud)
+            {
+                return Decision::allow(
+                    Reason::StoreInRegion {
+                        store,
+                        cloud,
+                        region: region_id,
+                    },
+                    Answer::None,
+                );
+            }
+        }
+        self.store_rest(region_id.0, store.0, cloud.0)
+    }
+
+    /// [`Policy::store_ids`] past its allowed case. It takes the positions of ids this policy issued and makes them again with its
+    /// identity (see `ingest_rest`).
+    #[inline(never)]
+    fn store_rest(&self, region: u32, store: u32, cloud: u32) -> Decision {
+        let (region_id, store, cloud) = (
+            RegionId(region, self.identity),
+            StoreId(store, self.identity),
+            CloudId(cloud, self.identity),
+        );
         let mut denied = Decision::deny();
         let (Some(region), Some(entry), Some(place)) = (
             self.region(region_id),
-            self.stores.get(store.index()),
-            self.clouds.get(cloud.index()),
+            self.stores.get(store),
+            self.clouds.get(cloud),
         ) else {
             return denied;
         };
@@ -110,7 +145,7 @@ impl Policy {
 
     /// A warehouse by name; a store that is not a warehouse is reported as such.
     fn warehouse(&self, name: &str, denied: &mut Decision) -> Option<StoreId> {
-        match self.store_names.get(name).map(|i| StoreId(i, self.identity)) {
+        match self.stores.by_name(name) {
             Some(id) if self.is_warehouse(id) => Some(id),
             other => {
                 denied.because(Reason::UnknownWarehouse {
@@ -167,10 +202,20 @@ impl Policy {
     /// let d = policy.connect_ids(eu, archive, "3.251.148.97".parse().unwrap());
     /// assert!(d.has_code(ReasonCode::UnknownWarehouse));
     /// ```
+    #[inline]
     pub fn connect_ids(&self, region: RegionId, warehouse: StoreId, ip: std::net::IpAddr) -> Decision {
-        if !self.issued(region.1 | warehouse.1, region.1 & warehouse.1) {
+        if !self.issued([region.1, warehouse.1]) {
             return Decision::foreign();
         }
+        if self.is_warehouse(warehouse) && self.region(region).is_some_and(|r| r.egress.contains(ip)) {
+            return Decision::allow(Reason::IpAllowlisted { region }, Answer::None);
+        }
+        self.connect_ids_rest(region, warehouse, ip)
+    }
+
+    /// [`Policy::connect_ids`] past its allowed case.
+    #[inline(never)]
+    fn connect_ids_rest(&self, region: RegionId, warehouse: StoreId, ip: std::net::IpAddr) -> Decision {
         if !self.is_warehouse(warehouse) {
             let mut denied = Decision::deny();
             denied.because(Reason::UnknownWarehouse {
@@ -200,7 +245,7 @@ impl Policy {
     #[inline]
     fn is_warehouse(&self, store: StoreId) -> bool {
         self.stores
-            .get(store.index())
+            .get(store)
             .is_some_and(|s| s.kind == StoreKind::Warehouse)
     }
 
@@ -241,10 +286,38 @@ impl Policy {
     /// let archive = policy.store_id("archive").unwrap();
     /// assert!(policy.allowlist_ids(eu, archive).has_code(ReasonCode::UnknownWarehouse));
     /// ```
+    #[inline]
     pub fn allowlist_ids(&self, region: RegionId, warehouse: StoreId) -> Decision {
-        if !self.issued(region.1 | warehouse.1, region.1 & warehouse.1) {
+        if !self.issued([region.1, warehouse.1]) {
             return Decision::foreign();
         }
+        // The allowed cases: a warehouse (the only stores with an allowlisting) that needs no
+        // rule, or whose ranges the region lists.
+        if let (Some(store), Some(r)) = (self.stores.get(warehouse), self.region(region)) {
+            let cidrs = match store.allowlist {
+                Some(Allowlisting::NotNeeded) => Some(None),
+                Some(_) if !r.egress_nets.is_empty() => Some(Some(region)),
+                _ => None,
+            };
+            if let (Some(region_cidrs), Some(level), StoreKind::Warehouse) =
+                (cidrs, store.allowlist, store.kind)
+            {
+                return Decision::allow(
+                    Reason::Allowlist {
+                        store: warehouse,
+                        region,
+                        level,
+                    },
+                    Answer::Cidrs { region: region_cidrs },
+                );
+            }
+        }
+        self.allowlist_ids_rest(region, warehouse)
+    }
+
+    /// [`Policy::allowlist_ids`] past its allowed cases.
+    #[inline(never)]
+    fn allowlist_ids_rest(&self, region: RegionId, warehouse: StoreId) -> Decision {
         if !self.is_warehouse(warehouse) {
             let mut denied = Decision::deny();
             denied.because(Reason::UnknownWarehouse {
@@ -261,7 +334,7 @@ impl Policy {
         let mut denied = Decision::deny();
         let level = self
             .stores
-            .get(store.index())
+            .get(store)
             .and_then(|s| s.allowlist)
             .unwrap_or(Allowlisting::Required);
         let ranges_known = self.region(region).is_some_and(|r| !r.egress.is_empty());

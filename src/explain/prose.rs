@@ -21,7 +21,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
     match *reason {
         Reason::UnknownRegion(f) => {
             let raw = text(question, f);
-            let hint = hint(policy.region_names.nearest(raw));
+            let hint = hint(policy.regions.names().nearest(raw));
             format!(
                 "region {} is not in policy `{}`{hint}",
                 quoted(raw),
@@ -33,7 +33,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             format!(
                 "source {} is neither a source kind nor a catalog source{}",
                 quoted(raw),
-                hint(policy.source_names.nearest(raw))
+                hint(policy.sources.names().nearest(raw))
             )
         }
         Reason::UnknownHost { field, error } => {
@@ -51,12 +51,12 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             format!(
                 "destination {} is not in the catalog{}",
                 quoted(raw),
-                hint(policy.destination_names.nearest(raw))
+                hint(policy.destinations.names().nearest(raw))
             )
         }
         Reason::UnknownEndpoint { field, destination } => {
             let known = destination
-                .and_then(|d| policy.destinations.get(d.index()))
+                .and_then(|d| policy.destinations.get(d))
                 .map(|d| {
                     crate::text::list(
                         d.endpoint_lookup
@@ -77,7 +77,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             format!(
                 "cloud region {} is not in the catalogue{}",
                 quoted(raw),
-                hint(policy.cloud_names.nearest(raw))
+                hint(policy.clouds.names().nearest(raw))
             )
         }
         Reason::UnknownStore(f) => {
@@ -85,7 +85,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             format!(
                 "store {} is not in the policy{}",
                 quoted(raw),
-                hint(policy.store_names.nearest(raw))
+                hint(policy.stores.names().nearest(raw))
             )
         }
         Reason::UnknownWarehouse { field, store } => match store {
@@ -95,7 +95,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
                 format!(
                     "warehouse {} is not in the policy{}",
                     quoted(raw),
-                    hint(policy.store_names.nearest(raw))
+                    hint(policy.stores.names().nearest(raw))
                 )
             }
         },
@@ -104,7 +104,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             format!(
                 "failover location {} is not in the policy{}",
                 quoted(raw),
-                hint(policy.location_names.nearest(raw))
+                hint(policy.locations.names().nearest(raw))
             )
         }
         Reason::UnknownIngestionRegion(f) => format!(
@@ -122,7 +122,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
         } => {
             let kind = policy
                 .sources
-                .get(source.index())
+                .get(source)
                 .and_then(|s| policy.kind(s.kind))
                 .map_or("", |k| &*k.name);
             if kind_unsupported {
@@ -206,7 +206,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             cloud,
             region: r,
         } => {
-            let entry = policy.stores.get(store.index());
+            let entry = policy.stores.get(store);
             let field_name = match entry.map(|s| s.kind) {
                 Some(crate::document::StoreKind::Archive) => "archive",
                 _ => "customer_storage",
@@ -223,7 +223,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             format!(
                 "`{}` ({}) is outside `regions[{}].{field_name}` for store `{}`",
                 policy.cloud_name(cloud),
-                policy.clouds.get(cloud.index()).map_or("", |c| &*c.country),
+                policy.clouds.get(cloud).map_or("", |c| &*c.country),
                 region(r),
                 policy.store_name(store)
             )
@@ -280,7 +280,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
         Reason::HostResolved { ingestion, source } => {
             let mechanism = policy
                 .sources
-                .get(source.index())
+                .get(source)
                 .and_then(|s| policy.kind(s.kind))
                 .map_or(String::new(), |k| k.mechanism.to_string());
             format!(
@@ -342,7 +342,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
         Reason::FailoverListedTarget { from, to } => {
             let target = policy
                 .locations
-                .get(to.index())
+                .get(to)
                 .map_or(String::new(), |l| policy.ingestion_path(l.ingestion));
             format!(
                 "`{}` → `{}` is allowed only by the policy's explicit `failover_to: [{target}]`",
@@ -351,7 +351,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             )
         }
         Reason::RegionUnchanged(r) => format!("the workspace stays in `{}`", region(r)),
-        Reason::Exempted { exemption } => match policy.exemptions.get(exemption.index()) {
+        Reason::Exempted { exemption } => match policy.exemptions.get(exemption) {
             Some(e) => format!(
                 "allowed despite that rule by exemption `{}` of region `{}`, owned by `{}`, until {} inclusive: {}",
                 e.name,

@@ -12,7 +12,8 @@ use super::{FlowGraph, GraphRefused, Shape};
 use crate::document::{Side, StoreKind};
 use crate::limits::{MAX_GRAPH_DECISIONS, MAX_GRAPH_ITEMS};
 use crate::policy::{
-    CloudId, DestinationId, ExemptFlow, GroupId, HostId, IngestionId, Policy, RegionId, SourceId, StoreId,
+    CloudId, DestinationId, EndpointId, ExemptFlow, GroupId, IngestionId, LocationId, Policy, RegionId,
+    SourceId, StoreId,
 };
 use std::collections::BTreeMap;
 
@@ -79,10 +80,7 @@ impl<'a> Builder<'a> {
 
     /// The jurisdiction a cloud region lies in: its first group.
     fn cluster_of(&self, cloud: CloudId) -> Option<GroupId> {
-        self.p
-            .clouds
-            .get(cloud.index())
-            .and_then(|c| c.groups.first().copied())
+        self.p.clouds.get(cloud).and_then(|c| c.groups.first().copied())
     }
 
     fn region_key(&self, region: RegionId) -> String {
@@ -151,23 +149,21 @@ impl<'a> Builder<'a> {
         // kind named bare, else (a kind the region lists catalog-only) one of its catalog sources.
         let kind_of: Vec<[Option<SourceId>; 3]> = p
             .regions
-            .iter()
-            .enumerate()
+            .with_ids()
             .map(|(ri, r)| {
                 SIDES.map(|side| {
                     p.sources
-                        .iter()
-                        .enumerate()
+                        .with_ids()
                         .find(|(si, s)| {
                             p.kind(s.kind).is_some_and(|k| k.side == side)
                                 && r.kinds.get(s.kind.index()).copied().unwrap_or(false)
                                 && p.source_regions.get(*si, ri)
                         })
-                        .map(|(si, _)| SourceId(si as u32, p.identity))
+                        .map(|(si, _)| si)
                 })
             })
             .collect();
-        for (hi, host) in p.hosts.iter().enumerate() {
+        for (host_id, host) in p.hosts.with_ids() {
             let hkey = format!("host:{}", host.name);
             let mut regions: Vec<RegionId> = host
                 .owners
@@ -185,10 +181,7 @@ impl<'a> Builder<'a> {
                 let kinds = kind_of.get(region.index()).copied().unwrap_or([None; 3]);
                 for ((side, label), kind) in SIDES.iter().zip(&side_labels).zip(kinds) {
                     let Some(kind) = kind else { continue };
-                    if !p
-                        .ingest_ids(region, kind, HostId(hi as u32, p.identity))
-                        .is_allowed()
-                    {
+                    if !p.ingest_ids(region, kind, host_id).is_allowed() {
                         continue;
                     }
                     let c = self.cluster(place);
@@ -215,13 +208,13 @@ impl<'a> Builder<'a> {
                     (0..p.providers.len())
                         .map(|provider| {
                             p.stores
-                                .iter()
-                                .position(|s| {
+                                .with_ids()
+                                .find(|(_, s)| {
                                     kinds.contains(&s.kind)
                                         && s.providers.get(provider).copied().unwrap_or(false)
                                         && s.regions.get(region_id.index()).copied().unwrap_or(false)
                                 })
-                                .map(|s| StoreId(s as u32, p.identity))
+                                .map(|(id, _)| id)
                         })
                         .collect()
                 })
@@ -233,10 +226,7 @@ impl<'a> Builder<'a> {
                 let mut exempted: BTreeMap<CloudId, Vec<StoreId>> = BTreeMap::new();
                 for e in p.exemptions.iter().filter(|e| e.active && e.region == region_id) {
                     if let ExemptFlow::Store(store, cloud) = e.flow {
-                        if p.stores
-                            .get(store.index())
-                            .is_some_and(|s| kinds.contains(&s.kind))
-                        {
+                        if p.stores.get(store).is_some_and(|s| kinds.contains(&s.kind)) {
                             exempted.entry(cloud).or_default().push(store);
                         }
                     }
@@ -244,8 +234,7 @@ impl<'a> Builder<'a> {
                 // Per cluster: the cloud regions allowed, and whether an exemption allowed one.
                 let mut by_cluster: BTreeMap<Option<String>, (Vec<&str>, bool)> = BTreeMap::new();
                 let mut total = 0usize;
-                for (ci, cloud) in p.clouds.iter().enumerate() {
-                    let cloud_id = CloudId(ci as u32, p.identity);
+                for (cloud_id, cloud) in p.clouds.with_ids() {
                     let Some(store) = stores.get(cloud.provider as usize).copied().flatten() else {
                         continue;
                     };
@@ -307,30 +296,29 @@ impl<'a> Builder<'a> {
     /// of each jurisdiction the destination has; counted per jurisdiction.
     fn deliveries(&mut self) {
         let p = self.p;
-        let through: Vec<Vec<(u32, GroupId)>> = p
+        let through: Vec<(DestinationId, Vec<(EndpointId, GroupId)>)> = p
             .destinations
-            .iter()
-            .map(|d| {
-                let mut seen: Vec<(u32, GroupId)> = Vec::new();
-                for (ei, e) in d.endpoints.iter().enumerate() {
+            .with_ids()
+            .map(|(id, d)| {
+                let mut seen: Vec<(EndpointId, GroupId)> = Vec::new();
+                for (endpoint, e) in d.endpoints_with_ids(p.identity) {
                     if !seen.iter().any(|(_, j)| *j == e.jurisdiction) {
-                        seen.push((ei as u32, e.jurisdiction));
+                        seen.push((endpoint, e.jurisdiction));
                     }
                 }
-                seen
+                (id, seen)
             })
             .collect();
         for region_id in p.region_ids() {
             let rname = p.region_name(region_id).to_string();
             // Per jurisdiction: destinations allowed, and how many of them by an exemption.
             let mut counts: BTreeMap<GroupId, (usize, usize)> = BTreeMap::new();
-            for (di, endpoints) in through.iter().enumerate() {
-                if !p.destination_regions.get(di, region_id.index()) {
+            for &(destination, ref endpoints) in &through {
+                if !p.destination_regions.get(destination, region_id) {
                     continue;
                 }
                 for &(endpoint, jurisdiction) in endpoints {
-                    let decision =
-                        p.deliver_ids(region_id, DestinationId(di as u32, p.identity), Some(endpoint));
+                    let decision = p.deliver_ids(region_id, destination, Some(endpoint));
                     if decision.is_allowed() {
                         let count = counts.entry(jurisdiction).or_default();
                         count.0 += 1;
@@ -365,8 +353,9 @@ impl<'a> Builder<'a> {
     fn failover(&mut self) {
         let p = self.p;
         let mut zones: Vec<Vec<&str>> = vec![Vec::new(); p.ingestions.len()];
-        let mut first_two: Vec<(Option<usize>, Option<usize>)> = vec![(None, None); p.ingestions.len()];
-        for (li, l) in p.locations.iter().enumerate() {
+        let mut first_two: Vec<(Option<LocationId>, Option<LocationId>)> =
+            vec![(None, None); p.ingestions.len()];
+        for (li, l) in p.locations.with_ids() {
             if let Some(z) = zones.get_mut(l.ingestion.index()) {
                 z.extend(l.name.rsplit('-').next());
             }
@@ -378,14 +367,13 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        let location = |li: usize| crate::policy::LocationId(li as u32, p.identity);
-        for (ii, ingestion) in p.ingestions.iter().enumerate() {
-            let Some((Some(from), second)) = first_two.get(ii).copied() else {
+        for (ii, ingestion) in p.ingestions.with_ids() {
+            let Some((Some(from), second)) = first_two.get(ii.index()).copied() else {
                 continue;
             };
-            let mut targets: Vec<(IngestionId, usize)> = Vec::new();
+            let mut targets: Vec<(IngestionId, LocationId)> = Vec::new();
             if let Some(to) = second {
-                targets.push((IngestionId(ii as u32, p.identity), to));
+                targets.push((ii, to));
             }
             for t in ingestion.failover_to.iter() {
                 if let Some(&(Some(to), _)) = first_two.get(t.index()) {
@@ -396,10 +384,10 @@ impl<'a> Builder<'a> {
             }
             let label = format!("{}: failover", p.region_name(ingestion.region));
             for (target, to) in targets {
-                if !p.failover_ids(location(from), location(to)).is_allowed() {
+                if !p.failover_ids(from, to).is_allowed() {
                     continue;
                 }
-                let a = self.zones_node(IngestionId(ii as u32, p.identity), &zones);
+                let a = self.zones_node(ii, &zones);
                 let b = self.zones_node(target, &zones);
                 self.g.edge(&a, &b, &label);
             }

@@ -59,8 +59,8 @@ pub fn covering_exemption<'p>(
             let through = match decision.answer() {
                 Answer::Endpoint {
                     destination: d,
-                    endpoint: position,
-                } if policy.destination_name(d) == destination => policy.endpoint(d, position),
+                    endpoint: through,
+                } if policy.destination_name(d) == destination => policy.endpoint(d, through),
                 _ => None,
             }
             .filter(|e| {

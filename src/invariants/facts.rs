@@ -197,8 +197,7 @@ impl Loaders {
     fn new(policy: &Policy) -> Self {
         let mut v4 = Vec::new();
         let mut v6 = Vec::new();
-        for (ri, region) in policy.regions.iter().enumerate() {
-            let id = RegionId(ri as u32, policy.identity);
+        for (id, region) in policy.regions.with_ids() {
             for net in region.egress_nets.iter() {
                 match span(net) {
                     Span::V4(first, last) => v4.push((first, last, id)),

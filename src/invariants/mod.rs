@@ -254,14 +254,11 @@ pub fn residency_with(
             _ => outside("delivery without naming the endpoint used".into()),
         },
         Question::Store { cloud_region, .. } => {
-            let cloud = policy
-                .cloud_names
-                .get(cloud_region)
-                .map(|i| CloudId(i, policy.identity))?;
+            let cloud = policy.clouds.by_name(cloud_region)?;
             if cloud_in(policy, cloud, home) || covering_exemption(policy, question, decision).is_some() {
                 None
             } else {
-                let country = policy.clouds.get(cloud.index()).map_or("", |c| &*c.country);
+                let country = policy.clouds.get(cloud).map_or("", |c| &*c.country);
                 outside(format!("data at rest in `{cloud_region}` ({country})"))
             }
         }
@@ -345,7 +342,7 @@ pub fn failover_containment(policy: &Policy, question: &Question, decision: &Dec
         return None;
     }
     let owner = |name: &str| {
-        let l = policy.locations.get(policy.location_id(name)?.index())?;
+        let l = policy.locations.get(policy.location_id(name)?)?;
         Some((l.ingestion, policy.ingestion(l.ingestion)?.region))
     };
     let (Some((from_ing, from_region)), Some((to_ing, to_region))) = (owner(from), owner(to)) else {

@@ -120,7 +120,8 @@ impl Check<'_> {
         let message = self.message(&decision, &question, None);
         let target = self
             .policy
-            .region_names
+            .regions
+            .names()
             .nearest(ws)
             .map(str::to_string)
             .unwrap_or_else(|| self.policy.region_name(self.policy.default_region()).to_string());
@@ -170,7 +171,7 @@ impl Check<'_> {
                 let fix = if code == ReasonCode::UnknownSource {
                     Fix::none(format!(
                         "name a source the policy knows{}",
-                        hint(self.policy.source_names.nearest(&entry.source))
+                        hint(self.policy.sources.names().nearest(&entry.source))
                     ))
                 } else {
                     Fix::edit(
@@ -306,7 +307,7 @@ impl Check<'_> {
                     "destination",
                     Fix::none(format!(
                         "name a destination the policy knows{}",
-                        hint(self.policy.destination_names.nearest(&entry.destination))
+                        hint(self.policy.destinations.names().nearest(&entry.destination))
                     )),
                 ),
                 ReasonCode::DestinationUnavailableInRegion => (
@@ -335,9 +336,9 @@ impl Check<'_> {
                             // endpoint's host, when the engine resolves it to the same endpoint.
                             let wrote_id = self
                                 .policy
-                                .destination_names
-                                .get(&entry.destination)
-                                .and_then(|d| self.policy.destinations.get(d as usize))
+                                .destinations
+                                .by_name(&entry.destination)
+                                .and_then(|d| self.policy.destinations.get(d))
                                 .is_some_and(|d| d.endpoints.iter().any(|e| *e.name == **written));
                             let value = explained
                                 .host
@@ -430,7 +431,7 @@ impl Check<'_> {
                 let message = self.message(&decision, &question, Some(ReasonCode::UnknownStore));
                 let fix = Fix::none(format!(
                     "name a store the policy knows{}",
-                    hint(self.policy.store_names.nearest(&entry.store))
+                    hint(self.policy.stores.names().nearest(&entry.store))
                 ));
                 self.push(
                     &at.key("store"),
@@ -445,7 +446,7 @@ impl Check<'_> {
                 let message = self.message(&decision, &question, Some(ReasonCode::UnknownCloudRegion));
                 let fix = Fix::none(format!(
                     "name a cloud region of the policy's catalogue{}",
-                    hint(self.policy.cloud_names.nearest(&entry.cloud_region))
+                    hint(self.policy.clouds.names().nearest(&entry.cloud_region))
                 ));
                 self.push(
                     &at.key("cloud_region"),
@@ -516,17 +517,13 @@ impl Check<'_> {
     /// region, then by name.
     fn nearest_store_place(&mut self, region: &str, store: &str, written: &str) -> Option<CloudId> {
         let policy = self.policy;
-        let current = policy
-            .cloud_names
-            .get(written)
-            .and_then(|c| policy.clouds.get(c as usize));
+        let current = policy.clouds.by_name(written).and_then(|c| policy.clouds.get(c));
         let processing = policy
             .region_id(region)
             .and_then(|r| policy.region(r))
             .map(|r| r.processing);
         let mut best: Option<(PlaceRank<'_>, CloudId)> = None;
-        for (i, cloud) in policy.clouds.iter().enumerate() {
-            let id = CloudId(i as u32, policy.identity);
+        for (id, cloud) in policy.clouds.with_ids() {
             self.questions += 1;
             if !policy.store(region, store, &cloud.name).is_allowed() {
                 continue;
@@ -549,7 +546,7 @@ impl Check<'_> {
         for (i, step) in self.ws.failover.iter().enumerate() {
             let home = policy
                 .location_id(&step.from)
-                .and_then(|l| policy.locations.get(l.index()))
+                .and_then(|l| policy.locations.get(l))
                 .and_then(|l| policy.ingestion(l.ingestion))
                 .is_some_and(|i| i.region == region);
             if home && policy.failover(&step.from, &step.to).is_allowed() {
@@ -576,7 +573,7 @@ impl Check<'_> {
                     let message = self.message(&policy.failover(name, name), &single, None);
                     let fix = Fix::none(format!(
                         "name a failover location the policy knows{}",
-                        hint(policy.location_names.nearest(name))
+                        hint(policy.locations.names().nearest(name))
                     ));
                     self.push(
                         &at.key(field),
@@ -590,7 +587,7 @@ impl Check<'_> {
             }
             let owner = policy
                 .location_id(&step.from)
-                .and_then(|l| policy.locations.get(l.index()))
+                .and_then(|l| policy.locations.get(l))
                 .and_then(|l| policy.ingestion(l.ingestion))
                 .map(|i| i.region);
             if owner != Some(region) {
@@ -602,8 +599,9 @@ impl Check<'_> {
                 let home = policy.region(region).and_then(|r| {
                     policy
                         .locations
-                        .iter()
-                        .position(|l| l.ingestion == r.default_ingestion)
+                        .with_ids()
+                        .find(|(_, l)| l.ingestion == r.default_ingestion)
+                        .map(|(id, _)| id)
                 });
                 let mut patch = Vec::new();
                 let mut sentence = String::new();

@@ -4,7 +4,7 @@
 //! placeholders for what only a person can say.
 
 use crate::document::ExemptedFlow;
-use crate::policy::{DestinationId, Policy};
+use crate::policy::Policy;
 
 /// The YAML of an exemption of `region` for `flow`, named after the workspace and the
 /// entry, to add under the policy's `exemptions:`.
@@ -48,12 +48,12 @@ pub(crate) fn endpoint_id<'p>(
     destination: &str,
     written: Option<&str>,
 ) -> Option<&'p str> {
-    let d = DestinationId(policy.destination_names.get(destination)?, policy.identity);
-    let position = match written {
-        Some(raw) => policy.endpoint_of(d, raw)?,
-        None => 0,
-    };
-    policy.endpoint(d, position).map(|e| &*e.name)
+    let d = policy.destinations.by_name(destination)?;
+    match written {
+        Some(raw) => policy.endpoint(d, policy.endpoint_of(d, raw)?),
+        None => policy.destinations.get(d)?.endpoints.first(),
+    }
+    .map(|e| &*e.name)
 }
 
 /// An exemption id from the workspace's name and the entry's id: lower-case words of

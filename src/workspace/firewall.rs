@@ -113,7 +113,7 @@ pub(crate) fn check(check: &mut Check<'_>, home: RegionId) {
                 warehouse: warehouse.clone(),
             };
             let code = decision.codes().next().unwrap_or(ReasonCode::UnknownWarehouse);
-            if code == ReasonCode::UnknownWarehouse && policy.store_names.get(&warehouse).is_none() {
+            if code == ReasonCode::UnknownWarehouse && policy.stores.by_name(&warehouse).is_none() {
                 // The store itself is unknown: its entry under `stores` says so.
                 continue;
             }
