@@ -62,6 +62,23 @@ impl Policy {
 
     /// The id of an endpoint of a destination; empty when there is none at that position or
     /// either id is another policy's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let slack = policy.destination_id("slack").unwrap();
+    /// let eu = policy.endpoint_id(slack, "eu").unwrap();
+    /// assert_eq!(policy.endpoint_name(slack, eu), "eu");
+    /// // An endpoint id is read against its own destination's endpoints.
+    /// let amplitude = policy.destination_id("amplitude").unwrap();
+    /// let us = policy.endpoint_id(amplitude, "us").unwrap();
+    /// assert_eq!(policy.endpoint_name(amplitude, us), "us");
+    /// // Ids of another policy name nothing.
+    /// let other = Policy::default_policy();
+    /// assert_eq!(other.endpoint_name(slack, eu), "");
+    /// ```
     pub fn endpoint_name(&self, destination: DestinationId, endpoint: EndpointId) -> &str {
         if destination.1 != self.identity || endpoint.1 != self.identity {
             return "";
