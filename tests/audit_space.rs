@@ -1,0 +1,245 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The audit's question space, counted: each family's planned size is the number of questions
+//! it asks, in full and per class, so the refusal limit and the choice of per-class
+//! enumeration are made on the right numbers; and a family is asked in full exactly when its
+//! product is within the threshold or no larger than its classes. Small policies only: the
+//! spaces here are enumerated question by question.
+
+use regionfence::audit::{self, Family, Plan, Space};
+use regionfence::{Policy, Question};
+use std::path::Path;
+
+fn family(q: &Question) -> Family {
+    match q.ask() {
+        "ingest" => Family::Ingest,
+        "resolve" => Family::Resolve,
+        "deliver" => Family::Deliver,
+        "store" | "allowlist" => Family::Store,
+        "connect" => Family::Connect,
+        "failover" => Family::Failover,
+        "region-change" => Family::RegionChange,
+        other => panic!("{other}"),
+    }
+}
+
+/// Per plan, in the plans' order: how many questions the space asks of its family; and
+/// whether every family's questions come together, in the plans' order.
+fn counted(space: &Space) -> Vec<u64> {
+    let plans = space.plans();
+    let mut counts = vec![0u64; plans.len()];
+    let mut at = 0;
+    space.for_each(|q| {
+        let f = family(&q);
+        while plans[at].family != f {
+            at += 1;
+            assert!(at < plans.len(), "{f} asked out of the plans' order");
+        }
+        counts[at] += 1;
+    });
+    counts
+}
+
+fn load(path: &str) -> Policy {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    Policy::from_yaml(&text).unwrap()
+}
+
+fn sizes(plans: &[Plan]) -> Vec<(Family, bool, u64)> {
+    plans.iter().map(|p| (p.family, p.full, p.questions)).collect()
+}
+
+/// Every family in the fixed order, once.
+fn assert_families(plans: &[Plan]) {
+    let families: Vec<String> = plans.iter().map(|p| p.family.to_string()).collect();
+    assert_eq!(
+        families,
+        [
+            "ingest",
+            "resolve",
+            "deliver",
+            "store",
+            "connect",
+            "failover",
+            "region-change"
+        ]
+    );
+}
+
+/// A space's plans, and the questions it asks per family: in full the plan is the count
+/// (`duplicates` aside: spellings or addresses that come out alike, asked once); per class the
+/// plan is an upper bound of the count.
+fn check(space: &Space, duplicates: &[(Family, u64)]) -> Vec<u64> {
+    let plans = space.plans();
+    assert_families(plans);
+    let counts = counted(space);
+    for (plan, &count) in plans.iter().zip(&counts) {
+        let duplicate = duplicates
+            .iter()
+            .find(|(f, _)| *f == plan.family)
+            .map_or(0, |(_, n)| *n);
+        if plan.full {
+            assert_eq!(count + duplicate, plan.questions, "{plan:?}");
+        } else {
+            assert!(count <= plan.questions, "{plan:?} asks {count}");
+        }
+    }
+    assert_eq!(
+        space.estimated_len(),
+        plans.iter().map(|p| p.questions).sum::<u64>()
+    );
+    counts
+}
+
+/// Each family is asked in full exactly when its product is within the threshold or no
+/// larger than its classes, and per class past it.
+fn check_choice(policy: &Policy) {
+    let full = audit::space_with(policy, u64::MAX);
+    let classes = audit::space_with(policy, 0);
+    assert!(full.plans().iter().all(|p| p.full));
+    for (i, plan) in full.plans().iter().enumerate() {
+        let product = plan.questions;
+        let per_class = classes.plans()[i];
+        // At threshold 0 a family is asked per class unless its classes are no fewer.
+        if per_class.full {
+            assert_eq!(per_class.questions, product, "{per_class:?}");
+        } else {
+            assert!(per_class.questions < product, "{per_class:?}");
+        }
+        let at = audit::space_with(policy, product).plans()[i];
+        assert_eq!((at.full, at.questions), (true, product), "{at:?}");
+        let below = audit::space_with(policy, product - 1).plans()[i];
+        assert_eq!(below, per_class, "{below:?}");
+    }
+    assert_eq!(
+        audit::space(policy).estimated_len(),
+        audit::space_with(policy, audit::FULL_FAMILY_QUESTIONS).estimated_len()
+    );
+}
+
+#[test]
+fn the_tiny_policy_in_full_and_per_class() {
+    let p = load("tests/fixtures/tiny.yaml");
+    // One region (asked as itself, upper-cased and unknown: 3 workspaces), one source kind
+    // and no catalog source (2 sources with the unknown one), one ingestion region with one
+    // host (19 spellings, 8 hostile hosts), one destination with one endpoint and no host,
+    // two stores (3 with the unknown one) in one cloud region (4 with the unknown and the
+    // wrongly cased one), one loader range (6 boundary addresses, 9 hostile addresses), two
+    // zones (4 locations with the unknown and the upper-cased one).
+    let full = audit::space_with(&p, u64::MAX);
+    check(&full, &[]);
+    assert_eq!(
+        sizes(full.plans()),
+        [
+            (Family::Ingest, true, 3 * 2 * (19 + 8)),
+            (Family::Resolve, true, 3 * 2 * 3),
+            (Family::Deliver, true, 3 * 4),
+            (Family::Store, true, 3 * 3 * 4),
+            (Family::Connect, true, 3 * 3 * (9 + 6)),
+            (Family::Failover, true, 4 * 4),
+            (Family::RegionChange, true, 3 * 3),
+        ]
+    );
+    let classes = audit::space_with(&p, 0);
+    let counts = check(&classes, &[]);
+    assert_eq!(
+        sizes(classes.plans()),
+        [
+            (Family::Ingest, false, 51),
+            (Family::Resolve, false, 13),
+            (Family::Deliver, true, 12),
+            (Family::Store, true, 36),
+            (Family::Connect, false, 60),
+            (Family::Failover, false, 13),
+            (Family::RegionChange, true, 9),
+        ]
+    );
+    assert_eq!(counts, [50, 12, 12, 36, 54, 11, 9]);
+    check_choice(&p);
+}
+
+#[test]
+fn the_example_policy_in_full_and_per_class() {
+    let p = load("policies/examples/exemptions.yaml");
+    let full = audit::space_with(&p, u64::MAX);
+    // US West loads from a single address, whose first and last address are one: asked
+    // once in each of 4 workspaces × 4 stores.
+    check(&full, &[(Family::Connect, 2 * 4 * 4)]);
+    assert_eq!(
+        sizes(full.plans()),
+        [
+            (Family::Ingest, true, 576),
+            (Family::Resolve, true, 48),
+            (Family::Deliver, true, 56),
+            (Family::Store, true, 96),
+            (Family::Connect, true, 336),
+            (Family::Failover, true, 81),
+            (Family::RegionChange, true, 16),
+        ]
+    );
+    let classes = audit::space_with(&p, 0);
+    check(&classes, &[]);
+    assert_eq!(
+        sizes(classes.plans()),
+        [
+            (Family::Ingest, false, 88),
+            (Family::Resolve, false, 22),
+            (Family::Deliver, false, 37),
+            (Family::Store, true, 96),
+            (Family::Connect, false, 88),
+            (Family::Failover, false, 30),
+            (Family::RegionChange, true, 16),
+        ]
+    );
+    check_choice(&p);
+}
+
+#[test]
+fn the_default_policy_in_full_and_per_class() {
+    let p = Policy::default_policy();
+    let full = audit::space_with(&p, u64::MAX);
+    // Hosts that ingestion regions and endpoints share (and their spellings alike), and the
+    // boundary addresses of single-address loader ranges, are asked once.
+    check(
+        &full,
+        &[(Family::Ingest, 40128 - 39424), (Family::Connect, 840 - 760)],
+    );
+    assert_eq!(
+        sizes(full.plans()),
+        [
+            (Family::Ingest, true, 40128),
+            (Family::Resolve, true, 2112),
+            (Family::Deliver, true, 4812),
+            (Family::Store, true, 6120),
+            (Family::Connect, true, 840),
+            (Family::Failover, true, 324),
+            (Family::RegionChange, true, 16),
+        ]
+    );
+    let classes = audit::space_with(&p, 0);
+    check(&classes, &[]);
+    assert_eq!(
+        sizes(classes.plans()),
+        [
+            (Family::Ingest, false, 500),
+            (Family::Resolve, false, 365),
+            (Family::Deliver, false, 4204),
+            (Family::Store, false, 4914),
+            (Family::Connect, false, 112),
+            (Family::Failover, false, 63),
+            (Family::RegionChange, true, 16),
+        ]
+    );
+    check_choice(&p);
+    // The audit asks exactly the space, and every exemption's own flow (here none).
+    let report = audit::audit(&p).unwrap();
+    assert_eq!(report.plans, audit::space(&p).plans());
+    assert_eq!(
+        report.questions as u64,
+        counted(&audit::space(&p)).iter().sum::<u64>()
+    );
+}
