@@ -56,10 +56,20 @@ pub fn flow_question(e: &ExemptionDoc) -> Option<Question> {
     })
 }
 
-/// The questions an exemption's flow is tried with: its [`flow_question`], and for a
-/// delivery through any endpoint, one through each endpoint of the destination too.
+/// The questions an exemption's flow is tried with: its [`flow_question`]; for a connection,
+/// one from the last address of its range too; and for a delivery through any endpoint, one
+/// through each endpoint of the destination too.
 fn flow_questions(policy: &Policy, e: &ExemptionDoc) -> Vec<Question> {
     let mut out: Vec<Question> = flow_question(e).into_iter().collect();
+    if let (Some(ExemptedFlow::Connect { warehouse, .. }), Some(net)) =
+        (e.flow(), e.cidr.as_deref().and_then(crate::ip::parse_cidr))
+    {
+        out.push(Question::Connect {
+            workspace: e.region.clone(),
+            warehouse: warehouse.to_string(),
+            ip: net.broadcast().to_string(),
+        });
+    }
     if let Some(ExemptedFlow::Deliver {
         destination,
         endpoint: None,
@@ -92,19 +102,11 @@ pub(super) fn each_exemption_question(policy: &Policy, mut ask: impl FnMut(&Ques
         for q in flow_questions(policy, e) {
             ask(&q);
         }
-        if let (Some(ExemptedFlow::Connect { warehouse, .. }), Some(net)) =
-            (e.flow(), e.cidr.as_deref().and_then(crate::ip::parse_cidr))
-        {
-            ask(&Question::Connect {
-                workspace: e.region.clone(),
-                warehouse: warehouse.to_string(),
-                ip: net.broadcast().to_string(),
-            });
-        }
     }
 }
 
-/// Whether exemption `i` allows some question of its flow: `Ok`, or why not.
+/// Whether exemption `i` allows some question of its flow (of a connection's range, its
+/// first or its last address): `Ok`, or why not.
 fn in_use(policy: &Policy, i: ExemptionId, e: &ExemptionDoc) -> Result<(), String> {
     let mine = Some(i);
     let (mut other, mut denied) = (None, None);

@@ -151,6 +151,12 @@ fn applies(facts: &Facts, invariant: Invariant, question: &Question) -> bool {
     }
 }
 
+/// Whether an audit asking `questions` questions is over the budget
+/// ([`MAX_AUDIT_QUESTIONS`], itself allowed).
+fn over_budget(questions: u64) -> bool {
+    questions > MAX_AUDIT_QUESTIONS
+}
+
 /// Shell-quotes a question for `regionfence ask`.
 fn command(question: &Question) -> String {
     format!("regionfence ask '{}'", question.to_json().replace('\'', r"'\''"))
@@ -180,7 +186,7 @@ pub fn audit(policy: &Policy) -> Result<AuditReport, AuditRefused> {
 pub fn audit_with(policy: &Policy, full_family_questions: u64) -> Result<AuditReport, AuditRefused> {
     let space = space_with(policy, full_family_questions);
     let estimated = space.estimated_len();
-    if estimated > MAX_AUDIT_QUESTIONS {
+    if over_budget(estimated) {
         let largest = space.plans().iter().max_by_key(|p| p.questions);
         return Err(AuditRefused {
             policy: policy.name().to_string(),
@@ -359,5 +365,19 @@ impl AuditReport {
             }
         );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_allows_exactly_the_limit() {
+        assert!(!over_budget(0));
+        assert!(!over_budget(MAX_AUDIT_QUESTIONS - 1));
+        assert!(!over_budget(MAX_AUDIT_QUESTIONS));
+        assert!(over_budget(MAX_AUDIT_QUESTIONS + 1));
+        assert!(over_budget(u64::MAX));
     }
 }
