@@ -157,6 +157,23 @@ fn over_budget(questions: u64) -> bool {
     questions > MAX_AUDIT_QUESTIONS
 }
 
+/// `Err` when asking `space` is over the budget: the refusal says how many questions it
+/// would ask and names its largest family. The audit and the coverage report share it.
+pub(crate) fn within_budget(policy: &Policy, space: &Space<'_>) -> Result<(), AuditRefused> {
+    let estimated = space.estimated_len();
+    if !over_budget(estimated) {
+        return Ok(());
+    }
+    let largest = space.plans().iter().max_by_key(|p| p.questions);
+    Err(AuditRefused {
+        policy: policy.name().to_string(),
+        questions: estimated,
+        limit: MAX_AUDIT_QUESTIONS,
+        family: largest.map_or(Family::Ingest, |p| p.family),
+        family_questions: largest.map_or(0, |p| p.questions),
+    })
+}
+
 /// Shell-quotes a question for `regionfence ask`.
 fn command(question: &Question) -> String {
     format!("regionfence ask '{}'", question.to_json().replace('\'', r"'\''"))
@@ -185,17 +202,7 @@ pub fn audit(policy: &Policy) -> Result<AuditReport, AuditRefused> {
 /// per-class audit finds the same invariants broken as a full one.
 pub fn audit_with(policy: &Policy, full_family_questions: u64) -> Result<AuditReport, AuditRefused> {
     let space = space_with(policy, full_family_questions);
-    let estimated = space.estimated_len();
-    if over_budget(estimated) {
-        let largest = space.plans().iter().max_by_key(|p| p.questions);
-        return Err(AuditRefused {
-            policy: policy.name().to_string(),
-            questions: estimated,
-            limit: MAX_AUDIT_QUESTIONS,
-            family: largest.map_or(Family::Ingest, |p| p.family),
-            family_questions: largest.map_or(0, |p| p.questions),
-        });
-    }
+    within_budget(policy, &space)?;
     let facts = Facts::new(policy);
     let mut results: Vec<InvariantResult> = Invariant::iter()
         .map(|invariant| InvariantResult {

@@ -29,7 +29,6 @@ pub use render::MAX_UNCOVERED_LINES;
 use crate::audit::{space, AuditRefused, Family};
 use crate::cases::Case;
 use crate::decision::ReasonCode;
-use crate::limits::MAX_AUDIT_QUESTIONS;
 use crate::policy::{Policy, RegionId};
 use crate::question::Question;
 use cells::{EntryKey, Places, ReasonKey};
@@ -54,7 +53,7 @@ pub struct DecisionSpace<'p> {
 
 impl<'p> DecisionSpace<'p> {
     /// Decides `policy`'s question space and collects its cells. A policy whose space is
-    /// over [`MAX_AUDIT_QUESTIONS`] is refused, as the audit refuses it.
+    /// over [`MAX_AUDIT_QUESTIONS`](crate::limits::MAX_AUDIT_QUESTIONS) is refused, as the audit refuses it.
     ///
     /// # Examples
     ///
@@ -67,17 +66,7 @@ impl<'p> DecisionSpace<'p> {
     /// ```
     pub fn new(policy: &'p Policy) -> Result<DecisionSpace<'p>, AuditRefused> {
         let space = space(policy);
-        let estimated = space.estimated_len();
-        if estimated > MAX_AUDIT_QUESTIONS {
-            let largest = space.plans().iter().max_by_key(|p| p.questions);
-            return Err(AuditRefused {
-                policy: policy.name().to_string(),
-                questions: estimated,
-                limit: MAX_AUDIT_QUESTIONS,
-                family: largest.map_or(Family::Ingest, |p| p.family),
-                family_questions: largest.map_or(0, |p| p.questions),
-            });
-        }
+        crate::audit::within_budget(policy, &space)?;
         let places = Places::new(policy);
         let mut reasons = BTreeSet::new();
         let mut named = HashSet::new();
