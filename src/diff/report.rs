@@ -14,7 +14,7 @@ pub const MAX_EXAMPLES: usize = 3;
 pub struct PolicySide {
     /// The policy's name.
     pub name: String,
-    /// Its [digest](Policy::digest).
+    /// Its [digest](crate::Policy::digest).
     pub digest: String,
 }
 
