@@ -4,8 +4,9 @@
 //! Run with `cargo run --release --example generate_policy -- SHAPE COUNT > policy.yaml`,
 //! where SHAPE is one of `zones`, `regions`, `hosts`, `sources`, `destinations`, `cidrs`,
 //! `stores` (as many regions, stores and cloud regions), `ingestions` (ingestion regions
-//! of one region, half listing the next as a failover target) or `shared-host` (one host
-//! listed by every region);
+//! of one region, half listing the next as a failover target), `shared-host` (one host
+//! listed by every region) or `eu-destinations` (destinations of EU West alone, one EU
+//! endpoint each, written compactly so that 100,000 fit under the policy size limit);
 //! then `regionfence audit --policy policy.yaml` (or `graph`, `check`). The integration
 //! tests generate the same policies (`tests/scale.rs`).
 
@@ -22,6 +23,7 @@ pub const SHAPES: &[&str] = &[
     "stores",
     "ingestions",
     "shared-host",
+    "eu-destinations",
 ];
 
 /// A policy of the given shape with `n` of that thing (at least one), or `None` for an unknown
@@ -62,7 +64,7 @@ pub fn generate(shape: &str, n: usize) -> Option<String> {
         "stores" => (2, 1, 1, n),
         "ingestions" => (2, 1, 1, 1),
         "shared-host" => (2, 1, 1, n),
-        "sources" | "destinations" => (2, 1, 1, 1),
+        "sources" | "destinations" | "eu-destinations" => (2, 1, 1, 1),
         _ => return None,
     };
     // US West: the default, edge-ingest region.
@@ -137,6 +139,15 @@ pub fn generate(shape: &str, n: usize) -> Option<String> {
             } else {
                 let _ = writeln!(out, "  - {{id: dest-{i}, regions: [us-west, eu-west], endpoints: [{{id: us, jurisdiction: us, hosts: [dest-{i}.example]}}]}}");
             }
+        }
+    }
+    if shape == "eu-destinations" {
+        // With `amplitude`, the list holds `n` entries, at most 79 bytes each.
+        for i in 1..n {
+            let _ = writeln!(
+                out,
+                "  - {{id: dest-{i},regions: [eu-west],endpoints: [{{id: eu,jurisdiction: eu}}]}}"
+            );
         }
     }
     out.push_str("stores:\n  - {id: archive, kind: archive, clouds: [aws]}\n  - {id: redshift, kind: warehouse, clouds: [aws], allowlist: required}\n");

@@ -22,8 +22,47 @@ pub fn parse_ip(raw: &str) -> Option<IpAddr> {
     if raw.is_empty() || raw.len() > MAX_IP_INPUT_BYTES {
         return None;
     }
+    let bytes = raw.as_bytes();
+    // The usual forms first, by hand: a dotted quad, and one after `::ffff:`. What these
+    // refuse goes to the standard parser, which decides.
+    let quad = bytes.strip_prefix(b"::ffff:").unwrap_or(bytes);
+    if let Some(v4) = dotted_quad(quad) {
+        return Some(IpAddr::V4(v4));
+    }
     let ip: IpAddr = raw.parse().ok()?;
     Some(canonical(ip))
+}
+
+/// A dotted-quad IPv4 address exactly as the standard parser accepts one (four decimal
+/// octets of at most 255, without leading zeros), or `None` for anything else.
+#[inline]
+fn dotted_quad(bytes: &[u8]) -> Option<std::net::Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut rest = bytes;
+    for (i, octet) in octets.iter_mut().enumerate() {
+        let mut value: u32 = 0;
+        let mut digits = 0usize;
+        while let Some((&b, tail)) = rest.split_first() {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            if digits == 1 && value == 0 {
+                return None;
+            }
+            value = value * 10 + u32::from(d);
+            digits += 1;
+            if digits > 3 {
+                return None;
+            }
+            rest = tail;
+        }
+        *octet = u8::try_from(value).ok().filter(|_| digits > 0)?;
+        if i < 3 {
+            rest = rest.strip_prefix(b".")?;
+        }
+    }
+    rest.is_empty().then_some(std::net::Ipv4Addr::from(octets))
 }
 
 /// Parses a CIDR as strictly as [`parse_ip`] parses an address: the address, `/`, and a
@@ -171,6 +210,55 @@ mod num {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hand_parser_agrees_with_the_standard_one() {
+        let mut inputs: Vec<String> = [
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.1.1.1",
+            "1.2.3",
+            "1.2.3.4.",
+            "1.2.3.4.5",
+            ".1.2.3",
+            "01.2.3.4",
+            "1.2.3.00",
+            "1.2.3.0",
+            "1..2.3",
+            "1.2.3.4 ",
+            "+1.2.3.4",
+            "1.2.3.-4",
+            "1.2.3.1000",
+            "0001.2.3.4",
+            "3.251.148.97",
+            "::ffff:3.251.148.97",
+            "::FFFF:3.251.148.97",
+            "::ffff:",
+            "::ffff:1.2.3",
+            "::ffff:01.2.3.4",
+            "::ffff:0.0.0.0",
+            "0:0:0:0:0:ffff:1.2.3.4",
+            "::1",
+            "",
+            "1.2.3.4/8",
+            "١.2.3.4",
+            "1.2.3.4\0",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for a in [0u32, 1, 9, 10, 99, 100, 199, 200, 249, 250, 255, 256, 999] {
+            inputs.push(format!("{a}.{a}.0.{a}"));
+            inputs.push(format!("::ffff:{a}.0.{a}.7"));
+        }
+        for raw in inputs {
+            let standard = raw.parse::<IpAddr>().ok().map(canonical);
+            assert_eq!(parse_ip(&raw), standard, "{raw:?}");
+            if let Some(v4) = dotted_quad(raw.as_bytes()) {
+                assert_eq!(raw.parse::<std::net::Ipv4Addr>().ok(), Some(v4), "{raw:?}");
+            }
+        }
+    }
 
     #[test]
     fn cidrs_parse_strictly() {

@@ -179,10 +179,14 @@ impl Policy {
     pub(crate) fn endpoint_of(&self, destination: DestinationId, raw: &str) -> Option<EndpointId> {
         let d = self.destinations.get(destination)?;
         let find = crate::names::find_sorted::<EndpointId>;
-        find(&d.endpoint_lookup, raw).or_else(|| {
-            normalize_host(raw)
-                .ok()
-                .and_then(|h| find(&d.endpoint_hosts, h.as_str()))
-        })
+        // A listed host is in normal form, so a host written exactly as listed is found
+        // without normalising it.
+        find(&d.endpoint_lookup, raw)
+            .or_else(|| find(&d.endpoint_hosts, raw))
+            .or_else(|| {
+                normalize_host(raw)
+                    .ok()
+                    .and_then(|h| find(&d.endpoint_hosts, h.as_str()))
+            })
     }
 }

@@ -109,17 +109,25 @@ impl Policy {
     /// assert!(d.has_code(ReasonCode::IngestionOutsideRegion));
     /// ```
     pub fn ingest(&self, workspace: &str, source: &str, host: &str) -> Decision {
-        let mut denied = Decision::deny();
-        let region = self.workspace_region(workspace, &mut denied);
+        let region = self.region_id(workspace);
         let source = self.source_id(source);
-        if source.is_none() {
-            denied.because(Reason::UnknownSource(Field::Source));
-        }
-        let host = self.host_id(host).map_err(|reason| denied.because(reason)).ok();
+        let host = self.host_id(host);
         match (region, source, host) {
-            (Some(region), Some(source), Some(host)) => self.ingest_own(region, source, host),
-            // Something named was unknown or malformed: its reason is recorded above.
-            _ => denied,
+            (Some(region), Some(source), Ok(host)) => self.ingest_own(region, source, host),
+            (region, source, host) => {
+                // Something named was unknown or malformed: why, field by field.
+                let mut denied = Decision::deny();
+                if region.is_none() {
+                    denied.because(Reason::UnknownRegion(Field::Workspace));
+                }
+                if source.is_none() {
+                    denied.because(Reason::UnknownSource(Field::Source));
+                }
+                if let Err(reason) = host {
+                    denied.because(reason);
+                }
+                denied
+            }
         }
     }
 
