@@ -284,3 +284,25 @@ fn is_blank(text: &str) -> bool {
         .lines()
         .all(|line| matches!(line.trim_start().chars().next(), None | Some('#')))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_question_of_exactly_the_size_limit_is_read_and_one_byte_more_is_refused() {
+        let question =
+            r#"{"ask": "ingest", "workspace": "eu-west", "source": "ios", "host": "api.segment.io"}"#;
+        let mut text = question.to_string();
+        text.push_str(&" ".repeat(MAX_QUESTION_BYTES - question.len()));
+        assert_eq!(text.len(), MAX_QUESTION_BYTES);
+        assert!(matches!(Question::parse(&text), Ok(Question::Ingest { .. })));
+        text.push(' ');
+        match Question::parse(&text) {
+            Err(QuestionError::TooLarge { size, limit }) => {
+                assert_eq!((size, limit), (MAX_QUESTION_BYTES + 1, MAX_QUESTION_BYTES));
+            }
+            other => panic!("expected TooLarge, got {other:?}"),
+        }
+    }
+}
