@@ -126,6 +126,59 @@ pub(crate) fn span_contains(span: Span, ip: IpAddr) -> bool {
     }
 }
 
+/// The first address of each piece `net` is cut into by the boundaries of `cuts`: the
+/// network's own first address, then every first address of a cut and every address just
+/// past a cut's end that falls strictly inside `net`, ascending, at most `max` of them.
+///
+/// Membership of an address in any of `cuts` is the same across one piece, so asking a
+/// question from each piece start asks every distinct case `net` holds.
+pub(crate) fn piece_starts(net: &IpNet, cuts: &[IpNet], max: usize) -> Vec<IpAddr> {
+    match span(net) {
+        Span::V4(first, last) => {
+            let cuts = cuts.iter().filter_map(|c| match span(c) {
+                Span::V4(a, b) => Some((a, b.checked_add(1))),
+                Span::V6(..) => None,
+            });
+            starts(first, last, cuts, max)
+                .into_iter()
+                .map(|a| IpAddr::V4(a.into()))
+                .collect()
+        }
+        Span::V6(first, last) => {
+            let cuts = cuts.iter().filter_map(|c| match span(c) {
+                Span::V6(a, b) => Some((a, b.checked_add(1))),
+                Span::V4(..) => None,
+            });
+            starts(first, last, cuts, max)
+                .into_iter()
+                .map(|a| IpAddr::V6(a.into()))
+                .collect()
+        }
+    }
+}
+
+/// `first` and every cut boundary in `(first, last]`, sorted, deduplicated, at most `max`.
+fn starts<T: Ord + Copy>(
+    first: T,
+    last: T,
+    cuts: impl Iterator<Item = (T, Option<T>)>,
+    max: usize,
+) -> Vec<T> {
+    let mut out = vec![first];
+    for (start, past_end) in cuts {
+        out.extend(
+            [Some(start), past_end]
+                .into_iter()
+                .flatten()
+                .filter(|&a| first < a && a <= last),
+        );
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.truncate(max);
+    out
+}
+
 /// A set of CIDRs as sorted, merged, inclusive ranges, one table per address family.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct RangeTable {
@@ -333,6 +386,53 @@ mod tests {
         ] {
             assert!(parse_ip(bad).is_none(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn pieces_are_cut_at_every_boundary_inside_the_network() {
+        let net = |s: &str| parse_cidr(s).unwrap();
+        let starts = |n: &str, cuts: &[&str], max: usize| -> Vec<String> {
+            let cuts: Vec<IpNet> = cuts.iter().map(|c| net(c)).collect();
+            piece_starts(&net(n), &cuts, max)
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        // A /27 whose two ends are covered by /29s: the middle piece starts past the first.
+        assert_eq!(
+            starts("10.0.0.0/27", &["10.0.0.0/29", "10.0.0.24/29"], 8),
+            ["10.0.0.0", "10.0.0.8", "10.0.0.24"]
+        );
+        // Cuts outside the network, or of the other family, change nothing; a cut that
+        // covers the whole network leaves one piece.
+        assert_eq!(
+            starts("10.0.0.0/30", &["10.0.1.0/24", "::/0", "10.0.0.0/8"], 8),
+            ["10.0.0.0"]
+        );
+        // A cut ending at the network's last address adds no piece past it; one ending at
+        // the very last IPv4 address has no address past it.
+        assert_eq!(
+            starts("10.0.0.0/30", &["10.0.0.2/31"], 8),
+            ["10.0.0.0", "10.0.0.2"]
+        );
+        assert_eq!(
+            starts("255.255.255.254/31", &["255.255.255.255/32"], 8),
+            ["255.255.255.254", "255.255.255.255"]
+        );
+        // Duplicates are dropped, the count is bounded, IPv6 is cut the same way.
+        assert_eq!(
+            starts("10.0.0.0/28", &["10.0.0.4/30", "10.0.0.4/30", "10.0.0.12/30"], 3),
+            ["10.0.0.0", "10.0.0.4", "10.0.0.8"]
+        );
+        assert_eq!(
+            starts("2001:db8::/126", &["2001:db8::1/128"], 8),
+            ["2001:db8::", "2001:db8::1", "2001:db8::2"]
+        );
+        // An IPv4-mapped network is cut by IPv4 cuts.
+        assert_eq!(
+            starts("::ffff:10.0.0.0/126", &["10.0.0.2/31"], 8),
+            ["10.0.0.0", "10.0.0.2"]
+        );
     }
 
     #[test]

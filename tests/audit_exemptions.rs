@@ -297,16 +297,15 @@ fn two_ranges(entries: &[String]) -> Policy {
 }
 
 #[test]
-fn a_range_exempted_between_allowed_ends_is_still_reported_as_an_exception() {
+fn a_range_exempted_between_allowed_ends_is_listed_and_in_use() {
     let p = two_ranges(&[entry(
         "gap",
         "eu-west",
         "warehouse: redshift, cidr: 3.251.148.96/27",
         "2026-06-30",
     )]);
-    // Both ends of the range are the region's own, so no flow is listed; the space asks the
-    // addresses just past the first range and just before the second, which only the
-    // exemption allows.
+    // Both ends of the range are the region's own, yet the exemption allows the addresses
+    // between them: its flow is listed, and it is not linted as exempting nothing.
     let q = |ip: &str| regionfence::Question::Connect {
         workspace: "eu-west".into(),
         warehouse: "redshift".into(),
@@ -315,21 +314,27 @@ fn a_range_exempted_between_allowed_ends_is_still_reported_as_an_exception() {
     assert!(p.decide(&q("3.251.148.96")).exemption().is_none());
     assert!(p.decide(&q("3.251.148.127")).exemption().is_none());
     assert!(p.decide(&q("3.251.148.104")).exemption().is_some());
+    let listed: Vec<_> = audit::exempted_flows(&p)
+        .into_iter()
+        .map(|f| f.exemption)
+        .collect();
+    assert_eq!(listed, ["gap"]);
+    assert!(messages(&audit::lints(&p), "exemption-exempts-nothing").is_empty());
     let report = audit::audit(&p).unwrap();
     assert!(report.passed(), "{}", report.to_text());
-    assert!(report.exempted.is_empty());
-    assert_eq!(report.exempted_questions, 2);
+    assert_eq!(report.exempted.len(), 1);
+    assert_eq!(report.exempted_questions, 3);
     let text = report.to_text();
     assert!(
-        text.contains("residency is proved for the strict regions: `eu-west`, except 2 question(s) allowed by exemptions\n"),
+        text.contains("residency is proved for the strict regions: `eu-west`, except 1 exempted flow(s)\n  - exempted by `gap` (region `eu-west`): connect from `3.251.148.96/27` to warehouse `redshift`"),
         "{text}"
     );
     assert!(
-        text.contains(" questions, except 2 allowed by exemptions\n"),
+        text.contains(" questions, except 3 allowed by exemptions\n"),
         "{text}"
     );
     assert!(
-        text.ends_with("\nall invariants hold, except 2 question(s) allowed by exemptions\n"),
+        text.ends_with("\nall invariants hold, except 1 exempted flow(s)\n"),
         "{text}"
     );
 }
@@ -367,4 +372,16 @@ fn a_report_listing_flows_without_counting_questions_still_names_them() {
         "{text}"
     );
     assert!(text.ends_with("\nall invariants hold\n"), "{text}");
+    // Questions counted with no flow listed (a flow past the pieces tried, or a report
+    // edited by hand): the questions are named instead.
+    report.exempted_questions = 3;
+    let text = report.to_text();
+    assert!(
+        text.contains(&format!("proved over {residency} questions, except 3 allowed by exemptions\n")),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("\nall invariants hold, except 3 question(s) allowed by exemptions\n"),
+        "{text}"
+    );
 }

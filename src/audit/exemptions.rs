@@ -6,6 +6,7 @@ use super::lints::{warn, Lint};
 use crate::document::{ExemptedFlow, ExemptionDoc, Residency};
 use crate::policy::{ExemptionId, Policy};
 use crate::question::Question;
+use ipnet::IpNet;
 use serde::Serialize;
 
 /// The most exemption warnings of one code given one by one; past it, one more counts the rest.
@@ -30,6 +31,9 @@ pub struct ExemptedFlowEntry {
 
 /// The most endpoints of one destination an exemption without `endpoint` is tried through.
 const MAX_ENDPOINTS_TRIED: usize = 16;
+
+/// The most pieces of a connection exemption's range its flow is tried from.
+const MAX_PIECES_TRIED: usize = 64;
 
 /// A question asking for an exemption's flow: a connection from the first address of its
 /// range.
@@ -57,18 +61,40 @@ pub fn flow_question(e: &ExemptionDoc) -> Option<Question> {
 }
 
 /// The questions an exemption's flow is tried with: its [`flow_question`]; for a connection,
-/// one from the last address of its range too; and for a delivery through any endpoint, one
+/// one from its last address and one from the first address of every piece its range is cut
+/// into by the loader ranges of every region and the ranges of every exemption (so a range
+/// whose two ends are a region's own loaders is still tried in its middle); and for a delivery through any endpoint, one
 /// through each endpoint of the destination too.
 fn flow_questions(policy: &Policy, e: &ExemptionDoc) -> Vec<Question> {
     let mut out: Vec<Question> = flow_question(e).into_iter().collect();
     if let (Some(ExemptedFlow::Connect { warehouse, .. }), Some(net)) =
         (e.flow(), e.cidr.as_deref().and_then(crate::ip::parse_cidr))
     {
-        out.push(Question::Connect {
-            workspace: e.region.clone(),
-            warehouse: warehouse.to_string(),
-            ip: net.broadcast().to_string(),
-        });
+        let cuts: Vec<IpNet> = policy
+            .regions
+            .iter()
+            .flat_map(|r| r.egress_nets.iter().copied())
+            .chain(
+                policy
+                    .document
+                    .exemptions
+                    .iter()
+                    .filter_map(|x| x.cidr.as_deref().and_then(crate::ip::parse_cidr)),
+            )
+            .collect();
+        // The first piece starts at the range's first address: that is `flow_question`. The
+        // range's last address is asked too.
+        out.extend(
+            crate::ip::piece_starts(&net, &cuts, MAX_PIECES_TRIED)
+                .into_iter()
+                .skip(1)
+                .chain([net.broadcast()])
+                .map(|ip| Question::Connect {
+                    workspace: e.region.clone(),
+                    warehouse: warehouse.to_string(),
+                    ip: ip.to_string(),
+                }),
+        );
     }
     if let Some(ExemptedFlow::Deliver {
         destination,
@@ -95,8 +121,8 @@ fn flow_questions(policy: &Policy, e: &ExemptionDoc) -> Vec<Question> {
     out
 }
 
-/// Asks `ask` every exemption's flow (for a connection, from the first and the last address
-/// of its range), one exemption at a time, for the audit to check besides its question space.
+/// Asks `ask` every exemption's flow (for a connection, from the first address of every
+/// piece of its range and from its last address), one exemption at a time, for the audit to check besides its question space.
 pub(super) fn each_exemption_question(policy: &Policy, mut ask: impl FnMut(&Question)) {
     for e in &policy.document.exemptions {
         for q in flow_questions(policy, e) {
@@ -105,8 +131,8 @@ pub(super) fn each_exemption_question(policy: &Policy, mut ask: impl FnMut(&Ques
     }
 }
 
-/// Whether exemption `i` allows some question of its flow (of a connection's range, its
-/// first or its last address): `Ok`, or why not.
+/// Whether exemption `i` allows some question of its flow (of a connection's range, from the
+/// first address of some piece of it): `Ok`, or why not.
 fn in_use(policy: &Policy, i: ExemptionId, e: &ExemptionDoc) -> Result<(), String> {
     let mine = Some(i);
     let (mut other, mut denied) = (None, None);
