@@ -295,6 +295,14 @@ mod tests {
     }
 
     #[test]
+    fn fields_read_back() {
+        for (y, m, d) in [(2026, 2, 28), (1, 12, 31), (9999, 1, 9), (2024, 10, 4)] {
+            let date = Date::new(y, m, d).unwrap();
+            assert_eq!((date.year(), date.month(), date.day()), (y, m, d));
+        }
+    }
+
+    #[test]
     fn known_days_and_bounds() {
         assert_eq!(Date::from_days_since_epoch(0), Date::new(1970, 1, 1));
         assert_eq!(Date::from_days_since_epoch(11_016), Date::new(2000, 2, 29));

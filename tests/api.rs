@@ -732,3 +732,14 @@ fn question_alias_fan_out_is_refused_at_once() {
         q.len()
     );
 }
+
+/// A reason code compares equal to its kebab-case name only, as `str` and as `&str`.
+#[test]
+fn reason_codes_compare_with_their_names() {
+    let code = ReasonCode::AllowlistRequired;
+    let name: &str = "allowlist-required";
+    assert!(code == *name && code == name);
+    for other in ["allowlist_required", "ip-not-allowlisted", ""] {
+        assert!(code != *other && code != other, "{other}");
+    }
+}

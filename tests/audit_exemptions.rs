@@ -377,7 +377,9 @@ fn a_report_listing_flows_without_counting_questions_still_names_them() {
     report.exempted_questions = 3;
     let text = report.to_text();
     assert!(
-        text.contains(&format!("proved over {residency} questions, except 3 allowed by exemptions\n")),
+        text.contains(&format!(
+            "proved over {residency} questions, except 3 allowed by exemptions\n"
+        )),
         "{text}"
     );
     assert!(

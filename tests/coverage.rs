@@ -100,6 +100,10 @@ fn a_fixture_is_counted_exactly() {
         assert_eq!((t.covered, t.total), (covered, total), "{kind}");
     }
     assert!(c.reasons.cells.iter().all(|cell| !cell.beyond_space));
+    // The space itself counts the same cells before any suite is read.
+    let policy = fixture_policy();
+    let space = DecisionSpace::new(&policy).unwrap();
+    assert_eq!((space.reason_cells(), space.entry_cells()), (82, 15));
 }
 
 #[test]
@@ -235,6 +239,8 @@ fn entries_no_decision_can_name_are_listed_and_not_counted() {
     assert_eq!(c.entry_tally(EntryKind::DestinationEndpoint).total, 2);
     // A reason cell the new destination opens: deliver's `destination-unavailable-in-region`.
     assert_eq!((c.reasons.covered, c.reasons.total), (10, 84));
+    let space = DecisionSpace::new(&policy).unwrap();
+    assert_eq!((space.reason_cells(), space.entry_cells()), (84, 15));
     assert!(c
         .to_text()
         .contains("  entries no decision can name, not counted: braze/us, braze/eu"));

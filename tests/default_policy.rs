@@ -297,4 +297,13 @@ fn the_compiled_default_is_made_from_the_embedded_yaml_and_answers_alike() {
     }
     assert!(Policy::from_compiled("").is_err());
     assert!(Policy::from_compiled("{\"format\":").is_err());
+    // Past the size limit a compiled form is refused before it is read, at any size.
+    for over in [1, 4096] {
+        let size = regionfence::limits::MAX_POLICY_BYTES + over;
+        let err = Policy::from_compiled(&" ".repeat(size)).unwrap_err();
+        assert!(
+            matches!(err.kind(), regionfence::LoadErrorKind::TooLarge { size: s, .. } if *s == size),
+            "{err}"
+        );
+    }
 }
