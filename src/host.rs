@@ -475,6 +475,48 @@ mod tests {
     }
 
     #[test]
+    fn bounds_are_exact() {
+        // A 63-byte label is read, a 64-byte one refused.
+        let label63 = "a".repeat(63);
+        normal!(&format!("{label63}.io") => format!("{label63}.io"));
+        refused!(&format!("a{label63}.io") => HostError::Label);
+        // A 253-byte name is read, bare or written with a scheme, port, path or trailing dot;
+        // a 254-byte name is refused however it is written.
+        let name253 = format!("{label63}.{label63}.{label63}.{}", "b".repeat(61));
+        assert_eq!(name253.len(), MAX_HOST_NAME_BYTES);
+        let name254 = format!("c{name253}");
+        for form in ["{}", "{}.", "https://{}:443/v1", "HTTP://{}/"] {
+            let ok = form.replace("{}", &name253);
+            let upper = ok.to_ascii_uppercase();
+            normal!(&ok => name253);
+            assert_eq!(
+                normalize_host(&upper).map(|h| h.as_str().len()),
+                Ok(253),
+                "{upper:?}"
+            );
+            refused!(&form.replace("{}", &name254) => HostError::TooLong);
+        }
+        // An input of exactly the input limit is read (the path makes up the length); one byte
+        // more is refused before it is read.
+        let path = "p".repeat(MAX_HOST_INPUT_BYTES - "https://".len() - name253.len() - 1);
+        let input = format!("https://{name253}/{path}");
+        assert_eq!(input.len(), MAX_HOST_INPUT_BYTES);
+        normal!(&input => name253);
+        refused!(&format!("{input}p") => HostError::TooLong);
+    }
+
+    #[test]
+    fn normal_hosts_compare_by_their_name() {
+        // Borrowed (already lower case) and inline (folded) forms of one name are equal.
+        let plain = normalize_host("api.segment.io").unwrap();
+        let folded = normalize_host("HTTPS://API.Segment.IO/v1").unwrap();
+        assert_eq!(plain, folded);
+        assert_ne!(plain, normalize_host("api.segment.iq").unwrap());
+        assert_ne!(folded, normalize_host("API.SEGMENT.IO.EU").unwrap());
+        assert_eq!(format!("{folded:?}"), "NormalHost(\"api.segment.io\")");
+    }
+
+    #[test]
     fn the_delimiter_search_finds_what_a_byte_loop_finds() {
         // Bytes inside the delimiters' range that are none of them, around the delimiters.
         let alphabet = b"a.-09#/:?@;=Z";

@@ -84,6 +84,31 @@ fn ask_rank(ask: &str) -> usize {
     .unwrap_or(usize::MAX)
 }
 
+/// Adds `item` (of change `kind`, written as plainly as `plain`) to an entry's `examples`,
+/// which keeps the weightiest: one of each kind of change while there is room (newly allowed
+/// first, as kinds sort), of each kind the plainest found, at most [`MAX_EXAMPLES`]; sorted by
+/// kind, then plainness.
+fn keep_example<T>(
+    examples: &mut Vec<((bool, usize), T)>,
+    plain: (bool, usize),
+    kind: ChangeKind,
+    item: T,
+    kind_of: impl Fn(&T) -> ChangeKind,
+) {
+    if let Some(same) = examples.iter_mut().find(|(_, x)| kind_of(x) == kind) {
+        if plain < same.0 {
+            *same = (plain, item);
+        } else if examples.len() < MAX_EXAMPLES {
+            examples.push((plain, item));
+        }
+    } else if examples.len() < MAX_EXAMPLES {
+        examples.push((plain, item));
+    } else if let Some(last) = examples.last_mut().filter(|(_, last)| kind < kind_of(last)) {
+        *last = (plain, item);
+    }
+    examples.sort_by_key(|(plain, x)| (kind_of(x), *plain));
+}
+
 /// Diffs two policies: decides every question of both question spaces under both, and
 /// groups every answer that differs. Refused before asking anything when the two spaces
 /// together hold over [`MAX_DIFF_QUESTIONS`].
@@ -151,8 +176,6 @@ fn diff_within(old: &Policy, new: &Policy, limit: u64) -> Result<PolicyDiff, Dif
         group.counts.add(kind);
         let acc = group.entries.entry(entry).or_default();
         acc.counts.add(kind);
-        // Keep the weightiest examples (one of each kind of change while there is room, newly
-        // allowed first), and of each kind the plainest question found.
         let example = Example {
             question,
             change: kind,
@@ -160,19 +183,7 @@ fn diff_within(old: &Policy, new: &Policy, limit: u64) -> Result<PolicyDiff, Dif
             new: v_new,
         };
         let plain = plainness(&example.question);
-        let examples = &mut acc.examples;
-        if let Some(same) = examples.iter_mut().find(|(_, x)| x.change == kind) {
-            if plain < same.0 {
-                *same = (plain, example);
-            } else if examples.len() < MAX_EXAMPLES {
-                examples.push((plain, example));
-            }
-        } else if examples.len() < MAX_EXAMPLES {
-            examples.push((plain, example));
-        } else if let Some(last) = examples.last_mut().filter(|(_, last)| kind < last.change) {
-            *last = (plain, example);
-        }
-        examples.sort_by_key(|(plain, x)| (x.change, *plain));
+        keep_example(&mut acc.examples, plain, example.change, example, |x| x.change);
     };
     old_space.for_each(&mut ask);
     new_space.for_each(&mut ask);
@@ -257,6 +268,55 @@ mod tests {
         };
         assert_ne!(fingerprint(&a), fingerprint(&b));
         assert_eq!(fingerprint(&a), fingerprint(&a.clone()));
+    }
+
+    #[test]
+    fn examples_keep_each_kind_and_the_plainest() {
+        use ChangeKind::*;
+        // Items are (kind, name); plainness is given apart.
+        let kept = |adds: &[(ChangeKind, usize, &'static str)]| -> Vec<&'static str> {
+            let mut examples = Vec::new();
+            for &(kind, plain, name) in adds {
+                keep_example(&mut examples, (false, plain), kind, (kind, name), |x| x.0);
+            }
+            examples.iter().map(|(_, (_, name))| *name).collect()
+        };
+        // Of one kind: the plainer replaces the first, a plainer one still fills the room.
+        assert_eq!(kept(&[(NewlyDenied, 5, "a"), (NewlyDenied, 3, "b")]), ["b"]);
+        assert_eq!(kept(&[(NewlyDenied, 3, "a"), (NewlyDenied, 5, "b")]), ["a", "b"]);
+        // Kinds sort newly allowed first, whatever order they came in.
+        assert_eq!(
+            kept(&[
+                (DeniedForOtherReasons, 1, "d"),
+                (NewlyDenied, 1, "n"),
+                (NewlyAllowed, 1, "a")
+            ]),
+            ["a", "n", "d"]
+        );
+        // A plainer example of a kind already kept replaces it, not another kind's.
+        assert_eq!(
+            kept(&[
+                (NewlyAllowed, 5, "a5"),
+                (NewlyDenied, 5, "n5"),
+                (NewlyDenied, 1, "n1")
+            ]),
+            ["a5", "n1"]
+        );
+        // Full: a weightier kind takes the last place; a lighter or equal one does not.
+        let full = [
+            (NewlyDenied, 1, "n"),
+            (OtherExtras, 1, "o"),
+            (DeniedForOtherReasons, 1, "d"),
+        ];
+        let with = |extra: (ChangeKind, usize, &'static str)| {
+            let mut adds = full.to_vec();
+            adds.push(extra);
+            kept(&adds)
+        };
+        assert_eq!(with((NewlyAllowed, 9, "a")), ["a", "n", "o"]);
+        assert_eq!(with((AllowedForOtherReasons, 9, "r")), ["n", "o", "r"]);
+        assert_eq!(with((DeniedForOtherReasons, 0, "d0")), ["n", "o", "d0"]);
+        assert_eq!(with((DeniedForOtherReasons, 5, "d5")), ["n", "o", "d"]);
     }
 
     #[test]

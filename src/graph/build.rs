@@ -451,6 +451,29 @@ pub(super) fn build_within(
 mod tests {
     use super::*;
 
+    /// An edge drawn for several flows carries each label once, and never an empty one.
+    #[test]
+    fn edge_labels_are_distinct_and_named() {
+        let policy = Policy::default_policy();
+        let g = policy.flow_graph().unwrap();
+        for ((from, to), labels) in &g.edges {
+            let mut seen = std::collections::BTreeSet::new();
+            for label in labels {
+                assert!(!label.is_empty(), "{from} -> {to}");
+                assert!(seen.insert(label), "{from} -> {to} repeats `{label}`");
+            }
+        }
+        assert!(g.edges.len() > 10);
+        // The same edge asked twice with one label, and with empty labels.
+        let mut twice = FlowGraph::default();
+        twice.edge("a", "b", "x");
+        twice.edge("a", "b", "x");
+        twice.edge("a", "b", "");
+        twice.edge("a", "c", "");
+        assert_eq!(twice.edges.get(&("a".into(), "b".into())).map(Vec::len), Some(1));
+        assert_eq!(twice.edges.get(&("a".into(), "c".into())).map(Vec::len), Some(0));
+    }
+
     /// The bound computed up front is a bound: the graph drawn is never larger.
     #[test]
     fn the_estimate_bounds_the_graph() {
