@@ -537,3 +537,27 @@ fn a_file_name_cannot_rewrite_the_terminal() {
     assert!(!stdout.contains('\u{1b}') && !stdout.contains('\u{202e}'));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_store_is_placed_only_where_a_cloud_region_runs_it() {
+    // Belgium (the only Google Cloud region) leaves EU West's jurisdiction: BigQuery can no
+    // longer be placed there, while Redshift still can.
+    let yaml = read("tests/fixtures/coverage/policy.yaml").replace(
+        "{id: eu, countries: [IE, BE]}",
+        "{id: eu, countries: [IE]}\n  - {id: be, countries: [BE]}",
+    );
+    let policy = Policy::from_yaml(&yaml).unwrap();
+    let space = DecisionSpace::new(&policy).unwrap();
+    let c = space.coverage(std::iter::empty::<&regionfence::Question>());
+    let placements: Vec<&str> = c
+        .entries
+        .cells
+        .iter()
+        .filter(|cell| cell.kind == EntryKind::StorePlacement && cell.region.as_deref() == Some("eu-west"))
+        .map(|cell| cell.entry.as_str())
+        .collect();
+    assert_eq!(
+        placements,
+        ["eu-west: archive in aws:eu-west-1", "eu-west: redshift in eu"]
+    );
+}
