@@ -506,6 +506,76 @@ mod tests {
     }
 
     #[test]
+    fn known_schemes_are_stripped_with_their_ports() {
+        assert_eq!(known_scheme(b"https://a.io"), (&b"a.io"[..], true, false));
+        assert_eq!(known_scheme(b"HTTPS://a.io"), (&b"a.io"[..], true, false));
+        assert_eq!(known_scheme(b"hTtP://a.io"), (&b"a.io"[..], false, true));
+        assert_eq!(known_scheme(b"http://"), (&b""[..], false, true));
+        // Anything else is left in place, either port allowed.
+        for raw in [
+            &b"a.io"[..],
+            b"ftp://a.io",
+            b"https:/a.io",
+            b"http:a.io",
+            b"httpsx//a",
+            b"http",
+            b"",
+        ] {
+            assert_eq!(
+                known_scheme(raw),
+                (raw, true, true),
+                "{:?}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+        // `:` and `/` are not letters: their case bit is not folded.
+        assert_eq!(known_scheme(b"https\x1a//a").1, true);
+        assert_eq!(known_scheme(b"https\x1a//a").0.len(), 9);
+        assert_eq!(known_scheme(b"http\x1a//a").0.len(), 8);
+    }
+
+    #[test]
+    fn plain_tails_leave_the_name_alone() {
+        for tail in [
+            &b""[..],
+            b".",
+            b"/v1",
+            b"./",
+            b"?q",
+            b"#f",
+            b":443",
+            b".:443/x",
+            b":80",
+            b":80?x",
+        ] {
+            assert!(
+                plain_tail(tail, true, true),
+                "{:?}",
+                String::from_utf8_lossy(tail)
+            );
+        }
+        assert!(plain_tail(b":443", true, false) && !plain_tail(b":80", true, false));
+        assert!(plain_tail(b":80", false, true) && !plain_tail(b":443", false, true));
+        for tail in [
+            &b".."[..],
+            b":",
+            b":8443",
+            b":4430",
+            b":8",
+            b"x",
+            b"@h",
+            b":443x",
+            b" ",
+        ] {
+            assert!(
+                !plain_tail(tail, true, true),
+                "{:?}",
+                String::from_utf8_lossy(tail)
+            );
+        }
+    }
+
+    #[test]
     fn normal_hosts_compare_by_their_name() {
         // Borrowed (already lower case) and inline (folded) forms of one name are equal.
         let plain = normalize_host("api.segment.io").unwrap();

@@ -149,3 +149,86 @@ pub(crate) fn same(old_policy: &Policy, old: &Decision, new_policy: &Policy, new
         _ => AnswerView::new(old_policy, old) == AnswerView::new(new_policy, new),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(decision: Verdict, reasons: &[ReasonCode]) -> AnswerView {
+        AnswerView {
+            decision,
+            reasons: reasons.to_vec(),
+            host: None,
+            mechanism: None,
+            ingestion: None,
+            endpoint: None,
+            endpoint_hosts: None,
+            cidrs: None,
+        }
+    }
+
+    #[test]
+    fn changes_are_named_by_what_differs() {
+        use ChangeKind::*;
+        let allow = view(Verdict::Allow, &[ReasonCode::HostInRegion]);
+        let deny = view(Verdict::Deny, &[ReasonCode::IngestionOutsideRegion]);
+        assert_eq!(change(&allow, &allow.clone()), None);
+        assert_eq!(change(&deny, &deny.clone()), None);
+        assert_eq!(change(&deny, &allow), Some(NewlyAllowed));
+        assert_eq!(change(&allow, &deny), Some(NewlyDenied));
+        let mut other = allow.clone();
+        other.reasons = vec![ReasonCode::EndpointInRegion];
+        assert_eq!(change(&allow, &other), Some(AllowedForOtherReasons));
+        let mut other = deny.clone();
+        other.reasons.push(ReasonCode::UnknownHost);
+        assert_eq!(change(&deny, &other), Some(DeniedForOtherReasons));
+        // Each extra alone makes the answer another one, allowed or denied.
+        let extras: [fn(&mut AnswerView); 6] = [
+            |v| v.host = Some("h".into()),
+            |v| v.mechanism = Some("m".into()),
+            |v| v.ingestion = Some("i".into()),
+            |v| v.endpoint = Some("e".into()),
+            |v| v.endpoint_hosts = Some(vec!["h".into()]),
+            |v| v.cidrs = Some(Vec::new()),
+        ];
+        for (i, set) in extras.iter().enumerate() {
+            for base in [&allow, &deny] {
+                let mut other = base.clone();
+                set(&mut other);
+                assert_eq!(change(base, &other), Some(OtherExtras), "extra {i}");
+                assert_eq!(change(&other, base), Some(OtherExtras), "extra {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_summary_names_the_verdict_codes_and_extras() {
+        let mut v = view(Verdict::Allow, &[ReasonCode::EndpointInRegion]);
+        assert_eq!(v.summary(), "allow (endpoint-in-region)");
+        v.endpoint = Some("eu".into());
+        v.host = Some("api.eu.amplitude.com".into());
+        assert_eq!(
+            v.summary(),
+            "allow (endpoint-in-region): endpoint `eu`, host `api.eu.amplitude.com`"
+        );
+        let mut r = view(
+            Verdict::Allow,
+            &[ReasonCode::HostInRegion, ReasonCode::AllowlistRequired],
+        );
+        r.mechanism = Some("regional-settings".into());
+        r.cidrs = Some(Vec::new());
+        assert_eq!(
+            r.summary(),
+            "allow (host-in-region, allowlist-required): by regional-settings, no CIDRs"
+        );
+        r.mechanism = None;
+        r.cidrs = Some(vec!["3.251.148.96/29".into(), "10.0.0.0/8".into()]);
+        assert!(
+            r.summary().ends_with(": CIDRs 3.251.148.96/29, 10.0.0.0/8"),
+            "{}",
+            r.summary()
+        );
+        let d = view(Verdict::Deny, &[]);
+        assert_eq!(d.summary(), "deny ()");
+    }
+}
