@@ -529,7 +529,7 @@ mod tests {
             );
         }
         // `:` and `/` are not letters: their case bit is not folded.
-        assert_eq!(known_scheme(b"https\x1a//a").1, true);
+        assert!(known_scheme(b"https\x1a//a").1);
         assert_eq!(known_scheme(b"https\x1a//a").0.len(), 9);
         assert_eq!(known_scheme(b"http\x1a//a").0.len(), 8);
     }
