@@ -10,7 +10,7 @@
 //! it; and `regionfence diff`'s exit codes with `--fail-on`.
 
 use regionfence::diff::{self, ChangeKind, DiffGroup, EntryChanges, EntryKind, PolicyDiff};
-use regionfence::{Policy, Question, Verdict};
+use regionfence::{Policy, Question, Verdict, DEFAULT_POLICY_YAML};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::LazyLock;
@@ -315,4 +315,20 @@ fn the_readmes_diff_summary_is_the_shipped_policies_current_one() {
         DIFF.summary(),
         "README's diff summary is stale: regenerate it with `regionfence diff policies/segment.yaml policies/segment-2025.yaml`"
     );
+}
+
+#[test]
+fn a_new_first_host_is_named() {
+    let eu = "hosts: [events.eu1.segmentapis.com]";
+    assert!(DEFAULT_POLICY_YAML.contains(eu));
+    let with = |hosts: &str| Policy::from_yaml(&DEFAULT_POLICY_YAML.replace(eu, hosts)).unwrap();
+    let old = with("hosts: [events.eu1.segmentapis.com, in.eu1.example.com]");
+    let new = with("hosts: [in.eu1.example.com, events.eu1.segmentapis.com]");
+    let d = diff::diff(&old, &new).unwrap();
+    let resolve = group(&d, "resolve", "eu-west");
+    let dublin = entry(resolve, EntryKind::IngestionRegion, "dublin");
+    assert_eq!(dublin.what_changed.as_deref(), Some("another first host"));
+    assert!(dublin.counts.other_extras > 0);
+    // The same hosts in the same order: nothing to say.
+    assert!(diff::diff(&old, &old).unwrap().is_empty());
 }

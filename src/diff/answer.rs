@@ -202,6 +202,25 @@ mod tests {
     }
 
     #[test]
+    fn same_answers_are_told_apart_cheaply() {
+        let p = Policy::default_policy();
+        let resolve = |w: &str| p.resolve(w, "ios", None);
+        let (us, eu) = (resolve("us-west"), resolve("eu-west"));
+        assert!(same(&p, &us, &p, &us) && same(&p, &eu, &p, &eu));
+        // Same verdict and codes, other host handed out.
+        assert!(!same(&p, &us, &p, &eu));
+        let unknown = p.ingest("nowhere", "ios", "api.segment.io");
+        assert!(same(&p, &unknown, &p, &unknown.clone()));
+        assert!(!same(
+            &p,
+            &unknown,
+            &p,
+            &p.ingest("eu-west", "nothing", "api.segment.io")
+        ));
+        assert!(!same(&p, &unknown, &p, &us));
+    }
+
+    #[test]
     fn a_summary_names_the_verdict_codes_and_extras() {
         let mut v = view(Verdict::Allow, &[ReasonCode::EndpointInRegion]);
         assert_eq!(v.summary(), "allow (endpoint-in-region)");
