@@ -145,3 +145,69 @@ proptest! {
         }
     }
 }
+
+/// Every id kind names what it was looked up by; ids another policy issued (two loads of one
+/// document) name nothing and decide nothing, whether one of a question's ids is foreign or
+/// all of them are.
+#[test]
+fn ids_name_their_entry_and_foreign_ids_are_refused() {
+    let a = Policy::default_policy();
+    let b = Policy::default_policy();
+    let ids = |p: &Policy| {
+        let eu = p.region_id("eu-west").unwrap();
+        let amplitude = p.destination_id("amplitude").unwrap();
+        (
+            eu,
+            p.ingestion_id(eu, "dublin").unwrap(),
+            p.host_id("events.eu1.segmentapis.com").unwrap(),
+            p.cloud_id("aws:eu-west-1").unwrap(),
+            p.source_id("ios").unwrap(),
+            amplitude,
+            p.endpoint_id(amplitude, "eu").unwrap(),
+            p.store_id("redshift").unwrap(),
+            p.location_id("eu-west/dublin-a").unwrap(),
+            p.location_id("eu-west/dublin-b").unwrap(),
+        )
+    };
+    let (region, ingestion, host, cloud, source, destination, endpoint, store, from, to) = ids(&a);
+    assert_eq!(a.region_name(region), "eu-west");
+    assert_eq!(a.ingestion_name(ingestion), "dublin");
+    assert_eq!(a.host_name(host), "events.eu1.segmentapis.com");
+    assert_eq!(a.cloud_name(cloud), "aws:eu-west-1");
+    assert_eq!(a.source_name(source), "ios");
+    assert_eq!(a.destination_name(destination), "amplitude");
+    assert_eq!(a.endpoint_name(destination, endpoint), "eu");
+    assert_eq!(a.store_name(store), "redshift");
+    assert_eq!(a.location_name(from), "eu-west/dublin-a");
+    assert_eq!(a.location_name(to), "eu-west/dublin-b");
+    let group = a.group_id("eu").unwrap();
+    assert_eq!(a.group_name(group), "eu");
+
+    let ip = parse_ip("3.251.148.97").unwrap();
+    let foreign = |d: Decision| d.codes().map(|c| c.as_str()).collect::<Vec<_>>() == ["foreign-id"];
+    // Own ids: the allowed answers.
+    assert!(a.ingest_ids(region, source, host).is_allowed());
+    assert!(a.connect_ids(region, store, ip).is_allowed());
+    assert!(a.failover_ids(from, to).is_allowed());
+    let (r2, i2, h2, c2, s2, d2, e2, st2, f2, t2) = ids(&b);
+    assert_eq!(a.region_name(r2), "");
+    assert_eq!(a.location_name(f2), "");
+    assert_eq!(a.store_name(st2), "");
+    // All ids foreign: every question refused.
+    assert!(foreign(a.ingest_ids(r2, s2, h2)));
+    assert!(foreign(a.resolve_ids(r2, s2, Some(i2))));
+    assert!(foreign(a.resolve_ids(r2, s2, None)));
+    assert!(foreign(a.deliver_ids(r2, d2, Some(e2))));
+    assert!(foreign(a.deliver_ids(r2, d2, None)));
+    assert!(foreign(a.store_ids(r2, st2, c2)));
+    assert!(foreign(a.connect_ids(r2, st2, ip)));
+    assert!(foreign(a.allowlist_ids(r2, st2)));
+    assert!(foreign(a.failover_ids(f2, t2)));
+    // One foreign id among own ones: refused too.
+    assert!(foreign(a.ingest_ids(region, source, h2)));
+    assert!(foreign(a.connect_ids(region, st2, ip)));
+    assert!(foreign(a.allowlist_ids(r2, store)));
+    assert!(foreign(a.failover_ids(from, t2)));
+    assert!(foreign(a.deliver_ids(region, destination, Some(e2))));
+    assert!(foreign(a.store_ids(region, store, c2)));
+}
