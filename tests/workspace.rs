@@ -646,3 +646,29 @@ fn fixing_the_text_of_thousands_of_entries_fixes_every_one() {
     let from_values = fix_all(&policy, &Workspace::parse(&text).unwrap()).workspace;
     assert_eq!(Workspace::parse(&fixed.text).unwrap(), from_values);
 }
+
+#[test]
+fn a_failover_fix_prefers_the_own_ingestion_region_then_the_first_listed_target() {
+    let sydney =
+        "{id: sydney, cloud_region: aws:ap-southeast-2, hosts: [in.au1.segmentapis.com], zones: [a, b, c]}";
+    assert!(regionfence::DEFAULT_POLICY_YAML.contains(sydney));
+    let with = |zones: &str| {
+        let loosened = sydney.replace(
+            "zones: [a, b, c]",
+            &format!("zones: [{zones}], failover_to: [us-west/oregon]"),
+        );
+        Policy::from_yaml(&regionfence::DEFAULT_POLICY_YAML.replace(sydney, &loosened)).unwrap()
+    };
+    let ws = workspace(
+        "us-west",
+        "failover: [{from: us-west/sydney-a, to: us-west/dublin-a}]\n",
+    );
+    // Oregon's zones come first in the policy and are allowed by the loosening, but Sydney's
+    // own second zone is preferred.
+    let v = only(&with("a, b, c"), &ws);
+    assert_eq!(v.code.as_str(), "failover-across-ingestion-regions");
+    assert_eq!(v.fix.patch, replace("/failover/0/to", "us-west/sydney-b"));
+    // With no other zone of its own, the first target the loosening allows.
+    let v = only(&with("a"), &ws);
+    assert_eq!(v.fix.patch, replace("/failover/0/to", "us-west/oregon-a"));
+}

@@ -168,6 +168,56 @@ mod tests {
     }
 
     #[test]
+    fn a_pure_insertion_and_a_pure_deletion() {
+        assert_eq!(
+            unified_diff("x", "a\nc\n", "a\nb\nc\n"),
+            "--- x\n+++ x (fixed)\n@@ -1,2 +1,3 @@\n a\n+b\n c\n"
+        );
+        assert_eq!(
+            unified_diff("x", "a\nb\nc\n", "a\nc\n"),
+            "--- x\n+++ x (fixed)\n@@ -1,3 +1,2 @@\n a\n-b\n c\n"
+        );
+    }
+
+    #[test]
+    fn the_alignment_is_tight_up_to_its_cell_budget() {
+        // A first and a last line shared, and between them a middle of k old and k new lines
+        // that differ at both ends and share every other line inside: aligned line by line
+        // while (k + 1)² cells fit the budget, shown as one replacement past it.
+        let shared = |i: usize, k: usize| i % 2 == 1 && i + 1 < k;
+        let ops_for = |k: usize| {
+            let side = |tag: &str| -> Vec<String> {
+                let middle = (0..k).map(|i| {
+                    if shared(i, k) {
+                        format!("s{i}\n")
+                    } else {
+                        format!("{tag}{i}\n")
+                    }
+                });
+                std::iter::once("first\n".to_string())
+                    .chain(middle)
+                    .chain(std::iter::once("last\n".to_string()))
+                    .collect()
+            };
+            let (a, b) = (side("a"), side("b"));
+            let a: Vec<&str> = a.iter().map(String::as_str).collect();
+            let b: Vec<&str> = b.iter().map(String::as_str).collect();
+            align(&a, &b)
+        };
+        let same = |ops: &[Op]| ops.iter().filter(|op| matches!(op, Op::Same(_))).count();
+        let fits = (1..)
+            .take_while(|&k: &usize| (k + 1) * (k + 1) <= MAX_CELLS)
+            .last()
+            .unwrap();
+        assert_eq!((fits + 1) * (fits + 1), MAX_CELLS);
+        assert_eq!(
+            same(&ops_for(fits)),
+            2 + (0..fits).filter(|&i| shared(i, fits)).count()
+        );
+        assert_eq!(same(&ops_for(fits + 1)), 2);
+    }
+
+    #[test]
     fn many_hunks_number_their_lines_from_the_start() {
         let before: String = (1..=100).map(|i| format!("l{i}\n")).collect();
         let mut after = before.clone();
