@@ -570,6 +570,30 @@ mod tests {
     }
 
     #[test]
+    fn splices_conflict_when_they_share_a_byte_or_a_place() {
+        let at = |start: usize, end: usize| Splice {
+            start,
+            end,
+            with: String::new(),
+        };
+        let both = |a: &Splice, b: &Splice| {
+            assert_eq!(a.conflicts(b), b.conflicts(a), "{a:?} {b:?}");
+            a.conflicts(b)
+        };
+        // Overlapping, nested, or inserting at one place.
+        assert!(both(&at(0, 5), &at(3, 8)));
+        assert!(both(&at(0, 10), &at(3, 4)));
+        assert!(both(&at(4, 4), &at(4, 4)));
+        assert!(both(&at(4, 4), &at(4, 9)));
+        assert!(both(&at(2, 6), &at(5, 6)));
+        // Adjacent or apart: no conflict, nor an insertion at an edge of another.
+        assert!(!both(&at(0, 5), &at(5, 8)));
+        assert!(!both(&at(0, 5), &at(6, 8)));
+        assert!(!both(&at(5, 5), &at(0, 5)));
+        assert!(!both(&at(3, 4), &at(5, 9)));
+    }
+
+    #[test]
     fn replace_keeps_everything_else() {
         let out = apply_to_text(
             BLOCK,
