@@ -70,7 +70,7 @@ impl Policy {
     /// that matches one case-insensitively is a valid name, and what stands around it is all
     /// checked here; the delimiter scan stops past the longest listed host.
     #[inline]
-    fn listed_host(&self, raw: &[u8]) -> Option<HostId> {
+    pub(super) fn listed_host(&self, raw: &[u8]) -> Option<HostId> {
         if raw.len() > crate::limits::MAX_HOST_INPUT_BYTES {
             return None;
         }

@@ -238,3 +238,43 @@ fn failover_and_region_change() {
     denied!(region_change("us-west", "eu-west") => RegionImmutable);
     denied!(region_change("us-west", "mars") => UnknownRegion);
 }
+
+/// The fast path finds a listed host written in every usual way, and leaves every other
+/// spelling to the full normalisation (which decides it the same way or refuses it).
+#[test]
+fn listed_hosts_are_found_without_normalising() {
+    let p = policy();
+    let id = p.host_id("api.segment.io").ok();
+    for raw in [
+        "api.segment.io",
+        "api.segment.io.",
+        "API.Segment.IO",
+        "https://api.segment.io",
+        "HTTPS://api.segment.io.:443/v1",
+        "http://api.segment.io:80?x",
+        "api.segment.io:443",
+        "api.segment.io#f",
+    ] {
+        assert_eq!(p.listed_host(raw.as_bytes()), id, "{raw}");
+    }
+    for raw in [
+        "api.segment.io..",
+        "api.segment.io:8443",
+        "https://api.segment.io:80",
+        "user@api.segment.io",
+        "api.segment.io.evil.example",
+        "xapi.segment.io",
+        "",
+    ] {
+        assert_eq!(p.listed_host(raw.as_bytes()), None, "{raw}");
+    }
+    let long = format!(
+        "api.segment.io/{}",
+        "p".repeat(crate::limits::MAX_HOST_INPUT_BYTES)
+    );
+    assert_eq!(p.listed_host(long.as_bytes()), None);
+    assert_eq!(
+        p.listed_host(&long.as_bytes()[..crate::limits::MAX_HOST_INPUT_BYTES]),
+        id
+    );
+}

@@ -666,6 +666,39 @@ mod tests {
     }
 
     #[test]
+    fn appends_after_a_flow_scalar_and_to_an_indentless_list() {
+        let add = |path: &str, v: &str| PatchOp::Add {
+            path: path.into(),
+            value: v.into(),
+        };
+        // After the last scalar of a flow list.
+        let flow = "version: 1\nworkspace: a\nregion: eu-west\nwarehouses:\n  redshift: {firewall: [3.251.148.96/29, 52.25.130.38]}  # two\n";
+        let out = apply_to_text(flow, &add("/warehouses/redshift/firewall/-", "10.0.0.0/8")).unwrap();
+        assert_eq!(out, flow.replace("52.25.130.38]", "52.25.130.38, 10.0.0.0/8]"));
+        // A block list written at its key's own indent, a sibling key after it: the new
+        // entry goes after the list's last entry, at its dash's column.
+        let indentless = "version: 1\nworkspace: a\nregion: eu-west\nwarehouses:\n  redshift:\n    firewall:\n    - 3.251.148.96/29\n  bq: {}\n";
+        let out = apply_to_text(indentless, &add("/warehouses/redshift/firewall/-", "10.0.0.0/8")).unwrap();
+        assert_eq!(
+            out,
+            indentless.replace(
+                "    - 3.251.148.96/29\n",
+                "    - 3.251.148.96/29\n    - 10.0.0.0/8\n"
+            )
+        );
+    }
+
+    #[test]
+    fn a_line_ends_before_its_break() {
+        assert_eq!(line_content_end("\nx", 0), 0);
+        assert_eq!(line_content_end("ab\r\ncd", 0), 2);
+        assert_eq!(line_content_end("ab\ncd", 1), 2);
+        assert_eq!(line_content_end("ab\r\n\r\n", 4), 4);
+        assert_eq!(line_content_end("ab", 0), 2);
+        assert_eq!(line_content_end("ab\r", 3), 3);
+    }
+
+    #[test]
     fn flow_lists_and_json() {
         let flow = "version: 1\nworkspace: a\nregion: eu-west\ndestinations: [{id: a, destination: x}, {id: b, destination: y, endpoint: us}]\n";
         let out = apply_to_text(
