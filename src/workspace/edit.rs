@@ -689,6 +689,34 @@ mod tests {
     }
 
     #[test]
+    fn a_bracket_is_closed_past_quotes_and_comments() {
+        let close = |text: &str| matching_close(text, 0);
+        assert_eq!(close("[a, b] x"), Some(6));
+        assert_eq!(close("[a, [b], {c: d}] x"), Some(16));
+        // A bracket inside double quotes (with an escaped quote before it), inside single
+        // quotes (with a doubled quote), or in a comment does not close.
+        let text = r#"["a\"]", b]"#;
+        assert_eq!(close(text), Some(text.len()));
+        let text = "['it''s ]', b]";
+        assert_eq!(close(text), Some(text.len()));
+        let text = "[a, # ]\n b]";
+        assert_eq!(close(text), Some(text.len()));
+        // A quote inside a word opens nothing; a `#` inside a word is no comment.
+        let text = "[it's, a#]";
+        assert_eq!(close(text), Some(text.len()));
+        assert_eq!(close("[a, b"), None);
+        assert_eq!(close(r#"["a\"]"#), None);
+    }
+
+    #[test]
+    fn the_next_line_starts_past_the_break() {
+        assert_eq!(line_next("ab\ncd", 0), Some(3));
+        assert_eq!(line_next("ab\ncd", 3), None);
+        assert_eq!(line_next("ab\n", 0), None);
+        assert_eq!(line_next("\n\nx", 1), Some(2));
+    }
+
+    #[test]
     fn a_line_ends_before_its_break() {
         assert_eq!(line_content_end("\nx", 0), 0);
         assert_eq!(line_content_end("ab\r\ncd", 0), 2);
