@@ -451,6 +451,29 @@ pub(super) fn build_within(
 mod tests {
     use super::*;
 
+    /// Each region's stores are drawn, archives and customer stores, with their edges.
+    #[test]
+    fn stores_are_drawn_per_region() {
+        let g = Policy::default_policy().flow_graph().unwrap();
+        for region in ["us-west", "eu-west"] {
+            for category in ["archives", "customer stores"] {
+                let drawn = g.nodes.keys().any(|k| {
+                    k.starts_with(&format!("store:{region}:{category}:"))
+                        || k == &format!("anywhere:{category}")
+                });
+                assert!(drawn, "{region} {category}");
+            }
+            let store_edges = g
+                .edges
+                .iter()
+                .filter(|((from, _), labels)| {
+                    from == &format!("region:{region}") && labels.iter().any(|l| l.ends_with(": store"))
+                })
+                .count();
+            assert!(store_edges > 0, "{region}");
+        }
+    }
+
     /// An edge drawn for several flows carries each label once, and never an empty one.
     #[test]
     fn edge_labels_are_distinct_and_named() {

@@ -88,6 +88,12 @@ mod tests {
         assert_eq!(id("Acme EU", "ga_1"), "acme-eu-ga-1");
         assert_eq!(id("", "\u{202e}"), "exemption");
         assert!(id(&"x".repeat(500), "y").len() <= 128);
+        // Words are kept while they fit: exactly 128 bytes is kept, one more leaves the
+        // last word out.
+        let w = "a".repeat(63);
+        assert_eq!(id(&w, &w), format!("{w}-{w}"));
+        assert_eq!(id(&format!("{w}b"), &w), format!("{w}b-{w}"));
+        assert_eq!(id(&format!("{w}bc"), &w), format!("{w}bc"));
     }
 
     #[test]
