@@ -672,3 +672,28 @@ fn a_failover_fix_prefers_the_own_ingestion_region_then_the_first_listed_target(
     let v = only(&with("a"), &ws);
     assert_eq!(v.fix.patch, replace("/failover/0/to", "us-west/oregon-a"));
 }
+
+#[test]
+fn a_foreign_range_around_the_home_range_is_found_past_it() {
+    // US West's loaders also cover the /27 around EU West's /29: a firewall of that /27
+    // admits EU loaders first, and US ones just past them.
+    let us = "warehouse_egress: [52.25.130.38/32]";
+    assert!(regionfence::DEFAULT_POLICY_YAML.contains(us));
+    let policy = Policy::from_yaml(
+        &regionfence::DEFAULT_POLICY_YAML.replace(us, "warehouse_egress: [52.25.130.38/32, 3.251.148.96/27]"),
+    )
+    .unwrap();
+    let ws = workspace("eu-west", "stores: [{id: pg, store: postgres, cloud_region: aws:eu-west-1}]\nwarehouses: {pg: {firewall: [3.251.148.96/27]}}\n");
+    let report = policy.check_workspace(&ws);
+    let v = report
+        .violations
+        .iter()
+        .find(|v| v.code.as_str() == "firewall-admits-foreign-loader")
+        .unwrap_or_else(|| panic!("{:#?}", report.violations));
+    assert!(
+        v.message
+            .contains("`3.251.148.104` is not in `regions[eu-west].warehouse_egress`"),
+        "{}",
+        v.message
+    );
+}

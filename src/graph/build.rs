@@ -474,6 +474,39 @@ mod tests {
         }
     }
 
+    /// Failover is drawn within an ingestion region, and to the targets a loosening lists.
+    #[test]
+    fn failover_edges_follow_zones_and_loosenings() {
+        let sydney = "{id: sydney, cloud_region: aws:ap-southeast-2, hosts: [in.au1.segmentapis.com], zones: [a, b, c]}";
+        let text = crate::DEFAULT_POLICY_YAML.replace(
+            sydney,
+            &sydney.replace(
+                "zones: [a, b, c]",
+                "zones: [a, b, c], failover_to: [us-west/oregon]",
+            ),
+        );
+        let failover = |p: &Policy| -> Vec<(String, String)> {
+            let g = p.flow_graph().unwrap();
+            g.edges
+                .iter()
+                .filter(|(_, labels)| labels.iter().any(|l| l.ends_with(": failover")))
+                .map(|((a, b), _)| (a.clone(), b.clone()))
+                .collect()
+        };
+        let plain = failover(&Policy::default_policy());
+        assert!(plain.iter().all(|(a, b)| a == b), "{plain:?}");
+        assert!(plain.contains(&("zones:us-west/sydney".into(), "zones:us-west/sydney".into())));
+        let loosened = failover(&Policy::from_yaml(&text).unwrap());
+        let across: Vec<_> = loosened.iter().filter(|(a, b)| a != b).collect();
+        assert_eq!(
+            across,
+            [&(
+                "zones:us-west/sydney".to_string(),
+                "zones:us-west/oregon".to_string()
+            )]
+        );
+    }
+
     /// An edge drawn for several flows carries each label once, and never an empty one.
     #[test]
     fn edge_labels_are_distinct_and_named() {
