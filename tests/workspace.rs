@@ -697,3 +697,14 @@ fn a_foreign_range_around_the_home_range_is_found_past_it() {
         v.message
     );
 }
+
+#[test]
+fn a_firewall_on_an_unknown_store_is_reported_once_under_stores() {
+    let policy = Policy::default_policy();
+    let ws = workspace("eu-west", "stores: [{id: wh, store: redshfit, cloud_region: aws:eu-west-1}]\nwarehouses:\n  wh: {firewall: [3.251.148.96/29]}\n");
+    let v = only(&policy, &ws);
+    assert_eq!(
+        (v.path.as_str(), v.code.as_str()),
+        ("stores[0].store", "unknown-store")
+    );
+}
