@@ -459,6 +459,14 @@ mod tests {
     }
 
     #[test]
+    fn the_longest_probe_is_counted() {
+        let mut map = NameMap::default();
+        assert_eq!(map.max_probe, 0);
+        assert!(map.insert("api.segment.io", 0));
+        assert_eq!(map.max_probe, 1);
+    }
+
+    #[test]
     fn every_length_up_to_forty_and_the_empty_name() {
         let mut map = NameMap::default();
         let names: Vec<String> = (0..=40)

@@ -369,3 +369,26 @@ fn keep_one_entry_per_list<'a>(parsed: &ParsedWorkspace, batch: Vec<&'a Violatio
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_splice_conflicts_with_the_taken_ones_it_touches() {
+        let taken: BTreeMap<usize, usize> = [(10, 20), (30, 30)].into_iter().collect();
+        let s = |start: usize, end: usize| Splice {
+            start,
+            end,
+            with: String::new(),
+        };
+        // Overlapping the taken range, starting where one starts, or inserting inside it.
+        for (start, end) in [(15, 25), (5, 11), (10, 10), (19, 19), (30, 31), (25, 35)] {
+            assert!(conflicts_with(&taken, &s(start, end)), "{start}..{end}");
+        }
+        // Touching an edge, or apart.
+        for (start, end) in [(20, 25), (5, 10), (21, 29), (31, 40), (0, 0)] {
+            assert!(!conflicts_with(&taken, &s(start, end)), "{start}..{end}");
+        }
+    }
+}
