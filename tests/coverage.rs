@@ -543,11 +543,15 @@ fn a_file_name_cannot_rewrite_the_terminal() {
 
 #[test]
 fn a_store_is_placed_only_where_a_cloud_region_runs_it() {
-    // Belgium (the only Google Cloud region) leaves EU West's jurisdiction: BigQuery can no
-    // longer be placed there, while Redshift still can.
-    let yaml = read("tests/fixtures/coverage/policy.yaml").replace(
-        "{id: eu, countries: [IE, BE]}",
-        "{id: eu, countries: [IE]}\n  - {id: be, countries: [BE]}",
+    // EU West archives in Dublin and in Belgium: the archive store runs on AWS only, so it
+    // is placed in Dublin and not in Belgium.
+    let eu_archive =
+        "archive: [aws:eu-west-1]\n    source_kinds: [javascript]\n    warehouse_egress: [3.251.148.96/29]";
+    let text = read("tests/fixtures/coverage/policy.yaml");
+    assert!(text.contains(eu_archive));
+    let yaml = text.replace(
+        eu_archive,
+        &eu_archive.replace("[aws:eu-west-1]", "[aws:eu-west-1, gcp:europe-west1]"),
     );
     let policy = Policy::from_yaml(&yaml).unwrap();
     let space = DecisionSpace::new(&policy).unwrap();
@@ -561,6 +565,12 @@ fn a_store_is_placed_only_where_a_cloud_region_runs_it() {
         .collect();
     assert_eq!(
         placements,
-        ["eu-west: archive in aws:eu-west-1", "eu-west: redshift in eu"]
+        [
+            "eu-west: archive in aws:eu-west-1",
+            "eu-west: redshift in eu",
+            "eu-west: bigquery in eu"
+        ]
     );
+    // Not even as an entry no decision can name.
+    assert!(c.entries.unnameable.is_empty(), "{:?}", c.entries.unnameable);
 }
