@@ -686,6 +686,13 @@ mod tests {
                 "    - 3.251.148.96/29\n    - 10.0.0.0/8\n"
             )
         );
+        // Indented by one space: the next warehouse sits one column left of the dash.
+        let narrow = "version: 1\nworkspace: a\nregion: eu-west\nwarehouses:\n redshift:\n  firewall:\n  - 3.251.148.96/29\n bq: {}\n";
+        let out = apply_to_text(narrow, &add("/warehouses/redshift/firewall/-", "10.0.0.0/8")).unwrap();
+        assert_eq!(
+            out,
+            narrow.replace("  - 3.251.148.96/29\n", "  - 3.251.148.96/29\n  - 10.0.0.0/8\n")
+        );
     }
 
     #[test]
