@@ -373,3 +373,32 @@ fn records_replay_as_of_their_own_date() {
     assert_eq!(parsed.as_of.unwrap().to_string(), "2026-06-30");
     assert_eq!(parsed.exemptions, ["amp-us"]);
 }
+
+/// Past the problems listed one by one, the text counts the rest; with every problem listed,
+/// it says nothing more.
+#[test]
+fn a_report_counts_the_problems_it_does_not_list() {
+    let report = regionfence::replay::ReplayReport {
+        policy: "p".into(),
+        digest: "d".into(),
+        records: 6,
+        identical: 1,
+        mismatched: 3,
+        other_digest: 1,
+        malformed: 1,
+        problems: Vec::new(),
+    };
+    assert!(!report.all_identical());
+    let text = report.to_text();
+    assert!(text.contains("  … and 5 more\n"), "{text}");
+    let clean = regionfence::replay::ReplayReport {
+        records: 2,
+        identical: 2,
+        mismatched: 0,
+        other_digest: 0,
+        malformed: 0,
+        ..report
+    };
+    assert!(clean.all_identical());
+    assert!(!clean.to_text().contains("more"), "{}", clean.to_text());
+}
