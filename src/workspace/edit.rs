@@ -704,6 +704,8 @@ mod tests {
         // quotes (with a doubled quote), or in a comment does not close.
         let text = r#"["a\"]", b]"#;
         assert_eq!(close(text), Some(text.len()));
+        let text = r#"["]", b]"#;
+        assert_eq!(close(text), Some(text.len()));
         let text = "['it''s ]', b]";
         assert_eq!(close(text), Some(text.len()));
         let text = "[a, # ]\n b]";
