@@ -708,3 +708,27 @@ fn a_firewall_on_an_unknown_store_is_reported_once_under_stores() {
         ("stores[0].store", "unknown-store")
     );
 }
+
+#[test]
+fn a_fix_that_cannot_be_made_in_place_leaves_the_others_to_be_made() {
+    // The firewall's last entry is written on the line after its dash, so nothing is
+    // appended after it nor is it removed in place; the first entry is still removed.
+    let policy = Policy::default_policy();
+    let text = "version: 1\nworkspace: a\nregion: eu-west\nstores: [{id: wh, store: redshift, cloud_region: aws:eu-west-1}]\nwarehouses:\n  wh:\n    firewall:\n      - 52.25.130.38/32\n      -\n        52.25.130.38\n";
+    let fixed = fix_text(&policy, text).unwrap();
+    let applied: Vec<(&str, &str)> = fixed
+        .applied
+        .iter()
+        .map(|v| (v.path.as_str(), v.code.as_str()))
+        .collect();
+    assert_eq!(
+        applied,
+        [("warehouses[wh].firewall[0]", "firewall-admits-foreign-loader")]
+    );
+    let failed: Vec<&str> = fixed.failed.iter().map(|(v, _)| v.code.as_str()).collect();
+    assert_eq!(
+        failed,
+        ["firewall-lacks-loader", "firewall-admits-foreign-loader"]
+    );
+    assert_eq!(fixed.text, text.replace("      - 52.25.130.38/32\n", ""));
+}
