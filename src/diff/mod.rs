@@ -284,6 +284,8 @@ mod tests {
         // Of one kind: the plainer replaces the first, a plainer one still fills the room.
         assert_eq!(kept(&[(NewlyDenied, 5, "a"), (NewlyDenied, 3, "b")]), ["b"]);
         assert_eq!(kept(&[(NewlyDenied, 3, "a"), (NewlyDenied, 5, "b")]), ["a", "b"]);
+        // As plain as the first: the first stays, the other fills the room.
+        assert_eq!(kept(&[(NewlyDenied, 3, "a"), (NewlyDenied, 3, "b")]), ["a", "b"]);
         // Kinds sort newly allowed first, whatever order they came in.
         assert_eq!(
             kept(&[
