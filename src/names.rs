@@ -147,6 +147,10 @@ mod tests {
         assert_eq!(edit_distance("EU-WEST", "eu-west"), 0);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        // Deleting from the front, and down to nothing, cost one a character.
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("xxabc", "abc"), 2);
+        assert_eq!(edit_distance("abc", "xxabc"), 2);
     }
 
     #[test]
