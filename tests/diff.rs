@@ -134,6 +134,10 @@ fn the_2022_to_2025_diff_has_the_groups_a_reviewer_expects() {
     assert!(cidrs.counts.other_extras > 0);
     let x = &cidrs.examples[0];
     assert_eq!(x.change, ChangeKind::OtherExtras);
+    // Only the CIDRs changed, for every warehouse that needs or recommends an allowlist: the
+    // change is the loader ranges', not a store's.
+    assert_eq!(x.old.reasons, x.new.reasons);
+    assert!(cidrs.counts.other_extras >= 5, "{:?}", cidrs.counts);
     assert_eq!(
         x.new.cidrs.as_ref().unwrap(),
         &["52.25.130.38/32", "34.223.203.0/28"]
