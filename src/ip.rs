@@ -126,57 +126,67 @@ pub(crate) fn span_contains(span: Span, ip: IpAddr) -> bool {
     }
 }
 
-/// The first address of each piece `net` is cut into by the boundaries of `cuts`: the
-/// network's own first address, then every first address of a cut and every address just
-/// past a cut's end that falls strictly inside `net`, ascending, at most `max` of them.
-///
-/// Membership of an address in any of `cuts` is the same across one piece, so asking a
-/// question from each piece start asks every distinct case `net` holds.
-pub(crate) fn piece_starts(net: &IpNet, cuts: &[IpNet], max: usize) -> Vec<IpAddr> {
-    match span(net) {
-        Span::V4(first, last) => {
-            let cuts = cuts.iter().filter_map(|c| match span(c) {
-                Span::V4(a, b) => Some((a, b.checked_add(1))),
-                Span::V6(..) => None,
-            });
-            starts(first, last, cuts, max)
-                .into_iter()
+/// Where a set of networks begins and ends: every first address, and every address just
+/// past a last one, sorted, one list per address family (an IPv4-mapped network counts as
+/// IPv4). Membership in the set's networks is the same between two consecutive boundaries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Boundaries {
+    v4: Vec<u32>,
+    v6: Vec<u128>,
+}
+
+impl Boundaries {
+    /// The boundaries of `nets`.
+    pub(crate) fn new<'a>(nets: impl IntoIterator<Item = &'a IpNet>) -> Self {
+        let mut b = Boundaries::default();
+        for net in nets {
+            match span(net) {
+                Span::V4(first, last) => {
+                    b.v4.extend([Some(first), last.checked_add(1)].into_iter().flatten())
+                }
+                Span::V6(first, last) => {
+                    b.v6.extend([Some(first), last.checked_add(1)].into_iter().flatten())
+                }
+            }
+        }
+        b.v4.sort_unstable();
+        b.v4.dedup();
+        b.v6.sort_unstable();
+        b.v6.dedup();
+        b
+    }
+
+    /// The first address of each piece these boundaries cut `net` into, ascending, at most
+    /// `max`: the network's first address, then every boundary inside it. Each is an address
+    /// of `net` as compared (so an IPv6 network is never asked an address that reads as
+    /// IPv4). O(log n) to find the first, then one step per piece.
+    pub(crate) fn piece_starts(&self, net: &IpNet, max: usize) -> Vec<IpAddr> {
+        let whole = span(net);
+        let starts: Vec<IpAddr> = match whole {
+            Span::V4(first, last) => starts(&self.v4, first, last, max)
                 .map(|a| IpAddr::V4(a.into()))
-                .collect()
-        }
-        Span::V6(first, last) => {
-            let cuts = cuts.iter().filter_map(|c| match span(c) {
-                Span::V6(a, b) => Some((a, b.checked_add(1))),
-                Span::V4(..) => None,
-            });
-            starts(first, last, cuts, max)
-                .into_iter()
+                .collect(),
+            Span::V6(first, last) => starts(&self.v6, first, last, max)
                 .map(|a| IpAddr::V6(a.into()))
-                .collect()
-        }
+                .collect(),
+        };
+        starts
+            .into_iter()
+            .filter(|&ip| span_contains(whole, ip))
+            .collect()
     }
 }
 
-/// `first` and every cut boundary in `(first, last]`, sorted, deduplicated, at most `max`.
-fn starts<T: Ord + Copy>(
-    first: T,
-    last: T,
-    cuts: impl Iterator<Item = (T, Option<T>)>,
-    max: usize,
-) -> Vec<T> {
-    let mut out = vec![first];
-    for (start, past_end) in cuts {
-        out.extend(
-            [Some(start), past_end]
-                .into_iter()
-                .flatten()
-                .filter(|&a| first < a && a <= last),
-        );
-    }
-    out.sort_unstable();
-    out.dedup();
-    out.truncate(max);
-    out
+/// `first` and every boundary in `(first, last]`, ascending, at most `max`.
+fn starts<T: Ord + Copy>(boundaries: &[T], first: T, last: T, max: usize) -> impl Iterator<Item = T> + '_ {
+    let from = boundaries.partition_point(|&b| b <= first);
+    let inside = boundaries
+        .get(from..)
+        .unwrap_or_default()
+        .iter()
+        .copied()
+        .take_while(move |&b| b <= last);
+    std::iter::once(first).chain(inside).take(max)
 }
 
 /// A set of CIDRs as sorted, merged, inclusive ranges, one table per address family.
@@ -397,7 +407,8 @@ mod tests {
         let net = |s: &str| parse_cidr(s).unwrap();
         let starts = |n: &str, cuts: &[&str], max: usize| -> Vec<String> {
             let cuts: Vec<IpNet> = cuts.iter().map(|c| net(c)).collect();
-            piece_starts(&net(n), &cuts, max)
+            Boundaries::new(&cuts)
+                .piece_starts(&net(n), max)
                 .iter()
                 .map(ToString::to_string)
                 .collect()
@@ -414,7 +425,7 @@ mod tests {
             ["10.0.0.0"]
         );
         // A cut ending at the network's last address adds no piece past it; one ending at
-        // the very last IPv4 address has no address past it.
+        // the very last IPv4 or IPv6 address has no address past it.
         assert_eq!(
             starts("10.0.0.0/30", &["10.0.0.2/31"], 8),
             ["10.0.0.0", "10.0.0.2"]
@@ -422,6 +433,17 @@ mod tests {
         assert_eq!(
             starts("255.255.255.254/31", &["255.255.255.255/32"], 8),
             ["255.255.255.254", "255.255.255.255"]
+        );
+        assert_eq!(
+            starts(
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127",
+                &["ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"],
+                8
+            ),
+            [
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe",
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+            ]
         );
         // Duplicates are dropped, the count is bounded, IPv6 is cut the same way.
         assert_eq!(
@@ -432,11 +454,18 @@ mod tests {
             starts("2001:db8::/126", &["2001:db8::1/128"], 8),
             ["2001:db8::", "2001:db8::1", "2001:db8::2"]
         );
-        // An IPv4-mapped network is cut by IPv4 cuts.
+        // An IPv4-mapped network is cut by IPv4 cuts, and an IPv4 network by mapped ones.
         assert_eq!(
             starts("::ffff:10.0.0.0/126", &["10.0.0.2/31"], 8),
             ["10.0.0.0", "10.0.0.2"]
         );
+        assert_eq!(
+            starts("10.0.0.0/30", &["::ffff:10.0.0.2/127"], 8),
+            ["10.0.0.0", "10.0.0.2"]
+        );
+        // An IPv6 network around the mapped block is never asked an address that reads as
+        // IPv4.
+        assert_eq!(starts("::fffe:0:0/95", &["::fffe:0:0/96"], 8), ["::fffe:0:0"]);
     }
 
     #[test]

@@ -4,10 +4,12 @@
 
 use super::lints::{warn, Lint};
 use crate::document::{ExemptedFlow, ExemptionDoc, Residency};
+use crate::ip::Boundaries;
 use crate::policy::{ExemptionId, Policy};
 use crate::question::Question;
 use ipnet::IpNet;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// The most exemption warnings of one code given one by one; past it, one more counts the rest.
 const MAX_EXEMPTION_WARNINGS: usize = 20;
@@ -60,41 +62,61 @@ pub fn flow_question(e: &ExemptionDoc) -> Option<Question> {
     })
 }
 
+/// Where connection exemptions' ranges are cut, per region and warehouse: at that region's
+/// own loader ranges and at the ranges of every exemption of the same region and warehouse
+/// (what a connection's decision depends on besides the address). Built once per pass over
+/// the exemptions, so trying every exemption costs O(n log n), not O(n²).
+struct Cuts {
+    by_flow: HashMap<(String, String), Boundaries>,
+}
+
+impl Cuts {
+    fn new(policy: &Policy) -> Cuts {
+        let mut nets: HashMap<(String, String), Vec<IpNet>> = HashMap::new();
+        for e in &policy.document.exemptions {
+            if let (Some(ExemptedFlow::Connect { warehouse, cidr }), Some(region)) =
+                (e.flow(), policy.region_id(&e.region))
+            {
+                let entry = nets
+                    .entry((e.region.clone(), warehouse.to_string()))
+                    .or_insert_with(|| policy.egress(region).to_vec());
+                entry.extend(crate::ip::parse_cidr(cidr));
+            }
+        }
+        let by_flow = nets
+            .into_iter()
+            .map(|(flow, nets)| (flow, Boundaries::new(&nets)))
+            .collect();
+        Cuts { by_flow }
+    }
+}
+
 /// The questions an exemption's flow is tried with: its [`flow_question`]; for a connection,
-/// one from its last address and one from the first address of every piece its range is cut
-/// into by the loader ranges of every region and the ranges of every exemption (so a range
-/// whose two ends are a region's own loaders is still tried in its middle); and for a delivery through any endpoint, one
-/// through each endpoint of the destination too.
-fn flow_questions(policy: &Policy, e: &ExemptionDoc) -> Vec<Question> {
+/// one from the first address of every piece its range is cut into by [`Cuts`] (at most
+/// [`MAX_PIECES_TRIED`], so a range whose two ends are the region's own loaders is still tried
+/// in its middle) and one from its last address; for a delivery through any endpoint, one
+/// through each endpoint of the destination (at most [`MAX_ENDPOINTS_TRIED`]).
+fn flow_questions(policy: &Policy, cuts: &Cuts, e: &ExemptionDoc) -> Vec<Question> {
     let mut out: Vec<Question> = flow_question(e).into_iter().collect();
     if let (Some(ExemptedFlow::Connect { warehouse, .. }), Some(net)) =
         (e.flow(), e.cidr.as_deref().and_then(crate::ip::parse_cidr))
     {
-        let cuts: Vec<IpNet> = policy
-            .regions
-            .iter()
-            .flat_map(|r| r.egress_nets.iter().copied())
-            .chain(
-                policy
-                    .document
-                    .exemptions
-                    .iter()
-                    .filter_map(|x| x.cidr.as_deref().and_then(crate::ip::parse_cidr)),
-            )
-            .collect();
+        let mut starts = cuts
+            .by_flow
+            .get(&(e.region.clone(), warehouse.to_string()))
+            .map(|b| b.piece_starts(&net, MAX_PIECES_TRIED))
+            .unwrap_or_default();
         // The first piece starts at the range's first address: that is `flow_question`. The
-        // range's last address is asked too.
-        out.extend(
-            crate::ip::piece_starts(&net, &cuts, MAX_PIECES_TRIED)
-                .into_iter()
-                .skip(1)
-                .chain([net.broadcast()])
-                .map(|ip| Question::Connect {
-                    workspace: e.region.clone(),
-                    warehouse: warehouse.to_string(),
-                    ip: ip.to_string(),
-                }),
-        );
+        // range's last address is asked too, unless it is the last piece's start.
+        let last = net.broadcast();
+        if starts.last().map(|&a| crate::ip::canonical(a)) != Some(crate::ip::canonical(last)) {
+            starts.push(last);
+        }
+        out.extend(starts.into_iter().skip(1).map(|ip| Question::Connect {
+            workspace: e.region.clone(),
+            warehouse: warehouse.to_string(),
+            ip: ip.to_string(),
+        }));
     }
     if let Some(ExemptedFlow::Deliver {
         destination,
@@ -121,22 +143,23 @@ fn flow_questions(policy: &Policy, e: &ExemptionDoc) -> Vec<Question> {
     out
 }
 
-/// Asks `ask` every exemption's flow (for a connection, from the first address of every
-/// piece of its range and from its last address), one exemption at a time, for the audit to check besides its question space.
+/// Asks `ask` every exemption's flow ([`flow_questions`]), one exemption at a time, for the
+/// audit to check besides its question space.
 pub(super) fn each_exemption_question(policy: &Policy, mut ask: impl FnMut(&Question)) {
+    let cuts = Cuts::new(policy);
     for e in &policy.document.exemptions {
-        for q in flow_questions(policy, e) {
+        for q in flow_questions(policy, &cuts, e) {
             ask(&q);
         }
     }
 }
 
-/// Whether exemption `i` allows some question of its flow (of a connection's range, from the
-/// first address of some piece of it): `Ok`, or why not.
-fn in_use(policy: &Policy, i: ExemptionId, e: &ExemptionDoc) -> Result<(), String> {
+/// Whether exemption `i` allows some question of its flow ([`flow_questions`]): `Ok`, or why
+/// not.
+fn in_use(policy: &Policy, cuts: &Cuts, i: ExemptionId, e: &ExemptionDoc) -> Result<(), String> {
     let mine = Some(i);
     let (mut other, mut denied) = (None, None);
-    for q in flow_questions(policy, e) {
+    for q in flow_questions(policy, cuts, e) {
         let d = policy.decide(&q);
         match d.exemption() {
             id if id == mine => return Ok(()),
@@ -162,11 +185,14 @@ pub fn exempted_flows(policy: &Policy) -> Vec<ExemptedFlowEntry> {
             .and_then(|r| policy.region(r))
             .is_some_and(|r| r.residency == Residency::Strict)
     };
+    let cuts = Cuts::new(policy);
     policy
         .exemptions
         .ids()
         .zip(&policy.document.exemptions)
-        .filter(|&(i, e)| policy.exemption_active(i) && strict(&e.region) && in_use(policy, i, e).is_ok())
+        .filter(|&(i, e)| {
+            policy.exemption_active(i) && strict(&e.region) && in_use(policy, &cuts, i, e).is_ok()
+        })
         .map(|(_, e)| ExemptedFlowEntry {
             exemption: e.id.clone(),
             region: e.region.clone(),
@@ -195,6 +221,7 @@ pub(super) fn exemption_lints(policy: &Policy) -> Vec<Lint> {
             ),
         )];
     };
+    let cuts = Cuts::new(policy);
     let mut expired = Vec::new();
     let mut idle = Vec::new();
     for (i, e) in policy.exemptions.ids().zip(exemptions) {
@@ -207,7 +234,9 @@ pub(super) fn exemption_lints(policy: &Policy) -> Vec<Lint> {
             ));
             continue;
         }
-        let Err(why) = in_use(policy, i, e) else { continue };
+        let Err(why) = in_use(policy, &cuts, i, e) else {
+            continue;
+        };
         idle.push(format!("{} exempts nothing: {why}", named()));
     }
     let mut out = Vec::new();
