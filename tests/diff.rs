@@ -110,7 +110,8 @@ fn the_2022_to_2025_diff_has_the_groups_a_reviewer_expects() {
     assert!(d.groups[strict_allows..]
         .iter()
         .all(|g| !(g.strict && g.counts.newly_allowed > 0)));
-    // Then the groups that change what is allowed, before those that change only reasons.
+    // Then the groups with a significant change, before those whose every change is a denial
+    // for other reasons.
     let rest = &d.groups[strict_allows..];
     let minor = rest.iter().position(|g| g.counts.significant() == 0).unwrap();
     assert!(minor > 0);

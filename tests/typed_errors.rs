@@ -332,7 +332,11 @@ fn table_limits_are_variants_of_their_own() {
             "  - {id: aws:eu-west-1, country: IE}\n",
             &format!("  - {{id: aws:eu-west-1, country: IE}}\n{clouds}"),
         )
-        .replace("destinations:\n", &format!("{regions}destinations:\n"));
+        .replace("destinations:\n", &format!("{regions}destinations:\n"))
+        .replace(
+            "  - {id: eu, countries: [IE]}\n",
+            "  - {id: eu, countries: [IE]}\n  - {id: g1, countries: [IE]}\n  - {id: g2, countries: [IE]}\n",
+        );
     let e = Policy::from_yaml(&text).unwrap_err();
     let LoadErrorKind::TooManyTableCells { cells, limit } = *e.kind() else {
         panic!("{e}")
@@ -342,6 +346,16 @@ fn table_limits_are_variants_of_their_own() {
         cells > MAX_TABLE_CELLS && cells < MAX_TABLE_CELLS + MAX_TABLE_CELLS / 10,
         "{cells}"
     );
+    // Exactly as documented: per region, three cells per cloud region and per group, two per
+    // source kind and per destination, one per catalog source.
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let count = |key: &str| doc.get(key).and_then(|v| v.as_sequence()).map_or(0, Vec::len);
+    let columns = 3 * count("cloud_regions")
+        + 3 * count("groups")
+        + 2 * count("source_kinds")
+        + count("sources")
+        + 2 * count("destinations");
+    assert_eq!(cells, count("regions") * columns);
     assert_eq!(
         e.to_string(),
         format!("policy would compile to {cells} table cells, over the limit of {MAX_TABLE_CELLS}")

@@ -732,3 +732,28 @@ fn a_fix_that_cannot_be_made_in_place_leaves_the_others_to_be_made() {
     );
     assert_eq!(fixed.text, text.replace("      - 52.25.130.38/32\n", ""));
 }
+
+#[test]
+fn the_text_of_a_compliant_configuration_is_left_as_it_is() {
+    let policy = Policy::default_policy();
+    let text = "version: 1\nworkspace: a   # ours\nregion: eu-west\n";
+    let fixed = fix_text(&policy, text).unwrap();
+    assert!(fixed.applied.is_empty() && fixed.failed.is_empty());
+    assert!(fixed.remaining.is_compliant());
+    assert_eq!(fixed.text, text);
+}
+
+#[test]
+fn the_only_entry_of_a_list_is_removed() {
+    // Google Analytics has no EU endpoint: no edit keeps it in an EU workspace.
+    let policy = Policy::default_policy();
+    let text = "version: 1\nworkspace: a\nregion: eu-west\ndestinations:\n  - {id: ga, destination: google-analytics}\n";
+    let fixed = fix_text(&policy, text).unwrap();
+    assert!(fixed.failed.is_empty(), "{:?}", fixed.failed);
+    assert_eq!(fixed.applied.len(), 1);
+    assert!(fixed.remaining.is_compliant(), "{:?}", fixed.remaining.violations);
+    assert_eq!(
+        fixed.text,
+        "version: 1\nworkspace: a\nregion: eu-west\ndestinations: []\n"
+    );
+}

@@ -245,6 +245,7 @@ fn failover_and_region_change() {
 fn listed_hosts_are_found_without_normalising() {
     let p = policy();
     let id = p.host_id("api.segment.io").ok();
+    assert!(id.is_some());
     for raw in [
         "api.segment.io",
         "api.segment.io.",

@@ -92,7 +92,7 @@ pub enum ChangeKind {
     NewlyAllowed,
     /// Allowed before, denied now.
     NewlyDenied,
-    /// Allowed both times, with other extras: another host, endpoint or CIDRs.
+    /// The same verdict, with other extras: another host, endpoint or CIDRs.
     OtherExtras,
     /// Allowed both times, with the same extras, for other reasons.
     AllowedForOtherReasons,

@@ -281,7 +281,7 @@ mod tests {
             }
             examples.iter().map(|(_, (_, name))| *name).collect()
         };
-        // Of one kind: the plainer replaces the first, a plainer one still fills the room.
+        // Of one kind: a plainer one replaces the first, a less plain one fills the room.
         assert_eq!(kept(&[(NewlyDenied, 5, "a"), (NewlyDenied, 3, "b")]), ["b"]);
         assert_eq!(kept(&[(NewlyDenied, 3, "a"), (NewlyDenied, 5, "b")]), ["a", "b"]);
         // As plain as the first: the first stays, the other fills the room.

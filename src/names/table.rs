@@ -459,6 +459,22 @@ mod tests {
     }
 
     #[test]
+    fn a_growth_that_places_a_fifth_name_of_one_key_hashes_every_word() {
+        // Equal length, first and last eight bytes: one key. The fifth insert grows the table,
+        // so it is placed by the rebuild, which must notice the sharing itself.
+        let mut map = NameMap::default();
+        for i in 0..4 {
+            assert!(map.insert(&format!("abcdefgh-{i}-stuvwxyz"), i));
+            assert!(!map.every_word, "{i}");
+        }
+        assert!(map.insert("abcdefgh-4-stuvwxyz", 4));
+        assert!(map.every_word);
+        for i in 0..5 {
+            assert_eq!(map.get(&format!("abcdefgh-{i}-stuvwxyz")), Some(i));
+        }
+    }
+
+    #[test]
     fn the_longest_probe_is_counted() {
         let mut map = NameMap::default();
         assert_eq!(map.max_probe, 0);

@@ -586,7 +586,7 @@ mod tests {
         assert!(both(&at(4, 4), &at(4, 4)));
         assert!(both(&at(4, 4), &at(4, 9)));
         assert!(both(&at(2, 6), &at(5, 6)));
-        // Adjacent or apart: no conflict, nor an insertion at an edge of another.
+        // Adjacent or apart: no conflict, nor an insertion at the end of another.
         assert!(!both(&at(0, 5), &at(5, 8)));
         assert!(!both(&at(0, 5), &at(6, 8)));
         assert!(!both(&at(5, 5), &at(0, 5)));
