@@ -757,3 +757,24 @@ fn the_only_entry_of_a_list_is_removed() {
         "version: 1\nworkspace: a\nregion: eu-west\ndestinations: []\n"
     );
 }
+
+#[test]
+fn a_source_counts_one_question_per_field_checked() {
+    let policy = Policy::default_policy();
+    let questions = |fields: &str| {
+        let report = policy.check_workspace(&workspace(
+            "eu-west",
+            &format!("sources: [{{id: app, source: ios{fields}}}]\n"),
+        ));
+        assert!(report.is_compliant(), "{:?}", report.violations);
+        report.questions
+    };
+    let bare = questions("");
+    assert_eq!(questions(", ingestion: dublin") - bare, 1);
+    assert_eq!(questions(", host: events.eu1.segmentapis.com") - bare, 1);
+    assert_eq!(
+        questions(", ingestion: dublin, host: events.eu1.segmentapis.com") - bare,
+        2
+    );
+    assert!(bare >= 1);
+}

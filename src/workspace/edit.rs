@@ -609,6 +609,18 @@ mod tests {
     }
 
     #[test]
+    fn a_replaced_value_keeps_its_quoting() {
+        let text = "version: 1\nworkspace: a\nregion: eu-west\nsources:\n  - id: web\n    source: 'javascript'\n    host: \"https://api.segment.io\"\n";
+        let out = apply_to_text(text, &op_replace("/sources/0/source", "it's")).unwrap();
+        assert!(out.contains("    source: 'it''s'\n"), "{out}");
+        let out = apply_to_text(text, &op_replace("/sources/0/host", "events.eu1.segmentapis.com")).unwrap();
+        assert!(
+            out.contains("    host: \"events.eu1.segmentapis.com\"\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn block_removal_takes_the_entry_lines_only() {
         let out = apply_to_text(
             BLOCK,
