@@ -253,6 +253,10 @@ mod tests {
         assert_eq!(d.to_human(), "destinations[3].endpoint");
         assert_eq!(d.to_json_pointer(), "/destinations/3/endpoint");
         assert_eq!(Pointer::root().key("region").to_human(), "region");
+        // A number with a leading zero, or an empty segment, is a key, not an index.
+        assert_eq!(Pointer::parse("/a/01"), Some(Pointer::root().key("a").key("01")));
+        assert_eq!(Pointer::parse("/a/0"), Some(Pointer::root().key("a").index(0)));
+        assert_eq!(Pointer::parse("/a/"), Some(Pointer::root().key("a").key("")));
     }
 
     #[test]
