@@ -778,3 +778,18 @@ fn a_source_counts_one_question_per_field_checked() {
     );
     assert!(bare >= 1);
 }
+
+#[test]
+fn a_report_reads_as_pretty_json_with_every_field() {
+    let policy = Policy::default_policy();
+    let report = policy.check_workspace(&workspace(
+        "eu-west",
+        "sources: [{id: app, source: ios, host: api.segment.io}]\n",
+    ));
+    let text = report.to_json_pretty();
+    assert!(text.contains("\n  \"violations\": ["), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["region"], "eu-west");
+    assert_eq!(v["questions"], report.questions);
+    assert_eq!(v["violations"][0]["code"], report.violations[0].code.as_str());
+}
