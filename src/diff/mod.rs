@@ -84,17 +84,17 @@ fn ask_rank(ask: &str) -> usize {
     .unwrap_or(usize::MAX)
 }
 
-/// Adds `item` (of change `kind`, written as plainly as `plain`) to an entry's `examples`,
-/// which keeps the weightiest: one of each kind of change while there is room (newly allowed
-/// first, as kinds sort), of each kind the plainest found, at most [`MAX_EXAMPLES`]; sorted by
-/// kind, then plainness.
+/// Adds `item` (written as plainly as `plain`, its change read by `kind_of`) to an entry's
+/// `examples`, which keeps the weightiest: one of each kind of change while there is room
+/// (newly allowed first, as kinds sort), of each kind the plainest found, at most
+/// [`MAX_EXAMPLES`]; sorted by kind, then plainness.
 fn keep_example<T>(
     examples: &mut Vec<((bool, usize), T)>,
     plain: (bool, usize),
-    kind: ChangeKind,
     item: T,
     kind_of: impl Fn(&T) -> ChangeKind,
 ) {
+    let kind = kind_of(&item);
     if let Some(same) = examples.iter_mut().find(|(_, x)| kind_of(x) == kind) {
         if plain < same.0 {
             *same = (plain, item);
@@ -183,7 +183,7 @@ fn diff_within(old: &Policy, new: &Policy, limit: u64) -> Result<PolicyDiff, Dif
             new: v_new,
         };
         let plain = plainness(&example.question);
-        keep_example(&mut acc.examples, plain, example.change, example, |x| x.change);
+        keep_example(&mut acc.examples, plain, example, |x| x.change);
     };
     old_space.for_each(&mut ask);
     new_space.for_each(&mut ask);
@@ -277,7 +277,7 @@ mod tests {
         let kept = |adds: &[(ChangeKind, usize, &'static str)]| -> Vec<&'static str> {
             let mut examples = Vec::new();
             for &(kind, plain, name) in adds {
-                keep_example(&mut examples, (false, plain), kind, (kind, name), |x| x.0);
+                keep_example(&mut examples, (false, plain), (kind, name), |x| x.0);
             }
             examples.iter().map(|(_, (_, name))| *name).collect()
         };
