@@ -81,6 +81,23 @@ impl AnswerView {
     }
 }
 
+#[cfg(test)]
+impl AnswerView {
+    /// An answer with these reasons and no extras.
+    pub(crate) fn bare(decision: Verdict, reasons: &[ReasonCode]) -> AnswerView {
+        AnswerView {
+            decision,
+            reasons: reasons.to_vec(),
+            host: None,
+            mechanism: None,
+            ingestion: None,
+            endpoint: None,
+            endpoint_hosts: None,
+            cidrs: None,
+        }
+    }
+}
+
 /// How the answer to one question changed.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, strum::Display, strum::EnumIter,
@@ -154,24 +171,11 @@ pub(crate) fn same(old_policy: &Policy, old: &Decision, new_policy: &Policy, new
 mod tests {
     use super::*;
 
-    fn view(decision: Verdict, reasons: &[ReasonCode]) -> AnswerView {
-        AnswerView {
-            decision,
-            reasons: reasons.to_vec(),
-            host: None,
-            mechanism: None,
-            ingestion: None,
-            endpoint: None,
-            endpoint_hosts: None,
-            cidrs: None,
-        }
-    }
-
     #[test]
     fn changes_are_named_by_what_differs() {
         use ChangeKind::*;
-        let allow = view(Verdict::Allow, &[ReasonCode::HostInRegion]);
-        let deny = view(Verdict::Deny, &[ReasonCode::IngestionOutsideRegion]);
+        let allow = AnswerView::bare(Verdict::Allow, &[ReasonCode::HostInRegion]);
+        let deny = AnswerView::bare(Verdict::Deny, &[ReasonCode::IngestionOutsideRegion]);
         assert_eq!(change(&allow, &allow.clone()), None);
         assert_eq!(change(&deny, &deny.clone()), None);
         assert_eq!(change(&deny, &allow), Some(NewlyAllowed));
@@ -222,7 +226,7 @@ mod tests {
 
     #[test]
     fn a_summary_names_the_verdict_codes_and_extras() {
-        let mut v = view(Verdict::Allow, &[ReasonCode::EndpointInRegion]);
+        let mut v = AnswerView::bare(Verdict::Allow, &[ReasonCode::EndpointInRegion]);
         assert_eq!(v.summary(), "allow (endpoint-in-region)");
         v.endpoint = Some("eu".into());
         v.host = Some("api.eu.amplitude.com".into());
@@ -230,7 +234,7 @@ mod tests {
             v.summary(),
             "allow (endpoint-in-region): endpoint `eu`, host `api.eu.amplitude.com`"
         );
-        let mut r = view(
+        let mut r = AnswerView::bare(
             Verdict::Allow,
             &[ReasonCode::HostInRegion, ReasonCode::AllowlistRequired],
         );
@@ -247,7 +251,7 @@ mod tests {
             "{}",
             r.summary()
         );
-        let d = view(Verdict::Deny, &[]);
+        let d = AnswerView::bare(Verdict::Deny, &[]);
         assert_eq!(d.summary(), "deny ()");
     }
 }

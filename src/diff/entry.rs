@@ -139,16 +139,7 @@ mod tests {
             from: "us-west/dublin-a".into(),
             to: "eu-west/dublin-b".into(),
         };
-        let deny = AnswerView {
-            decision: crate::decision::Verdict::Deny,
-            reasons: vec![ReasonCode::UnknownLocation],
-            host: None,
-            mechanism: None,
-            ingestion: None,
-            endpoint: None,
-            endpoint_hosts: None,
-            cidrs: None,
-        };
+        let deny = AnswerView::bare(crate::decision::Verdict::Deny, &[ReasonCode::UnknownLocation]);
         assert_eq!(region_of(&q), "us-west");
         let e = entry_of(&q, &deny, &deny);
         assert_eq!(
