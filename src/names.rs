@@ -160,6 +160,13 @@ mod tests {
         assert_eq!(nearest("us-wets", names.iter().copied()), Some("us-west"));
         assert_eq!(nearest("antarctica", names.iter().copied()), None);
         assert_eq!(nearest("eu-west", names.iter().copied()), Some("us-west"));
+        // The nearer candidate wins whichever comes first; a tie goes to the lesser name.
+        let names = ["ab-cdzz", "ab-cdez", "ab-cdef"];
+        for order in [[0, 1, 2], [2, 1, 0], [1, 0, 2], [0, 2, 1]] {
+            let candidates = order.iter().filter_map(|&i| names.get(i).copied());
+            assert_eq!(nearest("ab-cdeg", candidates), Some("ab-cdef"), "{order:?}");
+        }
+        assert_eq!(nearest("ab-cdxx", ["ab-cdzz", "ab-cdyy"].into_iter()), Some("ab-cdyy"));
     }
 
     #[test]

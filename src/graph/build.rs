@@ -541,7 +541,10 @@ mod tests {
         ];
         for text in texts {
             let policy = Policy::from_yaml(text).unwrap();
-            let (nodes, edges) = policy.flow_graph().unwrap().size();
+            let graph = policy.flow_graph().unwrap();
+            let (nodes, edges) = graph.size();
+            assert_eq!((nodes, edges), (graph.nodes.len(), graph.edges.len()));
+            assert!(nodes > 1 && edges > 1, "{nodes} nodes, {edges} edges");
             let e = estimate(&policy);
             assert!(
                 (nodes + edges) as u64 <= e.items,
