@@ -193,6 +193,7 @@ fn word_eq(candidate: u64, name: u64, letters: u64) -> bool {
 
 impl NameMap {
     /// Adds `name` with `id`; returns `false` (and keeps the first) if it was already there.
+    /// The table doubles when more than half its power-of-two slots would be filled.
     pub(crate) fn insert(&mut self, name: &str, id: u32) -> bool {
         if self.get(name).is_some() {
             return false;
@@ -471,6 +472,16 @@ mod tests {
         assert!(map.every_word);
         for i in 0..5 {
             assert_eq!(map.get(&format!("abcdefgh-{i}-stuvwxyz")), Some(i));
+        }
+    }
+
+    #[test]
+    fn the_table_is_at_most_half_full_and_no_larger_than_that_needs() {
+        let mut map = NameMap::default();
+        assert_eq!(map.capacity(), 0);
+        for n in 1..=200usize {
+            assert!(map.insert(&format!("name-{n}.example"), n as u32));
+            assert_eq!(map.capacity(), (2 * n).next_power_of_two().max(MIN_SLOTS), "{n}");
         }
     }
 
