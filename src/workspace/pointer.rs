@@ -292,4 +292,29 @@ mod tests {
         .is_err());
         assert!(apply_to_value(&mut v, &[PatchOp::Remove { path: "/a/7".into() }]).is_err());
     }
+
+    #[test]
+    fn an_index_one_past_the_end_is_refused_but_where_an_add_appends() {
+        let mut v = serde_json::json!({"a": [1, 2, 3]});
+        let remove = PatchOp::Remove { path: "/a/3".into() };
+        let e = apply_to_value(&mut v, &[remove]).unwrap_err();
+        assert_eq!((e.op, e.path.as_str(), e.why.as_str()), ("remove", "/a/3", "no such value"));
+        let replace = PatchOp::Replace {
+            path: "/a/3".into(),
+            value: 0.into(),
+        };
+        assert!(apply_to_value(&mut v, &[replace]).is_err());
+        let past = PatchOp::Add {
+            path: "/a/4".into(),
+            value: 0.into(),
+        };
+        assert!(apply_to_value(&mut v, &[past]).is_err());
+        assert_eq!(v, serde_json::json!({"a": [1, 2, 3]}));
+        let add = PatchOp::Add {
+            path: "/a/3".into(),
+            value: 4.into(),
+        };
+        apply_to_value(&mut v, &[add]).unwrap();
+        assert_eq!(v, serde_json::json!({"a": [1, 2, 3, 4]}));
+    }
 }
