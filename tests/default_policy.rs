@@ -297,6 +297,14 @@ fn the_compiled_default_is_made_from_the_embedded_yaml_and_answers_alike() {
     }
     assert!(Policy::from_compiled("").is_err());
     assert!(Policy::from_compiled("{\"format\":").is_err());
+    // At the size limit exactly a compiled form is still read (here padded with whitespace).
+    let limit = regionfence::limits::MAX_POLICY_BYTES;
+    let padded = format!(
+        "{DEFAULT_POLICY_COMPILED}{}",
+        " ".repeat(limit - DEFAULT_POLICY_COMPILED.len())
+    );
+    assert_eq!(padded.len(), limit);
+    assert!(Policy::from_compiled(&padded).is_ok());
     // Past the size limit a compiled form is refused before it is read, at any size.
     for over in [1, 4096] {
         let size = regionfence::limits::MAX_POLICY_BYTES + over;
