@@ -166,7 +166,10 @@ mod tests {
             let candidates = order.iter().filter_map(|&i| names.get(i).copied());
             assert_eq!(nearest("ab-cdeg", candidates), Some("ab-cdef"), "{order:?}");
         }
-        assert_eq!(nearest("ab-cdxx", ["ab-cdzz", "ab-cdyy"].into_iter()), Some("ab-cdyy"));
+        assert_eq!(
+            nearest("ab-cdxx", ["ab-cdzz", "ab-cdyy"].into_iter()),
+            Some("ab-cdyy")
+        );
     }
 
     #[test]

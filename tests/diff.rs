@@ -350,13 +350,21 @@ fn a_destination_dropped_from_the_policy_reads_removed_and_back_added() {
     let new = Policy::compile(doc).unwrap();
     let d = diff::diff(&OLD, &new).unwrap();
     assert!(!d.has_new_allows());
-    let amplitude = entry(group(&d, "deliver", "eu-west"), EntryKind::Destination, "amplitude");
+    let amplitude = entry(
+        group(&d, "deliver", "eu-west"),
+        EntryKind::Destination,
+        "amplitude",
+    );
     assert!(amplitude.counts.newly_denied > 0);
     assert_eq!(amplitude.what_changed.as_deref(), Some("removed"));
 
     let back = diff::diff(&new, &OLD).unwrap();
     assert!(back.has_new_allows());
-    let amplitude = entry(group(&back, "deliver", "eu-west"), EntryKind::Destination, "amplitude");
+    let amplitude = entry(
+        group(&back, "deliver", "eu-west"),
+        EntryKind::Destination,
+        "amplitude",
+    );
     assert!(amplitude.counts.newly_allowed > 0);
     assert_eq!(amplitude.what_changed.as_deref(), Some("added"));
 }

@@ -12,6 +12,7 @@
 
 use regionfence::invariants::covering_exemption;
 use regionfence::{CompileOptions, Decision, Policy, Question};
+use regionfence_model::ask::{connect, deliver, store};
 use std::path::Path;
 
 /// The small example policy with four exemptions of EU West, one of each shape and a
@@ -36,30 +37,6 @@ fn policy(order: &[&str], day: &str) -> Policy {
 }
 
 const ALL: [&str; 4] = ["amp-us", "ga-any", "lake-london", "far-loader"];
-
-fn deliver(workspace: &str, destination: &str, endpoint: Option<&str>) -> Question {
-    Question::Deliver {
-        workspace: workspace.into(),
-        destination: destination.into(),
-        endpoint: endpoint.map(str::to_string),
-    }
-}
-
-fn store(workspace: &str, store: &str, cloud_region: &str) -> Question {
-    Question::Store {
-        workspace: workspace.into(),
-        store: store.into(),
-        cloud_region: cloud_region.into(),
-    }
-}
-
-fn connect(workspace: &str, warehouse: &str, ip: &str) -> Question {
-    Question::Connect {
-        workspace: workspace.into(),
-        warehouse: warehouse.into(),
-        ip: ip.into(),
-    }
-}
 
 fn covering<'p>(p: &'p Policy, q: &Question, d: &Decision) -> Option<&'p str> {
     covering_exemption(p, q, d).map(|e| e.id.as_str())

@@ -19,6 +19,7 @@ use regionfence::invariants::{
     processing_pin, residency, Invariant, Violation,
 };
 use regionfence::{Decision, Policy, Question, Verdict};
+use regionfence_model::ask::{allowlist, connect, deliver, failover, ingest, region_change, resolve, store};
 use std::sync::LazyLock;
 
 /// Two strict regions, each with two ingestion regions; a strict region processing abroad;
@@ -109,67 +110,6 @@ static POLICY_: LazyLock<Policy> = LazyLock::new(|| Policy::from_yaml(POLICY).un
 
 fn policy() -> &'static Policy {
     &POLICY_
-}
-
-fn ingest(workspace: &str, source: &str, host: &str) -> Question {
-    Question::Ingest {
-        workspace: workspace.into(),
-        source: source.into(),
-        host: host.into(),
-    }
-}
-
-fn resolve(workspace: &str, source: &str, ingestion: Option<&str>) -> Question {
-    Question::Resolve {
-        workspace: workspace.into(),
-        source: source.into(),
-        ingestion: ingestion.map(Into::into),
-    }
-}
-
-fn deliver(workspace: &str, destination: &str, endpoint: Option<&str>) -> Question {
-    Question::Deliver {
-        workspace: workspace.into(),
-        destination: destination.into(),
-        endpoint: endpoint.map(Into::into),
-    }
-}
-
-fn store(workspace: &str, store: &str, cloud_region: &str) -> Question {
-    Question::Store {
-        workspace: workspace.into(),
-        store: store.into(),
-        cloud_region: cloud_region.into(),
-    }
-}
-
-fn connect(workspace: &str, warehouse: &str, ip: &str) -> Question {
-    Question::Connect {
-        workspace: workspace.into(),
-        warehouse: warehouse.into(),
-        ip: ip.into(),
-    }
-}
-
-fn allowlist(workspace: &str, warehouse: &str) -> Question {
-    Question::Allowlist {
-        workspace: workspace.into(),
-        warehouse: warehouse.into(),
-    }
-}
-
-fn failover(from: &str, to: &str) -> Question {
-    Question::Failover {
-        from: from.into(),
-        to: to.into(),
-    }
-}
-
-fn region_change(workspace: &str, to: &str) -> Question {
-    Question::RegionChange {
-        workspace: workspace.into(),
-        to: to.into(),
-    }
 }
 
 /// The engine's honest decision of `q`, which must have the given verdict (so a forged

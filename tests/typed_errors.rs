@@ -218,7 +218,11 @@ fn a_case_file_error_is_typed_and_reads_as_before() {
     assert!(e.to_string().starts_with("line "), "{e}");
     let at = e.location().expect("a syntax error is located");
     assert_eq!(at.line, 2, "{e}");
-    assert!(e.to_string().starts_with(&format!("line {}, column {}:", at.line, at.column)), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with(&format!("line {}, column {}:", at.line, at.column)),
+        "{e}"
+    );
 
     let dir = folder("case-file");
     let file = dir.join("empty.cases.yaml");

@@ -9,6 +9,7 @@
 //!   confirm (both ways) the violations `regionfence::invariants` reports;
 //! - [`agree`] and [`confirm`]: the check every decision passes;
 //! - [`round_trip`]: a policy reloaded from its own YAML;
+//! - [`ask`]: questions spelled out by hand, for tests that name their own;
 //! - [`choices`], [`gen_policy`], [`gen_question`]: random policies and questions read off a
 //!   byte slice, so proptest (a shrinking `Vec<u8>`) and libFuzzer (its input) drive the very
 //!   same generators.
@@ -16,6 +17,7 @@
 //! A rule changes in the engine, the README and here — nowhere else.
 
 pub mod agree;
+pub mod ask;
 pub mod choices;
 pub mod confirm;
 pub mod gen_policy;

@@ -298,7 +298,10 @@ mod tests {
         let mut v = serde_json::json!({"a": [1, 2, 3]});
         let remove = PatchOp::Remove { path: "/a/3".into() };
         let e = apply_to_value(&mut v, &[remove]).unwrap_err();
-        assert_eq!((e.op, e.path.as_str(), e.why.as_str()), ("remove", "/a/3", "no such value"));
+        assert_eq!(
+            (e.op, e.path.as_str(), e.why.as_str()),
+            ("remove", "/a/3", "no such value")
+        );
         let replace = PatchOp::Replace {
             path: "/a/3".into(),
             value: 0.into(),
