@@ -272,6 +272,19 @@ mod tests {
         ] {
             assert!(bad.parse::<Date>().is_err(), "{bad:?}");
         }
+        // Each refusal says why.
+        for (bad, why) in [
+            ("0000-01-01", "years start at 0001"),
+            ("0000-02-30", "years start at 0001"),
+            ("2026-06-31", "there is no such day in that month"),
+            ("1900-02-29", "there is no such day in that month"),
+            ("2026-01-00", "there is no such day in that month"),
+            ("2026-13-01", "there is no such month"),
+            ("2026-6-30", "it is not of the form `YYYY-MM-DD`"),
+        ] {
+            let e = bad.parse::<Date>().unwrap_err().to_string();
+            assert!(e.contains(&format!("is not a date: {why};")), "{bad}: {e}");
+        }
     }
 
     #[test]

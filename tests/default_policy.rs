@@ -265,6 +265,8 @@ fn the_compiled_default_is_made_from_the_embedded_yaml_and_answers_alike() {
     );
     let compiled = Policy::from_compiled(DEFAULT_POLICY_COMPILED).unwrap();
     let yaml = Policy::from_yaml(DEFAULT_POLICY_YAML).unwrap();
+    // The file is what compiling the embedded YAML writes, byte for byte.
+    assert_eq!(yaml.to_compiled(DEFAULT_POLICY_YAML), DEFAULT_POLICY_COMPILED);
     assert_eq!(compiled.document(), yaml.document());
     let default = Policy::default_policy();
     assert_eq!(default.document(), yaml.document());
