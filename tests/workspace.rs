@@ -793,3 +793,27 @@ fn a_report_reads_as_pretty_json_with_every_field() {
     assert_eq!(v["questions"], report.questions);
     assert_eq!(v["violations"][0]["code"], report.violations[0].code.as_str());
 }
+
+#[test]
+fn every_compliant_entry_counts_its_question() {
+    let policy = Policy::default_policy();
+    let questions = |body: &str| {
+        let report = policy.check_workspace(&workspace("eu-west", body));
+        assert!(report.is_compliant(), "{body}: {:?}", report.violations);
+        report.questions
+    };
+    let bare = questions("");
+    for (one, two) in [
+        (
+            "destinations: [{id: a, destination: amplitude, endpoint: eu}]\n",
+            "destinations: [{id: a, destination: amplitude, endpoint: eu}, {id: b, destination: amplitude, endpoint: eu}]\n",
+        ),
+        (
+            "stores: [{id: a, store: archive, cloud_region: aws:eu-west-1}]\n",
+            "stores: [{id: a, store: archive, cloud_region: aws:eu-west-1}, {id: b, store: archive, cloud_region: aws:eu-west-1}]\n",
+        ),
+    ] {
+        assert_eq!(questions(one), bare + 1, "{one}");
+        assert_eq!(questions(two), bare + 2, "{two}");
+    }
+}
