@@ -210,4 +210,20 @@ fn ids_name_their_entry_and_foreign_ids_are_refused() {
     assert!(foreign(a.failover_ids(from, t2)));
     assert!(foreign(a.deliver_ids(region, destination, Some(e2))));
     assert!(foreign(a.store_ids(region, store, c2)));
+
+    // A source's kind, named; another policy's kind id names nothing.
+    let kind = a.kind_of(source).unwrap();
+    assert_eq!(a.kind_name(kind), "ios");
+    assert_eq!(a.kind_name(b.kind_of(s2).unwrap()), "");
+
+    // Another region's ingestion region, by id: refused as outside the region, as by name.
+    let us = a.region_id("us-west").unwrap();
+    let oregon = a.ingestion_id(us, "oregon").unwrap();
+    let d = a.resolve_ids(region, source, Some(oregon));
+    assert!(!d.is_allowed());
+    assert_eq!(
+        d.codes().map(|c| c.as_str()).collect::<Vec<_>>(),
+        ["ingestion-outside-region"]
+    );
+    assert!(a.resolve_ids(region, source, Some(ingestion)).is_allowed());
 }

@@ -451,6 +451,22 @@ pub(super) fn build_within(
 mod tests {
     use super::*;
 
+    /// A store category run in one cloud region is drawn in that region, not as "any cloud
+    /// region", even when the policy has no other.
+    #[test]
+    fn a_store_in_the_only_cloud_region_is_drawn_there() {
+        let p = Policy::from_yaml(include_str!("../../tests/fixtures/tiny.yaml")).unwrap();
+        let g = p.flow_graph().unwrap();
+        assert!(!g.nodes.keys().any(|k| k.starts_with("anywhere:")), "{:?}", g.nodes.keys());
+        for category in ["archives", "customer stores"] {
+            assert!(
+                g.nodes.keys().any(|k| k.starts_with(&format!("store:eu-west:{category}:"))),
+                "{category}: {:?}",
+                g.nodes.keys()
+            );
+        }
+    }
+
     /// Each region's stores are drawn, archives and customer stores, with their edges.
     #[test]
     fn stores_are_drawn_per_region() {
