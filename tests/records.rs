@@ -401,4 +401,11 @@ fn a_report_counts_the_problems_it_does_not_list() {
     };
     assert!(clean.all_identical());
     assert!(!clean.to_text().contains("more"), "{}", clean.to_text());
+    // No record at all proves nothing.
+    let none = regionfence::replay::ReplayReport {
+        records: 0,
+        identical: 0,
+        ..clean
+    };
+    assert!(!none.all_identical());
 }
