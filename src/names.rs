@@ -75,9 +75,11 @@ fn neighbours<'a>(candidates: Vec<&'a str>, name: &str, keep: usize) -> Vec<&'a 
     let take_below = below.len().min(keep / 2).max(keep.saturating_sub(above.len()));
     let take_below = take_below.min(below.len());
     let take_above = keep.saturating_sub(take_below).min(above.len());
-    if take_below > 0 && take_below < below.len() {
+    if take_below < below.len() {
         let pivot = below.len() - take_below;
-        below.select_nth_unstable(pivot);
+        if take_below > 0 {
+            below.select_nth_unstable(pivot);
+        }
         below.drain(..pivot);
     }
     if take_above < above.len() {
@@ -138,6 +140,10 @@ mod tests {
         assert_eq!(neighbours(vec!["a", "b", "c", "d", "e"], "z", 2).len(), 2);
         assert!(neighbours(vec!["a", "b", "c", "d", "e"], "z", 2).contains(&"e"));
         assert!(neighbours(vec!["a", "b", "c", "d", "e"], "0", 2).contains(&"a"));
+        // Keeping one: the least above when there is one, else the greatest below.
+        assert_eq!(neighbours(vec!["a", "b", "d", "e"], "c", 1), vec!["d"]);
+        assert_eq!(neighbours(vec!["a", "b"], "c", 1), vec!["b"]);
+        assert!(neighbours(vec!["a", "b"], "c", 0).is_empty());
     }
 
     #[test]
