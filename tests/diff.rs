@@ -368,3 +368,19 @@ fn a_destination_dropped_from_the_policy_reads_removed_and_back_added() {
     assert!(amplitude.counts.newly_allowed > 0);
     assert_eq!(amplitude.what_changed.as_deref(), Some("added"));
 }
+
+#[test]
+fn a_kind_dropped_from_a_region_is_named_on_its_sources() {
+    let mut doc = OLD.document().clone();
+    let eu = doc.regions.iter_mut().find(|r| r.id == "eu-west").unwrap();
+    eu.source_kinds.retain(|k| k != "ios");
+    let new = Policy::compile(doc).unwrap();
+    let d = diff::diff(&OLD, &new).unwrap();
+    assert!(!d.has_new_allows());
+    let ios = entry(group(&d, "ingest", "eu-west"), EntryKind::Source, "ios");
+    assert!(ios.counts.newly_denied > 0);
+    assert_eq!(ios.what_changed.as_deref(), Some("`eu-west` source_kinds -ios"));
+    let back = diff::diff(&new, &OLD).unwrap();
+    let ios = entry(group(&back, "ingest", "eu-west"), EntryKind::Source, "ios");
+    assert_eq!(ios.what_changed.as_deref(), Some("`eu-west` source_kinds +ios"));
+}

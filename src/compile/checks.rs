@@ -157,6 +157,19 @@ mod tests {
         for bad in ["", "-a", "a-", "a--b", "A", "a b", "a/b", "a:b", "é"] {
             assert!(valid_id(bad).is_err(), "{bad:?}");
         }
+        // Each refusal says why.
+        for (bad, why) in [
+            ("", "it is empty"),
+            ("-a", "separators must stand between letters or digits"),
+            ("a._b", "separators must stand between letters or digits"),
+            ("a-", "it must not end with a separator"),
+            (
+                "aB",
+                "use lower-case letters, digits, and `-`, `_` or `.` between them",
+            ),
+        ] {
+            assert_eq!(valid_id(bad), Err(why), "{bad:?}");
+        }
     }
 
     #[test]

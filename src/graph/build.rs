@@ -457,10 +457,16 @@ mod tests {
     fn a_store_in_the_only_cloud_region_is_drawn_there() {
         let p = Policy::from_yaml(include_str!("../../tests/fixtures/tiny.yaml")).unwrap();
         let g = p.flow_graph().unwrap();
-        assert!(!g.nodes.keys().any(|k| k.starts_with("anywhere:")), "{:?}", g.nodes.keys());
+        assert!(
+            !g.nodes.keys().any(|k| k.starts_with("anywhere:")),
+            "{:?}",
+            g.nodes.keys()
+        );
         for category in ["archives", "customer stores"] {
             assert!(
-                g.nodes.keys().any(|k| k.starts_with(&format!("store:eu-west:{category}:"))),
+                g.nodes
+                    .keys()
+                    .any(|k| k.starts_with(&format!("store:eu-west:{category}:"))),
                 "{category}: {:?}",
                 g.nodes.keys()
             );

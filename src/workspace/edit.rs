@@ -835,6 +835,16 @@ mod tests {
         )
         .unwrap();
         assert!(out.contains("warehouses: {\"a\": {firewall: []}}\n"), "{out}");
+        // White space before the comma and after it goes with the entry.
+        let spaced = "version: 1\nworkspace: a\nregion: eu-west\nwarehouses: {a: {firewall: []}  ,   b: {firewall: [x]}}\n";
+        let out = apply_to_text(
+            spaced,
+            &PatchOp::Remove {
+                path: "/warehouses/a".into(),
+            },
+        )
+        .unwrap();
+        assert!(out.ends_with("warehouses: {b: {firewall: [x]}}\n"), "{out}");
     }
 
     #[test]
