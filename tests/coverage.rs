@@ -574,3 +574,30 @@ fn a_store_is_placed_only_where_a_cloud_region_runs_it() {
     // Not even as an entry no decision can name.
     assert!(c.entries.unnameable.is_empty(), "{:?}", c.entries.unnameable);
 }
+
+#[test]
+fn an_ipv6_loader_range_is_covered_by_an_address_in_it() {
+    let egress = "warehouse_egress: [3.251.148.96/29]";
+    let text = read("tests/fixtures/coverage/policy.yaml");
+    assert!(text.contains(egress));
+    let yaml = text.replace(egress, "warehouse_egress: [3.251.148.96/29, 2001:db8::/64]");
+    let policy = Policy::from_yaml(&yaml).unwrap();
+    let space = DecisionSpace::new(&policy).unwrap();
+    let connect = regionfence::Question::Connect {
+        workspace: "eu-west".into(),
+        warehouse: "redshift".into(),
+        ip: "2001:db8::5".into(),
+    };
+    assert!(policy.decide(&connect).is_allowed());
+    let c = space.coverage([&connect].into_iter());
+    let cases = |cidr: &str| {
+        c.entries
+            .cells
+            .iter()
+            .find(|cell| cell.kind == EntryKind::EgressCidr && cell.entry.contains(cidr))
+            .unwrap_or_else(|| panic!("no cell for {cidr}"))
+            .cases
+    };
+    assert_eq!(cases("2001:db8::/64"), 1);
+    assert_eq!(cases("3.251.148.96/29"), 0);
+}
