@@ -589,7 +589,7 @@ fn an_ipv6_loader_range_is_covered_by_an_address_in_it() {
         ip: "2001:db8::5".into(),
     };
     assert!(policy.decide(&connect).is_allowed());
-    let c = space.coverage([&connect].into_iter());
+    let c = space.coverage([&connect]);
     let cases = |cidr: &str| {
         c.entries
             .cells
