@@ -817,3 +817,36 @@ fn every_compliant_entry_counts_its_question() {
         assert_eq!(questions(two), bare + 2, "{two}");
     }
 }
+
+#[test]
+fn a_store_unknown_twice_gets_each_names_own_reason() {
+    for (name, policy) in policies() {
+        let ws = workspace(
+            "eu-west",
+            "stores: [{id: a, store: redshfit, cloud_region: aws:eu-west-l}]\n",
+        );
+        let report = policy.check_workspace(&ws);
+        let found: Vec<(&str, &str)> = report
+            .violations
+            .iter()
+            .map(|v| (v.path.as_str(), v.code.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("stores[0].store", "unknown-store"),
+                ("stores[0].cloud_region", "unknown-cloud-region")
+            ],
+            "{name}"
+        );
+        let (store, cloud) = (&report.violations[0].message, &report.violations[1].message);
+        assert!(
+            store.contains("redshfit") && !store.contains("eu-west-l"),
+            "{name}: {store}"
+        );
+        assert!(
+            cloud.contains("eu-west-l") && !cloud.contains("redshfit"),
+            "{name}: {cloud}"
+        );
+    }
+}

@@ -271,6 +271,20 @@ mod tests {
     }
 
     #[test]
+    fn a_fingerprint_keeps_both_passes() {
+        let q = Question::Failover {
+            from: "a".into(),
+            to: "b".into(),
+        };
+        let print = fingerprint(&q);
+        // Both halves are SipHash values: each is zero with odds of 2^-64, and they differ.
+        let (high, low) = (print >> 64, print & u128::from(u64::MAX));
+        assert_ne!(high, 0);
+        assert_ne!(low, 0);
+        assert_ne!(high, low);
+    }
+
+    #[test]
     fn examples_keep_each_kind_and_the_plainest() {
         use ChangeKind::*;
         // Items are (kind, name); plainness is given apart.

@@ -309,9 +309,7 @@ pub fn parse_spanned(text: &str) -> Result<ParsedWorkspace, WorkspaceError> {
     let mut warehouses = BTreeMap::new();
     if let Some(map) = root.warehouses {
         record(&mut spans, "/warehouses", &map.referenced);
-        if map.value.len() > MAX_ENTRIES {
-            return Err(too_many("warehouses", map.value.len(), &map.referenced));
-        }
+        within_entries("warehouses", map.value.len(), MAX_ENTRIES, &map.referenced)?;
         for (id, entry) in map.value {
             let at = format!("/warehouses/{}", Pointer::escape(&id));
             record(&mut spans, &at, &entry.referenced);
@@ -319,9 +317,12 @@ pub fn parse_spanned(text: &str) -> Result<ParsedWorkspace, WorkspaceError> {
             let mut cidrs = Vec::new();
             if let Some(firewall) = firewall {
                 record(&mut spans, &format!("{at}/firewall"), &firewall.referenced);
-                if firewall.value.len() > MAX_ENTRIES {
-                    return Err(too_many("firewall", firewall.value.len(), &firewall.referenced));
-                }
+                within_entries(
+                    "firewall",
+                    firewall.value.len(),
+                    MAX_ENTRIES,
+                    &firewall.referenced,
+                )?;
                 for (i, cidr) in firewall.value.into_iter().enumerate() {
                     record(&mut spans, &format!("{at}/firewall/{i}"), &cidr.referenced);
                     cidrs.push(cidr.value);
@@ -372,15 +373,21 @@ fn record(spans: &mut SpanMap, pointer: &str, at: &serde_saphyr::Location) {
     );
 }
 
-fn too_many(what: &'static str, count: usize, at: &serde_saphyr::Location) -> WorkspaceError {
-    WorkspaceError::new(
-        WorkspaceErrorKind::TooManyEntries {
-            what,
-            count,
-            limit: MAX_ENTRIES,
-        },
-        Some(location(at)),
-    )
+/// Refuses a list or map of more than `limit` entries (`MAX_ENTRIES` but in tests), where it
+/// starts.
+fn within_entries(
+    what: &'static str,
+    count: usize,
+    limit: usize,
+    at: &serde_saphyr::Location,
+) -> Result<(), WorkspaceError> {
+    if count > limit {
+        return Err(WorkspaceError::new(
+            WorkspaceErrorKind::TooManyEntries { what, count, limit },
+            Some(location(at)),
+        ));
+    }
+    Ok(())
 }
 
 /// Records a list's entries and refuses duplicate ids.
@@ -394,9 +401,7 @@ fn list<R, E>(
         return Ok(Vec::new());
     };
     record(spans, &format!("/{what}"), &raw.referenced);
-    if raw.value.len() > MAX_ENTRIES {
-        return Err(too_many(what, raw.value.len(), &raw.referenced));
-    }
+    within_entries(what, raw.value.len(), MAX_ENTRIES, &raw.referenced)?;
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(raw.value.len());
     for (i, entry) in raw.value.into_iter().enumerate() {
@@ -493,6 +498,25 @@ mod tests {
     use super::*;
 
     const TEXT: &str = "version: 1\nworkspace: acme\nregion: eu-west   # Dublin\nsources:\n  - {id: web, source: javascript, ingestion: dublin}\n  - id: api\n    source: node-js\n    host: \"https://api.segment.io/v1\"\nwarehouses:\n  redshift:\n    firewall: [3.251.148.96/29, 52.25.130.38]\n";
+
+    #[test]
+    fn a_list_may_hold_exactly_the_limit() {
+        let at = serde_saphyr::Location::UNKNOWN;
+        assert!(within_entries("sources", 3, 3, &at).is_ok());
+        assert!(within_entries("sources", 0, 3, &at).is_ok());
+        let err = within_entries("sources", 4, 3, &at).unwrap_err();
+        assert!(
+            matches!(
+                err.kind,
+                WorkspaceErrorKind::TooManyEntries {
+                    what: "sources",
+                    count: 4,
+                    limit: 3
+                }
+            ),
+            "{err}"
+        );
+    }
 
     #[test]
     fn values_and_their_positions() {
