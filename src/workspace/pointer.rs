@@ -204,7 +204,6 @@ fn apply_one(root: &mut Value, op: &PatchOp) -> Result<(), PatchError> {
         parent = match (segment, parent) {
             (Segment::Key(k), Value::Object(map)) => map.get_mut(k),
             (Segment::Index(i), Value::Array(list)) => list.get_mut(*i),
-            (Segment::Key(k), Value::Array(list)) => k.parse::<usize>().ok().and_then(|i| list.get_mut(i)),
             _ => None,
         }
         .ok_or_else(|| fail("no such value"))?;
@@ -319,5 +318,29 @@ mod tests {
         };
         apply_to_value(&mut v, &[add]).unwrap();
         assert_eq!(v, serde_json::json!({"a": [1, 2, 3, 4]}));
+    }
+
+    #[test]
+    fn only_a_plain_number_indexes_a_list_on_the_way() {
+        // RFC 6901: an array index is `0` or digits without a leading zero; `01` and `+1`
+        // are keys, and a list has no keys.
+        let v = serde_json::json!({"a": [{"k": 1}, {"k": 2}]});
+        for path in ["/a/01/k", "/a/+1/k", "/a/x/k"] {
+            let mut w = v.clone();
+            let op = PatchOp::Replace {
+                path: path.into(),
+                value: 9.into(),
+            };
+            let e = apply_to_value(&mut w, &[op]).unwrap_err();
+            assert_eq!(e.why, "no such value", "{path}");
+            assert_eq!(w, v, "{path}");
+        }
+        let mut w = v.clone();
+        let op = PatchOp::Replace {
+            path: "/a/1/k".into(),
+            value: 9.into(),
+        };
+        apply_to_value(&mut w, &[op]).unwrap();
+        assert_eq!(w, serde_json::json!({"a": [{"k": 1}, {"k": 9}]}));
     }
 }
