@@ -384,3 +384,24 @@ fn a_kind_dropped_from_a_region_is_named_on_its_sources() {
     let ios = entry(group(&back, "ingest", "eu-west"), EntryKind::Source, "ios");
     assert_eq!(ios.what_changed.as_deref(), Some("`eu-west` source_kinds +ios"));
 }
+
+#[test]
+fn an_endpoint_moved_to_another_jurisdiction_is_named() {
+    let mut doc = OLD.document().clone();
+    let amplitude = doc.destinations.iter_mut().find(|d| d.id == "amplitude").unwrap();
+    let eu = amplitude.endpoints.iter_mut().find(|e| e.id == "eu").unwrap();
+    eu.jurisdiction = "us".into();
+    let new = Policy::compile(doc).unwrap();
+    let d = diff::diff(&OLD, &new).unwrap();
+    assert!(!d.has_new_allows());
+    let amplitude = entry(
+        group(&d, "deliver", "eu-west"),
+        EntryKind::Destination,
+        "amplitude",
+    );
+    assert!(amplitude.counts.newly_denied > 0);
+    assert_eq!(
+        amplitude.what_changed.as_deref(),
+        Some("endpoint `eu` moved from eu to us")
+    );
+}
