@@ -193,6 +193,10 @@ fn ids_name_their_entry_and_foreign_ids_are_refused() {
     assert_eq!(a.region_name(r2), "");
     assert_eq!(a.location_name(f2), "");
     assert_eq!(a.store_name(st2), "");
+    // An endpoint is named only when both its ids are the policy's own.
+    assert_eq!(a.endpoint_name(destination, e2), "");
+    assert_eq!(a.endpoint_name(d2, endpoint), "");
+    assert_eq!(a.endpoint_name(d2, e2), "");
     // All ids foreign: every question refused.
     assert!(foreign(a.ingest_ids(r2, s2, h2)));
     assert!(foreign(a.resolve_ids(r2, s2, Some(i2))));

@@ -279,3 +279,24 @@ fn listed_hosts_are_found_without_normalising() {
         id
     );
 }
+
+/// The delimiter scan reaches past the longest listed name, its trailing dot and the
+/// delimiter: every listed host is found so written, the longest too.
+#[test]
+fn every_listed_host_is_found_with_a_dot_and_a_path() {
+    let p = policy();
+    let longest = p.hosts.max_name_len();
+    let mut reached_longest = false;
+    for id in p.hosts.ids() {
+        let name = p.hosts.name(id);
+        reached_longest |= name.len() == longest;
+        for raw in [
+            format!("{name}./v1"),
+            format!("https://{name}.:443/v1"),
+            format!("{name}."),
+        ] {
+            assert_eq!(p.listed_host(raw.as_bytes()), Some(id), "{raw}");
+        }
+    }
+    assert!(reached_longest);
+}
