@@ -368,3 +368,17 @@ fn table_limits_are_variants_of_their_own() {
         format!("policy would compile to {cells} table cells, over the limit of {MAX_TABLE_CELLS}")
     );
 }
+
+#[test]
+fn a_syntax_error_reads_with_its_place_when_it_has_one() {
+    use std::collections::BTreeMap;
+    let err = regionfence::parse_yaml::<BTreeMap<String, String>>("k: x\nk: y\n").unwrap_err();
+    let at = err.location.unwrap();
+    assert_eq!(at.line, 2);
+    assert_eq!(err.to_string(), format!("{at}: {}", err.message));
+    assert!(err.to_string().starts_with("line 2, column "), "{err}");
+    let mut bare = err.clone();
+    bare.location = None;
+    assert_eq!(bare.to_string(), err.message);
+    assert!(!err.message.is_empty());
+}
