@@ -97,6 +97,9 @@ fn every_invalid_policy_fails_with_its_expected_message() {
                     if !shown.starts_with(&format!("{at}: ")) {
                         failures.push(format!("{name}: {shown:?} does not start with its location"));
                     }
+                    if expected_location(want).is_none() {
+                        failures.push(format!("{name}: reported at {at}, which {name}.expected lacks"));
+                    }
                 }
             }
         }
