@@ -327,4 +327,17 @@ mod tests {
         assert!(Date::from_days_since_epoch(i64::MAX).is_none());
         assert!(Date::from_days_since_epoch(i64::MIN).is_none());
     }
+
+    #[test]
+    fn a_date_is_read_from_a_string_only() {
+        let d: Date = serde_json::from_str("\"2026-06-30\"").unwrap();
+        assert_eq!(d.to_string(), "2026-06-30");
+        assert_eq!(serde_json::to_string(&d).unwrap(), "\"2026-06-30\"");
+        let err = serde_json::from_str::<Date>("20260630").unwrap_err().to_string();
+        assert!(err.contains("expected a date written `YYYY-MM-DD`"), "{err}");
+        let err = serde_json::from_str::<Date>("\"2026-6-30\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("YYYY-MM-DD"), "{err}");
+    }
 }
