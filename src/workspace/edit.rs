@@ -594,6 +594,22 @@ mod tests {
     }
 
     #[test]
+    fn a_block_key_is_found_above_comments_and_blank_lines() {
+        let text = "version: 1\nworkspace: a\nregion: eu-west\nwarehouses:\n  redshift:\n\n# kept for the audit\n    # the EU loaders\n    firewall:\n      - 3.251.148.96/29\n  bq: {}\n";
+        let out = apply_to_text(
+            text,
+            &PatchOp::Remove {
+                path: "/warehouses/redshift".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "version: 1\nworkspace: a\nregion: eu-west\nwarehouses:\n  bq: {}\n"
+        );
+    }
+
+    #[test]
     fn replace_keeps_everything_else() {
         let out = apply_to_text(
             BLOCK,
