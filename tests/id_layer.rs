@@ -231,3 +231,22 @@ fn ids_name_their_entry_and_foreign_ids_are_refused() {
     );
     assert!(a.resolve_ids(region, source, Some(ingestion)).is_allowed());
 }
+
+/// An exemption's id names it, in the policy that issued it only.
+#[test]
+fn exemption_ids_name_their_exemption() {
+    let text = format!(
+        "{}exemptions:\n  - {{id: lake-london, region: eu-west, store: data-lake, cloud_region: aws:eu-west-2, justification: migration, owner: data-team, expires: 2026-03-31}}\n  - {{id: amp-us, region: eu-west, destination: amplitude, endpoint: us, justification: contract, owner: growth, expires: 2026-03-31}}\n",
+        regionfence::DEFAULT_POLICY_YAML
+    );
+    let a = Policy::from_yaml(&text).unwrap();
+    let lake = a.exemption_id("lake-london").unwrap();
+    let amp = a.exemption_id("amp-us").unwrap();
+    assert_ne!(lake, amp);
+    assert_eq!(a.exemption_name(lake), "lake-london");
+    assert_eq!(a.exemption_name(amp), "amp-us");
+    assert_eq!(a.exemption_id("lake-paris"), None);
+    assert_eq!(Policy::default_policy().exemption_id("lake-london"), None);
+    let b = Policy::from_yaml(&text).unwrap();
+    assert_eq!(b.exemption_name(lake), "");
+}
