@@ -610,6 +610,20 @@ mod tests {
     }
 
     #[test]
+    fn a_position_past_the_text_is_refused() {
+        // Positions of a longer text than the one edited (a broken caller): an error, no splice.
+        let parsed = parse_spanned(BLOCK).unwrap();
+        let op = op_replace("/warehouses/redshift/firewall/1", "3.251.148.96/29");
+        assert!(splices_for(BLOCK, &parsed, TextStyle::of(BLOCK), &op).is_ok());
+        let short = BLOCK.get(..BLOCK.len() - 12).unwrap();
+        let err = splices_for(short, &parsed, TextStyle::of(short), &op).unwrap_err();
+        assert!(
+            err.to_string().contains("a position falls outside the text"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn replace_keeps_everything_else() {
         let out = apply_to_text(
             BLOCK,
