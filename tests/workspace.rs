@@ -699,6 +699,29 @@ fn a_foreign_range_around_the_home_range_is_found_past_it() {
 }
 
 #[test]
+fn a_firewall_of_the_home_range_inside_a_foreign_one_admits_no_foreign_loader() {
+    // US West's /27 holds EU West's /29: a firewall of the /29, or of a part of it, admits
+    // only EU loaders, and the addresses just past it are not the firewall's.
+    let us = "warehouse_egress: [52.25.130.38/32]";
+    let policy = Policy::from_yaml(
+        &regionfence::DEFAULT_POLICY_YAML.replace(us, "warehouse_egress: [52.25.130.38/32, 3.251.148.96/27]"),
+    )
+    .unwrap();
+    for firewall in [
+        "3.251.148.96/29",
+        "3.251.148.100/30, 3.251.148.96/29",
+        "3.251.148.96/29, 3.251.148.103",
+    ] {
+        let ws = workspace(
+            "eu-west",
+            &format!("stores: [{{id: pg, store: postgres, cloud_region: aws:eu-west-1}}]\nwarehouses: {{pg: {{firewall: [{firewall}]}}}}\n"),
+        );
+        let report = policy.check_workspace(&ws);
+        assert!(report.is_compliant(), "{firewall}: {:#?}", report.violations);
+    }
+}
+
+#[test]
 fn a_firewall_on_an_unknown_store_is_reported_once_under_stores() {
     let policy = Policy::default_policy();
     let ws = workspace("eu-west", "stores: [{id: wh, store: redshfit, cloud_region: aws:eu-west-1}]\nwarehouses:\n  wh: {firewall: [3.251.148.96/29]}\n");
