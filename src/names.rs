@@ -144,6 +144,11 @@ mod tests {
         assert_eq!(neighbours(vec!["a", "b", "d", "e"], "c", 1), vec!["d"]);
         assert_eq!(neighbours(vec!["a", "b"], "c", 1), vec!["b"]);
         assert!(neighbours(vec!["a", "b"], "c", 0).is_empty());
+        // In any order: the greatest below and the least above, not the first met.
+        assert_eq!(neighbours(vec!["e", "b", "a", "d"], "c", 2), vec!["b", "d"]);
+        let mut got = neighbours(vec!["j", "a", "f", "c", "h", "e", "b", "i", "d", "g"], "e5", 4);
+        got.sort_unstable();
+        assert_eq!(got, vec!["d", "e", "f", "g"]);
     }
 
     #[test]
