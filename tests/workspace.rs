@@ -873,3 +873,29 @@ fn a_store_unknown_twice_gets_each_names_own_reason() {
         );
     }
 }
+
+#[test]
+fn a_failover_fix_asks_every_location_once() {
+    // A step to another region's location is a violation; its fix asks the engine about
+    // every location of the policy as a target, once each.
+    let policy = Policy::default_policy();
+    let locations: usize = policy
+        .document()
+        .regions
+        .iter()
+        .flat_map(|r| &r.ingestion)
+        .map(|i| i.zones.len())
+        .sum();
+    assert!(locations > 2);
+    let questions = |to: &str| {
+        let report = policy.check_workspace(&workspace(
+            "eu-west",
+            &format!("failover: [{{from: eu-west/dublin-a, to: {to}}}]\n"),
+        ));
+        (report.questions, report.violations.len())
+    };
+    let (good, none) = questions("eu-west/dublin-b");
+    let (bad, one) = questions("us-west/oregon-a");
+    assert_eq!((none, one), (0, 1));
+    assert_eq!(bad - good, locations);
+}
