@@ -218,6 +218,26 @@ fn destination_without_an_in_region_endpoint_is_offered_for_removal() {
     );
     assert_eq!(v.code.as_str(), "destination-unavailable-in-region");
     assert_eq!(v.fix.patch, remove("/destinations/0"));
+    assert!(
+        v.fix
+            .sentence
+            .contains("`appcues-mobile` is not available to `eu-west` workspaces"),
+        "{}",
+        v.fix.sentence
+    );
+    // With an endpoint written, the destination is still what is wrong, not the endpoint.
+    let v = only(
+        &policy,
+        &workspace(
+            "eu-west",
+            "destinations: [{id: m, destination: appcues-mobile, endpoint: us}]\n",
+        ),
+    );
+    assert_eq!(
+        (v.path.as_str(), v.code.as_str()),
+        ("destinations[0].destination", "destination-unavailable-in-region")
+    );
+    assert_eq!(v.fix.patch, remove("/destinations/0"));
 }
 
 #[test]
