@@ -919,3 +919,24 @@ fn a_failover_fix_asks_every_location_once() {
     assert_eq!((none, one), (0, 1));
     assert_eq!(bad - good, locations);
 }
+
+#[test]
+fn a_firewall_counts_its_allowlist_question() {
+    // The firewall asks the allowlist question once per warehouse; an entry inside the home
+    // range overlaps no other region's loaders, so it asks nothing more.
+    let policy = Policy::default_policy();
+    let questions = |body: &str| {
+        let report = policy.check_workspace(&workspace("eu-west", body));
+        assert!(report.is_compliant(), "{body}: {:?}", report.violations);
+        report.questions
+    };
+    let stores = "stores: [{id: a, store: redshift, cloud_region: aws:eu-west-1}, {id: b, store: redshift, cloud_region: aws:eu-west-1}]\n";
+    let bare = questions(stores);
+    let one = questions(&format!(
+        "{stores}warehouses: {{a: {{firewall: [3.251.148.96/29]}}}}\n"
+    ));
+    let two = questions(&format!(
+        "{stores}warehouses: {{a: {{firewall: [3.251.148.96/29]}}, b: {{firewall: [3.251.148.96/29, 3.251.148.97]}}}}\n"
+    ));
+    assert_eq!((one - bare, two - bare), (1, 2));
+}
