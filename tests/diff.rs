@@ -405,3 +405,23 @@ fn an_endpoint_moved_to_another_jurisdiction_is_named() {
         Some("endpoint `eu` moved from eu to us")
     );
 }
+
+#[test]
+fn an_allowlisting_made_lighter_is_allowed_for_other_reasons() {
+    use regionfence::document::Allowlisting;
+    let mut doc = OLD.document().clone();
+    let redshift = doc.stores.iter_mut().find(|s| s.id == "redshift").unwrap();
+    assert_eq!(redshift.allowlist, Some(Allowlisting::Required));
+    redshift.allowlist = Some(Allowlisting::Recommended);
+    let new = Policy::compile(doc).unwrap();
+    let d = diff::diff(&OLD, &new).unwrap();
+    assert!(!d.has_new_allows());
+    for region in ["eu-west", "us-west"] {
+        let g = group(&d, "allowlist", region);
+        let redshift = entry(g, EntryKind::Store, "redshift");
+        let c = redshift.counts;
+        assert!(c.allowed_for_other_reasons > 0, "{region}: {c:?}");
+        assert_eq!(c.total(), c.allowed_for_other_reasons, "{region}: {c:?}");
+        assert_eq!(c.significant(), c.allowed_for_other_reasons, "{region}: {c:?}");
+    }
+}
