@@ -409,6 +409,15 @@ pub(crate) fn check_name(name_str: &str) -> Result<NormalHost<'_>, HostError> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn scheme_bytes_are_rfc_3986s() {
+        // ALPHA / DIGIT / "+" / "-" / "." — and no other byte, `[`, `{`, `@` and `` ` `` among them.
+        for b in 0..=u8::MAX {
+            let expected = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.');
+            assert_eq!(is_scheme_byte(b), expected, "{b:#04x}");
+        }
+    }
+
     macro_rules! normal {
         ($raw:expr => $want:expr) => {
             assert_eq!(
