@@ -10,6 +10,7 @@
 //! it; and `regionfence diff`'s exit codes with `--fail-on`.
 
 use regionfence::diff::{self, ChangeKind, DiffGroup, EntryChanges, EntryKind, PolicyDiff};
+use regionfence::document::Document;
 use regionfence::{Policy, Question, Verdict, DEFAULT_POLICY_YAML};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -26,6 +27,17 @@ fn load(path: &str) -> Policy {
 static OLD: LazyLock<Policy> = LazyLock::new(|| load("policies/segment.yaml"));
 static NEW: LazyLock<Policy> = LazyLock::new(|| load("policies/segment-2025.yaml"));
 static DIFF: LazyLock<PolicyDiff> = LazyLock::new(|| diff::diff(&OLD, &NEW).unwrap());
+
+/// The 2022 policy with `edit` made to its document, and the diff from the 2022 policy to it.
+/// Every edit here takes something away, so nothing is newly allowed.
+fn narrowed(edit: impl FnOnce(&mut Document)) -> (Policy, PolicyDiff) {
+    let mut doc = OLD.document().clone();
+    edit(&mut doc);
+    let new = Policy::compile(doc).unwrap();
+    let d = diff::diff(&OLD, &new).unwrap();
+    assert!(!d.has_new_allows());
+    (new, d)
+}
 
 fn group<'d>(d: &'d PolicyDiff, ask: &str, region: &str) -> &'d DiffGroup {
     d.groups
@@ -207,12 +219,10 @@ fn every_change_reported_is_a_real_change_and_decides_as_shown() {
 
 #[test]
 fn a_removed_eu_endpoint_is_named_on_its_destination() {
-    let mut doc = OLD.document().clone();
-    let amplitude = doc.destinations.iter_mut().find(|d| d.id == "amplitude").unwrap();
-    amplitude.endpoints.retain(|e| e.id != "eu");
-    let new = Policy::compile(doc).unwrap();
-    let d = diff::diff(&OLD, &new).unwrap();
-    assert!(!d.has_new_allows());
+    let (_, d) = narrowed(|doc| {
+        let amplitude = doc.destinations.iter_mut().find(|d| d.id == "amplitude").unwrap();
+        amplitude.endpoints.retain(|e| e.id != "eu");
+    });
     let deliver = group(&d, "deliver", "eu-west");
     assert!(deliver.strict);
     let amplitude = entry(deliver, EntryKind::Destination, "amplitude");
@@ -345,11 +355,7 @@ fn a_new_first_host_is_named() {
 
 #[test]
 fn a_destination_dropped_from_the_policy_reads_removed_and_back_added() {
-    let mut doc = OLD.document().clone();
-    doc.destinations.retain(|d| d.id != "amplitude");
-    let new = Policy::compile(doc).unwrap();
-    let d = diff::diff(&OLD, &new).unwrap();
-    assert!(!d.has_new_allows());
+    let (new, d) = narrowed(|doc| doc.destinations.retain(|d| d.id != "amplitude"));
     let amplitude = entry(
         group(&d, "deliver", "eu-west"),
         EntryKind::Destination,
@@ -371,12 +377,10 @@ fn a_destination_dropped_from_the_policy_reads_removed_and_back_added() {
 
 #[test]
 fn a_kind_dropped_from_a_region_is_named_on_its_sources() {
-    let mut doc = OLD.document().clone();
-    let eu = doc.regions.iter_mut().find(|r| r.id == "eu-west").unwrap();
-    eu.source_kinds.retain(|k| k != "ios");
-    let new = Policy::compile(doc).unwrap();
-    let d = diff::diff(&OLD, &new).unwrap();
-    assert!(!d.has_new_allows());
+    let (new, d) = narrowed(|doc| {
+        let eu = doc.regions.iter_mut().find(|r| r.id == "eu-west").unwrap();
+        eu.source_kinds.retain(|k| k != "ios");
+    });
     let ios = entry(group(&d, "ingest", "eu-west"), EntryKind::Source, "ios");
     assert!(ios.counts.newly_denied > 0);
     assert_eq!(ios.what_changed.as_deref(), Some("`eu-west` source_kinds -ios"));
@@ -387,13 +391,11 @@ fn a_kind_dropped_from_a_region_is_named_on_its_sources() {
 
 #[test]
 fn an_endpoint_moved_to_another_jurisdiction_is_named() {
-    let mut doc = OLD.document().clone();
-    let amplitude = doc.destinations.iter_mut().find(|d| d.id == "amplitude").unwrap();
-    let eu = amplitude.endpoints.iter_mut().find(|e| e.id == "eu").unwrap();
-    eu.jurisdiction = "us".into();
-    let new = Policy::compile(doc).unwrap();
-    let d = diff::diff(&OLD, &new).unwrap();
-    assert!(!d.has_new_allows());
+    let (_, d) = narrowed(|doc| {
+        let amplitude = doc.destinations.iter_mut().find(|d| d.id == "amplitude").unwrap();
+        let eu = amplitude.endpoints.iter_mut().find(|e| e.id == "eu").unwrap();
+        eu.jurisdiction = "us".into();
+    });
     let amplitude = entry(
         group(&d, "deliver", "eu-west"),
         EntryKind::Destination,
@@ -409,13 +411,11 @@ fn an_endpoint_moved_to_another_jurisdiction_is_named() {
 #[test]
 fn an_allowlisting_made_lighter_is_allowed_for_other_reasons() {
     use regionfence::document::Allowlisting;
-    let mut doc = OLD.document().clone();
-    let redshift = doc.stores.iter_mut().find(|s| s.id == "redshift").unwrap();
-    assert_eq!(redshift.allowlist, Some(Allowlisting::Required));
-    redshift.allowlist = Some(Allowlisting::Recommended);
-    let new = Policy::compile(doc).unwrap();
-    let d = diff::diff(&OLD, &new).unwrap();
-    assert!(!d.has_new_allows());
+    let (_, d) = narrowed(|doc| {
+        let redshift = doc.stores.iter_mut().find(|s| s.id == "redshift").unwrap();
+        assert_eq!(redshift.allowlist, Some(Allowlisting::Required));
+        redshift.allowlist = Some(Allowlisting::Recommended);
+    });
     for region in ["eu-west", "us-west"] {
         let g = group(&d, "allowlist", region);
         let redshift = entry(g, EntryKind::Store, "redshift");

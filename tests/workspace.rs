@@ -40,6 +40,13 @@ fn only(policy: &Policy, ws: &Workspace) -> Violation {
     v
 }
 
+/// The questions the check of a compliant EU West configuration asks the default policy.
+fn compliant_questions(body: &str) -> usize {
+    let report = Policy::default_policy().check_workspace(&workspace("eu-west", body));
+    assert!(report.is_compliant(), "{body}: {:?}", report.violations);
+    report.questions
+}
+
 fn replace(path: &str, value: &str) -> Vec<PatchOp> {
     vec![PatchOp::Replace {
         path: path.into(),
@@ -803,15 +810,8 @@ fn the_only_entry_of_a_list_is_removed() {
 
 #[test]
 fn a_source_counts_one_question_per_field_checked() {
-    let policy = Policy::default_policy();
-    let questions = |fields: &str| {
-        let report = policy.check_workspace(&workspace(
-            "eu-west",
-            &format!("sources: [{{id: app, source: ios{fields}}}]\n"),
-        ));
-        assert!(report.is_compliant(), "{:?}", report.violations);
-        report.questions
-    };
+    let questions =
+        |fields: &str| compliant_questions(&format!("sources: [{{id: app, source: ios{fields}}}]\n"));
     let bare = questions("");
     assert_eq!(questions(", ingestion: dublin") - bare, 1);
     assert_eq!(questions(", host: events.eu1.segmentapis.com") - bare, 1);
@@ -839,12 +839,7 @@ fn a_report_reads_as_pretty_json_with_every_field() {
 
 #[test]
 fn every_compliant_entry_counts_its_question() {
-    let policy = Policy::default_policy();
-    let questions = |body: &str| {
-        let report = policy.check_workspace(&workspace("eu-west", body));
-        assert!(report.is_compliant(), "{body}: {:?}", report.violations);
-        report.questions
-    };
+    let questions = compliant_questions;
     let bare = questions("");
     for (one, two) in [
         (
@@ -924,12 +919,7 @@ fn a_failover_fix_asks_every_location_once() {
 fn a_firewall_counts_its_allowlist_question() {
     // The firewall asks the allowlist question once per warehouse; an entry inside the home
     // range overlaps no other region's loaders, so it asks nothing more.
-    let policy = Policy::default_policy();
-    let questions = |body: &str| {
-        let report = policy.check_workspace(&workspace("eu-west", body));
-        assert!(report.is_compliant(), "{body}: {:?}", report.violations);
-        report.questions
-    };
+    let questions = compliant_questions;
     let stores = "stores: [{id: a, store: redshift, cloud_region: aws:eu-west-1}, {id: b, store: redshift, cloud_region: aws:eu-west-1}]\n";
     let bare = questions(stores);
     let one = questions(&format!(
