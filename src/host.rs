@@ -411,7 +411,7 @@ mod tests {
 
     #[test]
     fn scheme_bytes_are_rfc_3986s() {
-        // ALPHA / DIGIT / "+" / "-" / "." — and no other byte, `[`, `{`, `@` and `` ` `` among them.
+        // ALPHA / DIGIT / "+" / "-" / ".", and no other byte (`[` and `{` sit next to the letters).
         for b in 0..=u8::MAX {
             let expected = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.');
             assert_eq!(is_scheme_byte(b), expected, "{b:#04x}");
