@@ -562,6 +562,10 @@ mod tests {
 
     const BLOCK: &str = "version: 1\nworkspace: a\nregion: eu-west # home\nsources:\n  # the website\n  - id: web\n    source: javascript\n    host: https://api.segment.io   # pasted\n\n  - id: app\n    source: ios\n# stores next\nstores: []\nwarehouses:\n  redshift:\n    firewall:\n      - 3.251.148.96/29   # EU loaders\n      - 52.25.130.38\n  bq: {}\n";
 
+    fn op_remove(path: &str) -> PatchOp {
+        PatchOp::Remove { path: path.into() }
+    }
+
     fn op_replace(path: &str, v: &str) -> PatchOp {
         PatchOp::Replace {
             path: path.into(),
@@ -596,13 +600,7 @@ mod tests {
     #[test]
     fn a_block_key_is_found_above_comments_and_blank_lines() {
         let text = "version: 1\nworkspace: a\nregion: eu-west\nwarehouses:\n  redshift:\n\n# kept for the audit\n    # the EU loaders\n    firewall:\n      - 3.251.148.96/29\n  bq: {}\n";
-        let out = apply_to_text(
-            text,
-            &PatchOp::Remove {
-                path: "/warehouses/redshift".into(),
-            },
-        )
-        .unwrap();
+        let out = apply_to_text(text, &op_remove("/warehouses/redshift")).unwrap();
         assert_eq!(
             out,
             "version: 1\nworkspace: a\nregion: eu-west\nwarehouses:\n  bq: {}\n"
@@ -652,29 +650,11 @@ mod tests {
 
     #[test]
     fn block_removal_takes_the_entry_lines_only() {
-        let out = apply_to_text(
-            BLOCK,
-            &PatchOp::Remove {
-                path: "/sources/1".into(),
-            },
-        )
-        .unwrap();
+        let out = apply_to_text(BLOCK, &op_remove("/sources/1")).unwrap();
         assert_eq!(out, BLOCK.replace("  - id: app\n    source: ios\n", ""));
-        let out = apply_to_text(
-            BLOCK,
-            &PatchOp::Remove {
-                path: "/warehouses/redshift/firewall/1".into(),
-            },
-        )
-        .unwrap();
+        let out = apply_to_text(BLOCK, &op_remove("/warehouses/redshift/firewall/1")).unwrap();
         assert_eq!(out, BLOCK.replace("      - 52.25.130.38\n", ""));
-        let out = apply_to_text(
-            BLOCK,
-            &PatchOp::Remove {
-                path: "/sources/0".into(),
-            },
-        )
-        .unwrap();
+        let out = apply_to_text(BLOCK, &op_remove("/sources/0")).unwrap();
         assert_eq!(
             out,
             BLOCK.replace(
@@ -780,21 +760,9 @@ mod tests {
     #[test]
     fn flow_lists_and_json() {
         let flow = "version: 1\nworkspace: a\nregion: eu-west\ndestinations: [{id: a, destination: x}, {id: b, destination: y, endpoint: us}]\n";
-        let out = apply_to_text(
-            flow,
-            &PatchOp::Remove {
-                path: "/destinations/1".into(),
-            },
-        )
-        .unwrap();
+        let out = apply_to_text(flow, &op_remove("/destinations/1")).unwrap();
         assert!(out.contains("destinations: [{id: a, destination: x}]\n"), "{out}");
-        let out = apply_to_text(
-            flow,
-            &PatchOp::Remove {
-                path: "/destinations/0".into(),
-            },
-        )
-        .unwrap();
+        let out = apply_to_text(flow, &op_remove("/destinations/0")).unwrap();
         assert!(
             out.contains("destinations: [{id: b, destination: y, endpoint: us}]\n"),
             "{out}"
@@ -826,13 +794,7 @@ mod tests {
 
     #[test]
     fn map_entries_are_removed_with_their_lines_or_separator() {
-        let out = apply_to_text(
-            BLOCK,
-            &PatchOp::Remove {
-                path: "/warehouses/redshift".into(),
-            },
-        )
-        .unwrap();
+        let out = apply_to_text(BLOCK, &op_remove("/warehouses/redshift")).unwrap();
         assert_eq!(
             out,
             BLOCK.replace(
@@ -840,53 +802,23 @@ mod tests {
                 ""
             )
         );
-        let out = apply_to_text(
-            BLOCK,
-            &PatchOp::Remove {
-                path: "/warehouses/bq".into(),
-            },
-        )
-        .unwrap();
+        let out = apply_to_text(BLOCK, &op_remove("/warehouses/bq")).unwrap();
         assert_eq!(out, BLOCK.replace("  bq: {}\n", ""));
         let flow = "version: 1\nworkspace: a\nregion: eu-west\nwarehouses: {\"a\": {firewall: []}, b: {firewall: [x]}}\n";
-        let out = apply_to_text(
-            flow,
-            &PatchOp::Remove {
-                path: "/warehouses/a".into(),
-            },
-        )
-        .unwrap();
+        let out = apply_to_text(flow, &op_remove("/warehouses/a")).unwrap();
         assert!(out.contains("warehouses: {b: {firewall: [x]}}\n"), "{out}");
-        let out = apply_to_text(
-            flow,
-            &PatchOp::Remove {
-                path: "/warehouses/b".into(),
-            },
-        )
-        .unwrap();
+        let out = apply_to_text(flow, &op_remove("/warehouses/b")).unwrap();
         assert!(out.contains("warehouses: {\"a\": {firewall: []}}\n"), "{out}");
         // White space before the comma and after it goes with the entry.
         let spaced = "version: 1\nworkspace: a\nregion: eu-west\nwarehouses: {a: {firewall: []}  ,   b: {firewall: [x]}}\n";
-        let out = apply_to_text(
-            spaced,
-            &PatchOp::Remove {
-                path: "/warehouses/a".into(),
-            },
-        )
-        .unwrap();
+        let out = apply_to_text(spaced, &op_remove("/warehouses/a")).unwrap();
         assert!(out.ends_with("warehouses: {b: {firewall: [x]}}\n"), "{out}");
     }
 
     #[test]
     fn removing_the_only_entry_leaves_an_empty_list() {
         let text = "version: 1\nworkspace: a\nregion: eu-west\nsources:   # one\n  - {id: a, source: ios}\nstores: []\n";
-        let out = apply_to_text(
-            text,
-            &PatchOp::Remove {
-                path: "/sources/0".into(),
-            },
-        )
-        .unwrap();
+        let out = apply_to_text(text, &op_remove("/sources/0")).unwrap();
         assert_eq!(
             out,
             "version: 1\nworkspace: a\nregion: eu-west\nsources: []   # one\nstores: []\n"
