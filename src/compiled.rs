@@ -117,7 +117,7 @@ impl Policy {
             }));
         }
         // The envelope alone, the document skipped unread.
-        let header: Envelope<serde::de::IgnoredAny> = serde_json::from_str(text)
+        let header: Envelope<serde::de::IgnoredAny> = crate::json::from_str(text)
             .map_err(|e| syntax(format!("not a compiled policy: {e}"), Some(&e)))?;
         if header.format != COMPILED_FORMAT || header.format_version != COMPILED_VERSION {
             return Err(syntax(
@@ -131,7 +131,7 @@ impl Policy {
             ));
         }
         let envelope: Envelope<Document> =
-            serde_json::from_str(text).map_err(|e| syntax(format!("compiled policy: {e}"), Some(&e)))?;
+            crate::json::from_str(text).map_err(|e| syntax(format!("compiled policy: {e}"), Some(&e)))?;
         let policy = Policy::compile(envelope.document)?;
         Ok((policy, envelope.source_digest))
     }

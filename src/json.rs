@@ -1,9 +1,24 @@
 //! The one place that talks to the JSON parser, and the rule that tells a JSON text from a
-//! YAML one where either is accepted.
+//! YAML one where either is accepted. Every read keeps a struct to a mapping
+//! ([`crate::maps_only`]).
 
 use crate::error::{Location, SyntaxError};
 use crate::text::{bounded, MAX_MESSAGE_CHARS};
-use serde::de::DeserializeOwned;
+use serde::de::{Deserialize, DeserializeOwned};
+
+/// Parses a JSON text into `T`: serde_json's reading, with a struct read from an object only
+/// and nothing but white space after the value.
+pub(crate) fn from_str<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = crate::maps_only::deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
+
+/// Reads `T` from a JSON value, with a struct read from an object only.
+pub(crate) fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, serde_json::Error> {
+    crate::maps_only::deserialize(value)
+}
 
 /// Parses a text that may be JSON or YAML: JSON when it parses as JSON; otherwise YAML (a
 /// YAML flow mapping such as `{ask: ingest, …}` is not JSON). When neither reads it, the
@@ -15,7 +30,7 @@ pub(crate) fn from_json_or_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Sy
     if !start.starts_with(['{', '[']) {
         return crate::yaml::from_str(text);
     }
-    let json = match serde_json::from_str(text) {
+    let json = match from_str(text) {
         Ok(value) => return Ok(value),
         // Well-formed JSON of the wrong shape: the JSON parser's message is the clearest.
         Err(e) if e.classify() == serde_json::error::Category::Data => return Err(syntax_error(&e)),
@@ -32,11 +47,11 @@ pub(crate) fn from_json_or_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Sy
     }
 }
 
-fn syntax_error(e: &serde_json::Error) -> SyntaxError {
+pub(crate) fn syntax_error(e: &serde_json::Error) -> SyntaxError {
     SyntaxError {
         location: (e.line() > 0).then(|| Location {
             line: e.line(),
-            column: e.column(),
+            column: e.column().max(1),
         }),
         message: bounded(&strip_position(&e.to_string()), MAX_MESSAGE_CHARS),
         over_limit: e.to_string().starts_with("recursion limit exceeded"),

@@ -32,6 +32,7 @@ pub mod invariants;
 mod ip;
 mod json;
 pub mod limits;
+mod maps_only;
 mod names;
 mod policy;
 mod question;
@@ -90,4 +91,37 @@ pub use yaml::guard as yaml_guard;
 /// ```
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, SyntaxError> {
     yaml::from_str(text)
+}
+
+/// Parses a JSON text into `T` the way the library reads its own JSON: a struct (or a struct
+/// variant) is read from an object only, at any depth — never from an array by position, as
+/// serde's derived readers otherwise allow — and nothing but white space may follow the value.
+///
+/// A program that decides on a document and hands it on (a gateway, a control plane) should
+/// read it this way: a reader that took `["KEY", null]` for `{"writeKey": "KEY", …}` would
+/// decide on fields that the next parser, which sees a list, does not.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Payload {
+///     #[serde(rename = "writeKey")]
+///     write_key: String,
+/// }
+/// let p: Payload = regionfence::parse_json(r#"{"writeKey": "KEY"}"#).unwrap();
+/// assert_eq!(p.write_key, "KEY");
+///
+/// // serde_json alone reads the struct from a list by position; this refuses it.
+/// assert!(serde_json::from_str::<Payload>(r#"["KEY"]"#).is_ok());
+/// let err = regionfence::parse_json::<Payload>(r#"["KEY"]"#).unwrap_err();
+/// assert!(err.message.contains("expected a mapping"), "{err}");
+/// assert_eq!(err.location.map(|l| l.line), Some(1));
+///
+/// // Questions, internally tagged, are read from a mapping only too.
+/// assert!(regionfence::parse_json::<regionfence::Question>(
+///     r#"["ingest", "us-west", "ios", "api.segment.io"]"#
+/// )
+/// .is_err());
+/// ```
+pub fn parse_json<'de, T: serde::Deserialize<'de>>(text: &'de str) -> Result<T, SyntaxError> {
+    json::from_str(text).map_err(|e| json::syntax_error(&e))
 }

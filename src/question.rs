@@ -2,7 +2,7 @@
 
 use crate::error::QuestionError;
 use crate::limits::MAX_QUESTION_BYTES;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A field of a question, named as JSON and YAML write it (`cloud_region`, `to`, …).
 ///
@@ -78,6 +78,9 @@ impl Field {
     }
 }
 
+crate::maps_only::tagged_enum! {
+#[serde(tag = "ask", rename_all = "kebab-case", deny_unknown_fields)]
+#[expecting = "a question: a mapping with `ask` (ingest, resolve, deliver, store, connect, allowlist, failover or region-change) and that question's fields"]
 /// One question about a data flow, tagged by `ask` in JSON or YAML.
 ///
 /// # Examples
@@ -88,9 +91,8 @@ impl Field {
 /// assert!(matches!(q, Question::Ingest { .. }));
 /// assert!(Question::parse(r#"{"ask": "teleport"}"#).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "ask", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum Question {
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Question as QuestionFields {
     /// May this source of this workspace send to this host?
     Ingest {
         /// The workspace's processing region.
@@ -160,6 +162,7 @@ pub enum Question {
         /// The region asked for.
         to: String,
     },
+}
 }
 
 impl Question {

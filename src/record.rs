@@ -119,7 +119,7 @@ impl DecisionRecord {
                 limit: MAX_RECORD_BYTES,
             });
         }
-        let record: DecisionRecord = serde_json::from_str(line).map_err(|e| RecordError::Syntax {
+        let record: DecisionRecord = crate::json::from_str(line).map_err(|e| RecordError::Syntax {
             // serde_json says column 0 at the end of an empty line; positions are 1-based.
             location: (e.line() > 0).then(|| Location {
                 line: e.line(),

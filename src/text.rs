@@ -90,6 +90,33 @@ pub fn list<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String 
     out
 }
 
+/// `json`, a JSON text, with every character [`escape_control`] escapes written as a JSON
+/// `\uXXXX` escape: the same JSON value, and nothing in it that could rewrite a terminal. Such
+/// characters can only stand inside a JSON string, where the escape means the same character.
+///
+/// ```
+/// use regionfence::text::escape_json_controls;
+/// assert_eq!(escape_json_controls(r#"{"a":"b"}"#), r#"{"a":"b"}"#);
+/// assert_eq!(escape_json_controls("[\"x\u{202E}\u{9b}\"]"), r#"["x\u202e\u009b"]"#);
+/// ```
+pub fn escape_json_controls(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(needs_escape) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 12);
+    for c in json.chars() {
+        if needs_escape(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }

@@ -416,3 +416,131 @@ fn text_output_escapes_control_characters() {
     assert!(!text(&o.stdout).contains('\u{1b}'), "{:?}", text(&o.stdout));
     assert_eq!(Outcome::Success.code(), 0);
 }
+
+// -------------------------------------------------------------------------------------------
+// A sequence where a mapping is expected is refused, on every surface that reads a document:
+// serde's derived readers would take a struct from a list by position.
+
+fn refused_with_position(message: &str) {
+    assert!(
+        message.contains("expected a mapping") || message.contains("expected a question"),
+        "{message}"
+    );
+    assert!(message.contains("line "), "{message}");
+}
+
+#[test]
+fn a_question_written_as_a_list_is_refused() {
+    for text in [
+        r#"["ingest", "us-west", "ios", "api.segment.io"]"#,
+        "- ingest\n- us-west\n- ios\n- api.segment.io\n",
+        "[ingest, us-west, ios, api.segment.io]",
+    ] {
+        refused_with_position(&question_error(text));
+    }
+    let out = run(&["ask", r#"["ingest","us-west","ios","api.segment.io"]"#]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(out.stdout.is_empty());
+    // A question inside a case or a record is one too.
+    let record = r#"{"digest":"x","question":["ingest","us-west","ios","api.segment.io"],"decision":"allow","reasons":[],"exemptions":[],"engine":"x"}"#;
+    assert!(regionfence::record::DecisionRecord::parse_line(record).is_err());
+    let cases = "cases:\n  - [stays, region-change, eu-west, eu-west, allow]\n";
+    let err = regionfence::cases::CaseFile::parse(cases)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("expected a mapping") || err.contains("expected struct"),
+        "{err}"
+    );
+}
+
+#[test]
+fn eval_refuses_a_line_that_is_a_list() {
+    let dir = folder("eval-list");
+    let log = dir.join("log.jsonl");
+    std::fs::write(
+        &log,
+        "[\"ingest\",\"us-west\",\"ios\",\"api.segment.io\"]\n{\"ask\":\"ingest\",\"workspace\":\"us-west\",\"source\":\"ios\",\"host\":\"api.segment.io\"}\n",
+    )
+    .unwrap();
+    let out = run(&["eval", log.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].get("error").is_some(), "{}", lines[0]);
+    assert_eq!(lines[1]["decision"], "allow", "{}", lines[1]);
+}
+
+#[test]
+fn a_policy_entry_written_as_a_list_is_refused_with_its_position() {
+    let listed = BASE.replace("{id: aws:eu-west-1, country: IE}", "[aws:eu-west-1, IE]");
+    assert_ne!(listed, BASE);
+    let err = load_error(&listed);
+    assert!(err.contains("expected a mapping"), "{err}");
+    assert!(err.starts_with("line 4, column"), "{err}");
+    let listed = BASE.replace("{id: eu, countries: [IE]}", "[eu, [IE]]");
+    assert!(load_error(&listed).contains("expected a mapping"));
+}
+
+#[test]
+fn a_workspace_entry_written_as_a_list_is_refused() {
+    let text = "version: 1\nworkspace: w\nregion: eu-west\nsources:\n  - [website, javascript]\n";
+    let err = regionfence::workspace::Workspace::parse(text)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("expected a mapping"), "{err}");
+    let whole = "[1, w, eu-west]\n";
+    assert!(regionfence::workspace::Workspace::parse(whole).is_err());
+}
+
+#[test]
+fn a_compiled_policy_written_as_a_list_is_refused() {
+    let compiled: serde_json::Value = serde_json::from_str(regionfence::DEFAULT_POLICY_COMPILED).unwrap();
+    // The envelope's fields in their declared order: what a positional reader would take.
+    let field = |name: &str| compiled[name].clone();
+    let as_list = serde_json::json!([
+        field("format"),
+        field("format_version"),
+        field("source_digest"),
+        field("document")
+    ]);
+    let err = Policy::from_compiled(&as_list.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("expected a mapping"), "{err}");
+    // The envelope whole, its document a list of the document's own values.
+    let mut inner = compiled.clone();
+    inner["document"] = serde_json::Value::Array(vec![]);
+    assert!(Policy::from_compiled(&inner.to_string()).is_err());
+}
+
+#[test]
+fn a_decision_record_written_as_a_list_is_refused() {
+    let line = r#"["digest", null, {"ask":"region-change","workspace":"eu-west","to":"eu-west"}, "allow", [], [], "engine"]"#;
+    let err = regionfence::record::DecisionRecord::parse_line(line)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("expected a mapping"), "{err}");
+}
+
+#[test]
+fn eval_escapes_control_and_bidirectional_characters_in_every_record() {
+    let dir = folder("eval-escape");
+    let log = dir.join("log.jsonl");
+    std::fs::write(
+        &log,
+        "{\"ask\":\"ingest\",\"workspace\":\"us-west\",\"source\":\"ios\",\"host\":\"x\u{202E}\u{9b}y\"}\n{\"ask\":\"in\u{202E}gest\u{9b}\"}\n",
+    )
+    .unwrap();
+    let out = run(&["eval", log.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains(['\u{202E}', '\u{9b}']), "{stdout:?}");
+    let records: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // The question is echoed as the same value, its characters written as JSON escapes.
+    assert_eq!(records[0]["question"]["host"], "x\u{202E}\u{9b}y");
+    let error = records[1]["error"].as_str().unwrap();
+    assert!(error.contains("\\u{202e}"), "{error}");
+}

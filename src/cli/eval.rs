@@ -171,19 +171,22 @@ fn decide_chunk(policy: &Policy, chunk: &Chunk) -> Decided {
 /// Decides one JSON line: `ingest` on the borrowing fast path, anything else (and any
 /// line the fast path refuses, for its precise error) as a [`Question`].
 fn decide_line(policy: &Policy, text: &str) -> Result<(&'static str, Decision), String> {
-    if let Ok(line) = serde_json::from_str::<IngestLine<'_>>(text) {
+    if let Ok(line) = crate::json::from_str::<IngestLine<'_>>(text) {
         if line.ask == "ingest" {
             return Ok(("ingest", policy.ingest(&line.workspace, &line.source, &line.host)));
         }
     }
-    let question: Question = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let question: Question =
+        crate::json::from_str(text).map_err(|e| crate::json::syntax_error(&e).to_string())?;
     Ok((question.ask(), policy.decide(&question)))
 }
 
 fn record(decided: &mut Decided, number: u64, question: &str, ask: &'static str, decision: &Decision) {
     let verdict = if decision.is_allowed() { "allow" } else { "deny" };
     let out = &mut decided.output;
-    // INVARIANT: `question` parsed as one JSON value, so it is echoed as one.
+    // INVARIANT: `question` parsed as one JSON value, so it is echoed as one, its control and
+    // bidirectional characters as `\u` escapes (the same value).
+    let question = crate::text::escape_json_controls(question);
     let _ = write!(
         out,
         "{{\"line\":{number},\"question\":{question},\"decision\":\"{verdict}\",\"reasons\":["
@@ -205,7 +208,8 @@ fn record(decided: &mut Decided, number: u64, question: &str, ask: &'static str,
 }
 
 fn error_record(decided: &mut Decided, number: u64, message: &str) {
-    let message = serde_json::Value::from(message);
+    // Escaped and bounded as every message built from input is, then written as JSON.
+    let message = serde_json::Value::from(crate::text::bounded(message, crate::text::MAX_MESSAGE_CHARS));
     let _ = writeln!(decided.output, "{{\"line\":{number},\"error\":{message}}}");
     decided.summary.errors += 1;
 }

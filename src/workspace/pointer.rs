@@ -181,7 +181,7 @@ pub fn apply(workspace: &Workspace, ops: &[PatchOp]) -> Result<Workspace, PatchE
     };
     let mut value = serde_json::to_value(workspace).map_err(|e| fail(e.to_string()))?;
     apply_to_value(&mut value, ops)?;
-    serde_json::from_value(value).map_err(|e| fail(e.to_string()))
+    crate::json::from_value(value).map_err(|e| fail(e.to_string()))
 }
 
 fn apply_one(root: &mut Value, op: &PatchOp) -> Result<(), PatchError> {

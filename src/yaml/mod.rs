@@ -29,7 +29,10 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, SyntaxError
     } else {
         text
     };
-    serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
+    serde_saphyr::with_deserializer_from_str_with_options(text, options(), |d| {
+        crate::maps_only::deserialize(d)
+    })
+    .map_err(|e| {
         let mut location = e.location().filter(|l| l.line() > 0).map(|l| Location {
             line: usize::try_from(l.line()).unwrap_or(usize::MAX),
             column: usize::try_from(l.column()).unwrap_or(usize::MAX),
