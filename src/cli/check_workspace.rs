@@ -1,6 +1,7 @@
 //! `regionfence check-workspace`: checks workspace configurations, prints every violation with
 //! its fix, applies the fixes in place (`--fix`, `--write`), or checks a change (`--against`).
 
+use super::write_back::{self, WriteSnapshot};
 use super::{fail, load_policy, read_limited, shown_path, Format, Outcome};
 use crate::limits::MAX_POLICY_BYTES;
 use crate::policy::Policy;
@@ -44,18 +45,37 @@ pub fn check_workspace(
         Ok(old) => old,
         Err(e) => return fail(err, &e),
     };
+    let write = args.fix && args.write && old.is_none();
+    if write {
+        // Every file is checked before any is written: one that could not be written back
+        // stops the run with nothing written.
+        if let Some(e) = args
+            .files
+            .iter()
+            .find_map(|f| write_back::check_writable(f).err())
+        {
+            return fail(err, &e);
+        }
+    }
     let mut reports = Vec::new();
     let mut clean = true;
     for file in &args.files {
-        let (text, parsed) = match read_config(file) {
-            Ok(read) => read,
-            Err(e) => return fail(err, &e),
+        let (snapshot, (text, parsed)) = if write {
+            match read_for_write(file) {
+                Ok((snapshot, read)) => (Some(snapshot), read),
+                Err(e) => return fail(err, &e),
+            }
+        } else {
+            match read_config(file) {
+                Ok(read) => (None, read),
+                Err(e) => return fail(err, &e),
+            }
         };
         let name = shown_path(file);
         let (report, is_clean) = if let Some((_, old)) = &old {
             change(&policy, &name, old, &parsed, args.format, out)
         } else if args.fix {
-            match fix(&policy, file, &text, parsed, args, out) {
+            match fix(&policy, file, &text, parsed, snapshot.as_ref(), args, out) {
                 Ok(result) => result,
                 Err(e) => return fail(err, &e),
             }
@@ -80,6 +100,15 @@ fn read_config(path: &Path) -> Result<(String, ParsedWorkspace), String> {
     let text = read_limited(path, MAX_POLICY_BYTES).map_err(|e| e.to_string())?;
     let parsed = parse_spanned(&text).map_err(|e| format!("{}: {e}", shown_path(path)))?;
     Ok((text, parsed))
+}
+
+/// A configuration read to be written back in place: what the file was when read, its text
+/// and its parse.
+fn read_for_write(path: &Path) -> Result<(WriteSnapshot, (String, ParsedWorkspace)), String> {
+    let snapshot = write_back::read_for_write(path, MAX_POLICY_BYTES).map_err(|e| e.to_string())?;
+    let text = snapshot.text().to_string();
+    let parsed = parse_spanned(&text).map_err(|e| format!("{}: {e}", shown_path(path)))?;
+    Ok((snapshot, (text, parsed)))
 }
 
 /// A violation for machines: the report's fields and the line and column of the value.
@@ -209,13 +238,18 @@ fn fix(
     file: &Path,
     text: &str,
     parsed: ParsedWorkspace,
+    snapshot: Option<&WriteSnapshot>,
     args: &CheckWorkspace,
     out: &mut dyn Write,
 ) -> Result<(Value, bool), String> {
     let name = shown_path(file);
     let fixed = fix_parsed_text(policy, text, parsed);
     if args.write && fixed.text != text {
-        write_in_place(file, &fixed.text).map_err(|e| format!("{name}: {e}"))?;
+        // Written only from a snapshot, so only what was read (and is unchanged) is replaced.
+        let Some(snapshot) = snapshot else {
+            return Err(format!("{name}: not read to be written back; nothing written"));
+        };
+        write_back::write_if_unchanged(snapshot, &fixed.text).map_err(|e| e.to_string())?;
     }
     let left: Vec<&Violation> = fixed.remaining.violations.iter().collect();
     if args.format == Format::Text {
@@ -274,40 +308,4 @@ fn shown_diff(diff: &str) -> String {
         }
     }
     shown
-}
-
-/// Replaces `file` with `text` at once: the text goes to a new file in the same folder, with
-/// the original's permissions, which is then renamed over the original. A failure on the way
-/// leaves the original as it was.
-fn write_in_place(file: &Path, text: &str) -> std::io::Result<()> {
-    let folder = match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let base = file
-        .file_name()
-        .map_or_else(|| "workspace".into(), |n| n.to_string_lossy().into_owned());
-    let permissions = std::fs::metadata(file)?.permissions();
-    let mut attempt = 0u32;
-    let (temporary, mut handle) = loop {
-        let candidate = folder.join(format!(".{base}.{}.{attempt}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&candidate)
-        {
-            Ok(h) => break (candidate, h),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => attempt += 1,
-            Err(e) => return Err(e),
-        }
-    };
-    let written = handle
-        .write_all(text.as_bytes())
-        .and_then(|()| handle.sync_all())
-        .and_then(|()| std::fs::set_permissions(&temporary, permissions))
-        .and_then(|()| std::fs::rename(&temporary, file));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written
 }

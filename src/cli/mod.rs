@@ -8,6 +8,7 @@ mod diff;
 mod error;
 mod eval;
 mod records;
+pub mod write_back;
 
 pub use as_of::{as_of, today_utc, with_as_of};
 pub use check_workspace::{check_workspace, CheckWorkspace};
