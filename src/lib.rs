@@ -102,7 +102,7 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Synta
 /// decide on fields that the next parser, which sees a list, does not.
 ///
 /// ```
-/// #[derive(serde::Deserialize)]
+/// #[derive(Debug, serde::Deserialize)]
 /// struct Payload {
 ///     #[serde(rename = "writeKey")]
 ///     write_key: String,
