@@ -14,7 +14,7 @@ use regionfence::document::StoreKind;
 use regionfence::{LoadErrorKind, Policy, ReasonCode};
 use std::path::{Path, PathBuf};
 
-const BASE: &str = include_str!("fixtures/tiny.yaml");
+const BASE: &str = include_str!("../fixtures/tiny.yaml");
 
 fn folder(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("regionfence-typed-errors-{}-{name}", std::process::id()));

@@ -12,7 +12,7 @@
 //! the model and generators they check against live in the `regionfence-model` crate (`model/`),
 //! shared with the property tests.
 
-#[path = "../fuzz/properties/mod.rs"]
+#[path = "../../fuzz/properties/mod.rs"]
 mod properties;
 
 use regionfence::limits::{

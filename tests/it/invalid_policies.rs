@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The tiny valid policy every file in `policies/invalid/` breaks in exactly one place.
-const BASE: &str = include_str!("fixtures/tiny.yaml");
+const BASE: &str = include_str!("../fixtures/tiny.yaml");
 
 fn folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/invalid")

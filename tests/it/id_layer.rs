@@ -106,7 +106,7 @@ fn the_default_and_the_exemptions_example_agree_both_ways() {
     let compared = agree(&default, &questions).unwrap();
     assert!(compared > 500, "only {compared} questions had an id form");
 
-    let text = include_str!("../policies/examples/exemptions.yaml");
+    let text = include_str!("../../policies/examples/exemptions.yaml");
     let options = CompileOptions::new().as_of("2026-01-15".parse().unwrap());
     let exempting = Policy::from_yaml_with(text, &options).unwrap();
     let questions = gen_question::questions(exempting.document(), 4000);

@@ -13,7 +13,7 @@
 )]
 
 #[allow(dead_code)]
-#[path = "../examples/generate_policy.rs"]
+#[path = "../../examples/generate_policy.rs"]
 mod generate_policy;
 
 use generate_policy::generate;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// A tiny valid policy (the one `policies/invalid/` breaks).
-const BASE: &str = include_str!("fixtures/tiny.yaml");
+const BASE: &str = include_str!("../fixtures/tiny.yaml");
 
 fn load_error(text: &str) -> String {
     match Policy::from_yaml(text) {
