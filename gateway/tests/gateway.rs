@@ -733,7 +733,8 @@ async fn every_answer_names_the_policy_in_its_header_and_every_refusal_in_its_bo
     let client = client();
     let eu = basic(EU_KEY);
     let label = gw.state().cell().current().label();
-    let cases: Vec<(&str, &str, Vec<(&str, &str)>, String, u16)> = vec![
+    type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, String, u16);
+    let cases: Vec<Case> = vec![
         (
             "POST",
             "/v1/batch",
