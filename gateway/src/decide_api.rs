@@ -202,8 +202,7 @@ fn without_hints(loaded: &LoadedPolicy, question: &Question, decision: &Decision
                 other => other.code().as_str(),
             };
             let message = format!(
-                "{what}{named} is not known to policy `{}` (names are searched for a likely \
-                 typo only in the first {HINTED_QUESTIONS} such questions of a request)",
+                "{what}{named} is not in policy `{}` (no typo search past the first {HINTED_QUESTIONS})",
                 loaded.name
             );
             serde_json::json!({"code": reason.code(), "message": message})
