@@ -172,12 +172,25 @@ impl Config {
 
 /// A parse error with no write key in it: an error about an entry of `write_keys` keeps its
 /// position and what kind of fault it is, never the parser's words (they name the key).
+///
+/// Any other error keeps its position and the parser's words with every quoted part
+/// (`` `…` `` or `"…"`, where the parser quotes the file's text) left out, so a file that is
+/// no configuration (`/etc/shadow`, say) is not echoed to the terminal or the log. An
+/// unknown key that reads as a configuration key (lower-case letters, digits, `_`) is kept:
+/// it is a typo worth showing.
 fn scrubbed(e: regionfence::SyntaxError) -> String {
+    let unquoted = || {
+        let message = unquoted(&e.message);
+        match e.location {
+            Some(at) => format!("{at}: {message}"),
+            None => message,
+        }
+    };
     let Some(rest) = e.message.strip_prefix("write_keys") else {
-        return e.to_string();
+        return unquoted();
     };
     if !rest.starts_with(['.', '[', ':']) {
-        return e.to_string();
+        return unquoted();
     }
     let message = if e.message.contains("duplicate key") {
         "write_keys.<key>: a write key is given twice"
@@ -192,6 +205,41 @@ fn scrubbed(e: regionfence::SyntaxError) -> String {
         Some(at) => format!("{at}: {message}"),
         None => message.to_string(),
     }
+}
+
+/// A parser's message with each quoted part replaced by `` `…` ``, except the name in
+/// ``unknown field `name` `` when it reads as a configuration key.
+fn unquoted(message: &str) -> String {
+    if let Some(name) = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        let key_like = !name.is_empty()
+            && name.len() <= 32
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if key_like {
+            return format!("unknown field `{name}`");
+        }
+    }
+    let mut out = String::new();
+    let mut closing: Option<char> = None;
+    for c in message.chars() {
+        match closing {
+            Some(end) if c == end => {
+                closing = None;
+                out.push_str(&format!("{end}…{end}"));
+            }
+            Some(_) => {}
+            None if c == '`' || c == '"' => closing = Some(c),
+            None => out.push(c),
+        }
+    }
+    if closing.is_some() {
+        out.push('…');
+    }
+    regionfence::text::bounded(&out, 256)
 }
 
 impl Upstream {
@@ -328,5 +376,22 @@ mod tests {
         let c = Config::load(&path).unwrap();
         assert!(c.policy.unwrap().ends_with("policies/segment.yaml"));
         assert!(c.write_keys.values().any(|r| r == "eu-west"));
+    }
+
+    #[test]
+    fn a_file_that_is_no_configuration_is_not_quoted() {
+        let secret = "root:*:20228:0:99999:7:::";
+        for text in [
+            format!("{secret}\ndaemon:*:20228:0:99999:7:::\n"),
+            format!("{HEAD}write_keys: {{k: eu-west}}\n{secret}: 1\n"),
+            format!("{HEAD}write_keys: {{k: eu-west}}\nlimits: {{max_body_bytes: \"{secret}\"}}\n"),
+            format!("{HEAD}write_keys: {{k: eu-west}}\nhosts: {{\"{secret}\": 1}}\n"),
+            format!("listen: \"{secret}\"\nupstream: http://x\nwrite_keys: {{k: eu-west}}\n"),
+            format!("\"{secret}\"\n"),
+        ] {
+            let e = Config::from_yaml(&text).unwrap_err();
+            assert!(!e.contains("root") && !e.contains("20228"), "{text:?}: {e}");
+            assert!(e.starts_with("line "), "{text:?}: {e}");
+        }
     }
 }

@@ -1,44 +1,214 @@
 //! `POST /v1/decide`: one question (the JSON `regionfence ask` takes) or an array of them →
 //! the explained decisions, decided wholly by the policy in force when the request came.
+//!
+//! A request's cost is bounded by its body: an array is read one question at a time (never
+//! built as a JSON tree first), each answer written as it is decided, at most
+//! [`MAX_QUESTIONS`] of them; and only the first [`HINTED_QUESTIONS`] decisions that name
+//! something the policy does not know get the "did you mean" search of the policy's names.
 
-use crate::metrics::Metrics;
+use crate::metrics::{DecisionKey, Metrics};
 use crate::policy_cell::LoadedPolicy;
-use regionfence::Question;
+use regionfence::{Decision, Question, Reason};
+use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
+use std::fmt;
 
 /// The most questions one request may ask.
 pub const MAX_QUESTIONS: usize = 10_000;
+
+/// The most decisions of one request whose unknown names are searched for a "did you mean"
+/// hint. Past them, such a decision is explained with each reason's code and the name it is
+/// about, without the search (its cost is that of a search over every name of a kind, per
+/// unknown name).
+pub const HINTED_QUESTIONS: usize = 100;
 
 /// Answers a decision request: `Ok(json)` with the explained decision (or an array of them,
 /// in order), or `Err(message)` for a body that is not a question or an array of them.
 pub fn answer(loaded: &LoadedPolicy, metrics: &Metrics, body: &[u8]) -> Result<String, String> {
     let text = std::str::from_utf8(body).map_err(|e| format!("body is not UTF-8: {e}"))?;
-    let explain = |question: &Question| {
-        let decision = loaded.policy.decide(question);
-        metrics.decision(question.ask(), &decision);
-        decision.explain(&loaded.policy, question)
-    };
     if text.trim_start().starts_with('[') {
-        let items: Vec<serde_json::Value> =
-            serde_json::from_str(text).map_err(|e| format!("body is not a JSON array of questions: {e}"))?;
-        if items.len() > MAX_QUESTIONS {
+        // A first pass checks the array's syntax and counts it, in constant memory, so a
+        // body over the limit or malformed is refused before any question is decided.
+        let mut reader = serde_json::Deserializer::from_str(text);
+        let count = de::Deserializer::deserialize_seq(&mut reader, Count)
+            .and_then(|n| reader.end().map(|()| n))
+            .map_err(|e| format!("body is not a JSON array of questions: {e}"))?;
+        if count > MAX_QUESTIONS {
             return Err(format!(
-                "{} questions, over the limit of {MAX_QUESTIONS}",
-                items.len()
+                "more than {MAX_QUESTIONS} questions, over the limit of {MAX_QUESTIONS}"
             ));
         }
-        let questions = items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| {
-                serde_json::from_value::<Question>(item).map_err(|e| format!("question {i}: {e}"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let answers: Vec<_> = questions.iter().map(explain).collect();
-        serde_json::to_string(&answers).map_err(|e| e.to_string())
+        let mut answers = Answers {
+            loaded,
+            out: Vec::new(),
+            counted: Vec::new(),
+            hinted: 0,
+            failure: None,
+        };
+        let mut reader = serde_json::Deserializer::from_str(text);
+        let read = de::Deserializer::deserialize_seq(&mut reader, &mut answers).and_then(|()| reader.end());
+        if let Err(e) = read {
+            return Err(answers
+                .failure
+                .take()
+                .unwrap_or_else(|| format!("body is not a JSON array of questions: {e}")));
+        }
+        // Counted only once the whole request is answered, as a refused request counts none.
+        metrics.decisions(&answers.counted);
+        String::from_utf8(answers.out).map_err(|e| e.to_string())
     } else {
         let question = Question::parse(text).map_err(|e| format!("question: {e}"))?;
-        serde_json::to_string(&explain(&question)).map_err(|e| e.to_string())
+        let decision = loaded.policy.decide(&question);
+        metrics.decision(question.ask(), &decision);
+        serde_json::to_string(&decision.explain(&loaded.policy, &question)).map_err(|e| e.to_string())
     }
+}
+
+/// Counts an array's elements (reading each without building it), up to one past
+/// [`MAX_QUESTIONS`].
+struct Count;
+
+impl<'de> Visitor<'de> for Count {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of questions")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        for n in 0..=MAX_QUESTIONS {
+            if seq.next_element::<IgnoredAny>()?.is_none() {
+                return Ok(n);
+            }
+        }
+        // Over the limit: the rest is not read.
+        Ok(MAX_QUESTIONS + 1)
+    }
+}
+
+/// The answers to an array of questions, written as each question is read.
+struct Answers<'a> {
+    loaded: &'a LoadedPolicy,
+    /// The JSON array of answers so far.
+    out: Vec<u8>,
+    /// The decisions made, to count once all are answered.
+    counted: Vec<DecisionKey>,
+    /// How many decisions had their unknown names searched for a hint.
+    hinted: usize,
+    /// Why the array was refused, in the answer's words (the parser's error, which this is
+    /// carried in, adds a position of its own).
+    failure: Option<String>,
+}
+
+impl Answers<'_> {
+    fn fail<E: de::Error>(&mut self, message: String) -> Result<(), E> {
+        self.failure = Some(message);
+        Err(E::custom("refused"))
+    }
+
+    /// Decides one question and writes its explanation.
+    fn answer(&mut self, question: &Question) -> Result<(), String> {
+        let policy = &self.loaded.policy;
+        let decision = policy.decide(question);
+        self.counted
+            .push(Metrics::decision_key(question.ask(), &decision));
+        let written = if !searches_for_hints(&decision) {
+            serde_json::to_writer(&mut self.out, &decision.explain(policy, question))
+        } else if self.hinted < HINTED_QUESTIONS {
+            self.hinted += 1;
+            serde_json::to_writer(&mut self.out, &decision.explain(policy, question))
+        } else {
+            serde_json::to_writer(&mut self.out, &without_hints(self.loaded, question, &decision))
+        };
+        written.map_err(|e| e.to_string())
+    }
+}
+
+impl<'de> Visitor<'de> for &mut Answers<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of questions")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.out.push(b'[');
+        for i in 0..=MAX_QUESTIONS {
+            if i == MAX_QUESTIONS {
+                // One more element is one too many, whatever it is.
+                return match seq.next_element::<IgnoredAny>() {
+                    Ok(None) => break,
+                    Ok(Some(_)) | Err(_) => self.fail(format!(
+                        "more than {MAX_QUESTIONS} questions, over the limit of {MAX_QUESTIONS}"
+                    )),
+                };
+            }
+            let question = match seq.next_element::<Question>() {
+                Ok(Some(question)) => question,
+                Ok(None) => break,
+                Err(e) => return self.fail(format!("question {i}: {e}")),
+            };
+            if i > 0 {
+                self.out.push(b',');
+            }
+            if let Err(e) = self.answer(&question) {
+                return self.fail(format!("question {i}: {e}"));
+            }
+        }
+        self.out.push(b']');
+        Ok(())
+    }
+}
+
+/// Whether explaining `decision` searches the policy's names for a "did you mean" hint: it
+/// names a region, source, destination, cloud region, store, warehouse or failover
+/// location the policy does not know (the reasons the library's prose hints for).
+fn searches_for_hints(decision: &Decision) -> bool {
+    decision.reasons().any(|r| {
+        matches!(
+            r,
+            Reason::UnknownRegion(_)
+                | Reason::UnknownSource(_)
+                | Reason::UnknownDestination(_)
+                | Reason::UnknownCloudRegion(_)
+                | Reason::UnknownStore(_)
+                | Reason::UnknownWarehouse { store: None, .. }
+                | Reason::UnknownLocation(_)
+        )
+    })
+}
+
+/// A decision explained without searching for hints: the verdict, and per reason its code
+/// and a sentence naming the field's text (escaped, bounded), in the shape of an
+/// explanation. Only decisions that name something unknown are explained so, and they
+/// resolve nothing (no host, endpoint or CIDRs) to show.
+fn without_hints(loaded: &LoadedPolicy, question: &Question, decision: &Decision) -> serde_json::Value {
+    let reasons: Vec<serde_json::Value> = decision
+        .reasons()
+        .map(|reason| {
+            let named = reason
+                .field()
+                .and_then(|f| question.field(f))
+                .map_or(String::new(), |raw| {
+                    format!(" `{}`", regionfence::text::excerpt(raw))
+                });
+            let what = match reason {
+                Reason::UnknownRegion(_) => "region",
+                Reason::UnknownSource(_) => "source",
+                Reason::UnknownDestination(_) => "destination",
+                Reason::UnknownCloudRegion(_) => "cloud region",
+                Reason::UnknownStore(_) => "store",
+                Reason::UnknownWarehouse { .. } => "warehouse",
+                Reason::UnknownLocation(_) => "failover location",
+                other => other.code().as_str(),
+            };
+            let message = format!(
+                "{what}{named} is not in policy `{}` (no typo search past the first {HINTED_QUESTIONS})",
+                loaded.name
+            );
+            serde_json::json!({"code": reason.code(), "message": message})
+        })
+        .collect();
+    serde_json::json!({"decision": decision.verdict(), "reasons": reasons})
 }
 
 #[cfg(test)]
@@ -116,5 +286,73 @@ mod tests {
             text.contains("ask=\"failover\",verdict=\"deny\",reason=\"failover-across-regions\"} 1"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn only_the_first_questions_naming_unknowns_are_searched_for_hints() {
+        let typo =
+            |i: usize| format!(r#"{{"ask":"deliver","workspace":"eu-west","destination":"amplitudee{i}"}}"#);
+        let good = r#"{"ask":"resolve","workspace":"eu-west","source":"node-js"}"#;
+        let n = HINTED_QUESTIONS + 50;
+        let mut questions: Vec<String> = (0..n).map(typo).collect();
+        questions.insert(3, good.to_string());
+        questions.push(good.to_string());
+        let json = ask(&format!("[{}]", questions.join(","))).unwrap();
+        let answers = json.as_array().unwrap();
+        assert_eq!(answers.len(), n + 2);
+        let policy = Policy::default_policy();
+        let full = |text: &str| {
+            let q = Question::parse(text).unwrap();
+            serde_json::to_value(policy.decide(&q).explain(&policy, &q)).unwrap()
+        };
+        // The good questions are explained in full wherever they stand.
+        assert_eq!(answers[3], full(good));
+        assert_eq!(answers[n + 1], full(good));
+        for (at, answer) in answers
+            .iter()
+            .enumerate()
+            .filter(|(at, _)| *at != 3 && *at != n + 1)
+        {
+            let i = if at < 3 { at } else { at - 1 };
+            let message = answer["reasons"][0]["message"].as_str().unwrap();
+            let expected = full(&typo(i));
+            assert_eq!(answer["decision"], "deny");
+            assert_eq!(answer["reasons"][0]["code"], "unknown-destination");
+            assert_eq!(
+                answer.as_object().unwrap().keys().collect::<Vec<_>>(),
+                expected.as_object().unwrap().keys().collect::<Vec<_>>()
+            );
+            if i < HINTED_QUESTIONS {
+                assert_eq!(*answer, expected);
+                assert!(message.contains("; did you mean `amplitude`?"), "{message}");
+            } else {
+                assert!(!message.contains("did you mean"), "{i}: {message}");
+                assert!(message.contains(&format!("`amplitudee{i}`")), "{message}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_array_is_read_whole_and_strictly() {
+        let q = r#"{"ask":"resolve","workspace":"eu-west","source":"node-js"}"#;
+        for bad in [
+            format!("[{q}] x"),
+            format!("[{q},]"),
+            format!("[{q}"),
+            format!("[{q}, 1]"),
+            "[[]]".to_string(),
+        ] {
+            assert!(ask(&bad).is_err(), "{bad}");
+        }
+        let e = ask(&format!("[{q}, {q}, {{\"ask\":\"resolve\"}}]")).unwrap_err();
+        assert!(e.starts_with("question 2: "), "{e}");
+        // Exactly the limit is answered.
+        let many = format!("[{}]", vec![q; MAX_QUESTIONS].join(","));
+        assert_eq!(ask(&many).unwrap().as_array().unwrap().len(), MAX_QUESTIONS);
+        // A refused array counts no decision, even of the questions before the fault.
+        let loaded = LoadedPolicy::new(Policy::default_policy());
+        let metrics = Metrics::default();
+        assert!(answer(&loaded, &metrics, format!("[{q}, 1]").as_bytes()).is_err());
+        assert!(!metrics.render(&loaded).contains("ask=\"resolve\""));
     }
 }

@@ -108,7 +108,7 @@ impl PolicyCell {
 
 /// Loads, compiles and audits one policy and checks it against the requirements.
 pub fn load(path: Option<&Path>, requirements: &Requirements) -> Result<LoadedPolicy, String> {
-    let policy = regionfence::cli::load_policy(path).map_err(|e| e.to_string())?;
+    let policy = regionfence::cli::load_policy(path).map_err(file_error)?;
     // A policy too large to audit is refused like one that fails its audit.
     let report = regionfence::audit::audit(&policy).map_err(|e| e.to_string())?;
     if !report.passed() {
@@ -156,6 +156,57 @@ pub fn load(path: Option<&Path>, requirements: &Requirements) -> Result<LoadedPo
         }
     }
     Ok(LoadedPolicy::new(policy))
+}
+
+/// A policy file that did not load, said without quoting the file: which file, where in it
+/// and what kind of fault, never the parser's words (they quote the text: a `policy:` that
+/// names the wrong file, `/etc/shadow` say, must not have its lines sent to whoever can ask
+/// for a reload, nor to the log). A file that cannot be read is said as the system says it,
+/// which quotes nothing of it.
+fn file_error(e: regionfence::cli::PolicyFileError) -> String {
+    use regionfence::cli::PolicyFileError;
+    match e {
+        PolicyFileError::Read(read) => read.to_string(),
+        PolicyFileError::Invalid { path, error } => {
+            let at = error.location().map_or(String::new(), |l| format!(" at {l}"));
+            format!(
+                "{}: not a valid policy: {}{at} (`regionfence --policy FILE audit` shows the whole message)",
+                regionfence::text::bounded(&path.to_string_lossy(), 256),
+                load_error_code(error.kind())
+            )
+        }
+        _ => "the policy file could not be loaded".to_string(),
+    }
+}
+
+/// A stable code for each kind of policy fault, naming nothing from the file.
+fn load_error_code(kind: &regionfence::LoadErrorKind) -> &'static str {
+    use regionfence::LoadErrorKind as K;
+    match kind {
+        K::TooLarge { .. } => "policy-too-large",
+        K::TooManyEntries { .. } => "too-many-entries",
+        K::Syntax { .. } => "syntax",
+        K::UnsupportedVersion { .. } => "unsupported-version",
+        K::InvalidId { .. } => "invalid-id",
+        K::Duplicate { .. } => "duplicate-id",
+        K::Repeated { .. } => "repeated-name",
+        K::UnknownReference { .. } => "unknown-reference",
+        K::MalformedCidr { .. } => "malformed-cidr",
+        K::CidrHostBits { .. } => "cidr-host-bits",
+        K::MalformedHost { .. } => "malformed-host",
+        K::MalformedCountry { .. } => "malformed-country",
+        K::DefaultRegion { .. } => "default-region",
+        K::DefaultIngestion { .. } => "default-ingestion",
+        K::LocationClaimedTwice { .. } => "location-claimed-twice",
+        K::Empty { .. } => "empty-list",
+        K::AllowlistMissing { .. } => "allowlist-missing",
+        K::CatalogOnlyKindNotListed { .. } => "catalog-only-kind-not-listed",
+        K::InvalidExemption { .. } => "invalid-exemption",
+        K::AllowlistNotWarehouse { .. } => "allowlist-not-warehouse",
+        K::TooManyTableCells { .. } => "too-many-table-cells",
+        K::TooManyMemberships { .. } => "too-many-memberships",
+        _ => "invalid-policy",
+    }
 }
 
 #[cfg(test)]
@@ -238,12 +289,38 @@ mod tests {
         assert!(cell.reload().is_err());
         assert_eq!(cell.current().name, "broken-base");
         std::fs::write(&file, "version: 1\nname: [").unwrap();
-        assert!(cell.reload().is_err());
+        let e = cell.reload().unwrap_err();
+        assert!(e.contains("syntax at line 2, column"), "{e}");
         assert_eq!(cell.current().name, "broken-base");
         let text = std::fs::read_to_string(repo("policies/broken/base.yaml")).unwrap();
         std::fs::write(&file, text.replace("name: broken-base", "name: renamed")).unwrap();
         assert_eq!(cell.reload().unwrap().name, "renamed");
         assert_eq!(cell.current().name, "renamed");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_file_that_is_no_policy_is_not_quoted() {
+        let dir = std::env::temp_dir().join(format!("rf-cell-shadow-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("shadow");
+        let secret = "root:*:20228:0:99999:7:::";
+        for text in [
+            format!("{secret}\ndaemon:*:20228:0:99999:7:::\n"),
+            format!("{secret}: x\n"),
+            format!("version: 1\nname: \"{secret}\"\nregions: 5\n"),
+            format!("version: 1\nname: x\n{secret}: [1]\n"),
+            format!("[\"{secret}\"]\n"),
+        ] {
+            std::fs::write(&file, &text).unwrap();
+            let e = load(Some(&file), &Requirements::default()).unwrap_err();
+            assert!(!e.contains("root") && !e.contains("20228"), "{text:?}: {e}");
+            assert!(e.contains(&*file.to_string_lossy()), "{e}");
+            assert!(e.contains("not a valid policy: "), "{e}");
+        }
+        std::fs::write(&file, format!("version: 1\nname: x\n{secret}: [1]\n")).unwrap();
+        let e = load(Some(&file), &Requirements::default()).unwrap_err();
+        assert!(e.contains(" at line 3, column 1 "), "{e}");
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::config::{Config, Limits, Upstream};
 use crate::metrics::Metrics;
-use crate::policy_cell::{PolicyCell, Requirements};
+use crate::policy_cell::{LoadedPolicy, PolicyCell, Requirements};
 use crate::proxy::{self, Client};
 use crate::sources::SourceTable;
 use crate::tracking::{self, Gatekeeper, Outcome, Request as TrackingRequest};
@@ -10,7 +10,9 @@ use crate::{decide_api, log};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HOST};
+use hyper::header::{
+    HeaderName, HeaderValue, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, HOST,
+};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
@@ -19,8 +21,26 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-/// The response header naming the policy that decided (`name@version`).
+/// The response header naming the policy that decided (`name@version#digest12`), on every
+/// answer.
 pub const POLICY_HEADER: &str = "regionfence-policy";
+
+/// Headers a request may carry at most once: the write key, the host and the body's framing
+/// and encoding are decided on one value, and the upstream (or a proxy on the way) might read
+/// another. A request carrying one of them twice is refused before anything else.
+pub const SINGLE_HEADERS: &[HeaderName] = &[
+    AUTHORIZATION,
+    HOST,
+    CONTENT_ENCODING,
+    CONTENT_TYPE,
+    CONTENT_LENGTH,
+];
+
+/// What a reload gives: the policy now in force, or why the file was refused.
+type ReloadOutcome = Result<Arc<LoadedPolicy>, String>;
+
+/// A reload's outcome, once it has one, for every request waiting on it.
+type ReloadSender = Arc<watch::Sender<Option<ReloadOutcome>>>;
 
 /// A configured gateway, not yet listening.
 pub struct Gateway {
@@ -37,6 +57,11 @@ pub struct State {
     upstream: Upstream,
     limits: Limits,
     check_policy: bool,
+    /// The reload queued behind the one running, if any: requests arriving meanwhile share
+    /// its outcome rather than queueing one each.
+    queued_reload: std::sync::Mutex<Option<ReloadSender>>,
+    /// Held by the reload running; the queued one waits on it.
+    reload_turn: tokio::sync::Mutex<()>,
 }
 
 impl State {
@@ -70,14 +95,65 @@ impl State {
 
     /// [`State::reload`] on a thread for blocking work: compiling and auditing a large
     /// policy takes seconds, which would stall every request sharing a runtime worker.
-    pub async fn reload_in_background(
+    ///
+    /// Reloads are coalesced: at most one runs and one waits. A request arriving while one
+    /// waits (it has not read the file yet, so it will see whatever the file holds now)
+    /// shares that reload's outcome; one arriving while none waits queues one. So however
+    /// many reloads are asked at once, at most two run. The request joins or queues its
+    /// reload when this is called; the future returned only waits for the outcome.
+    pub fn reload_in_background(
         self: &Arc<Self>,
         trigger: &'static str,
-    ) -> Result<Arc<crate::LoadedPolicy>, String> {
+    ) -> impl std::future::Future<Output = ReloadOutcome> + Send + 'static {
+        let mut outcome = self.join_or_queue_reload(trigger).subscribe();
+        async move {
+            match outcome.wait_for(Option::is_some).await {
+                Ok(done) => done
+                    .clone()
+                    .unwrap_or_else(|| Err("the reload did not finish".to_string())),
+                Err(_) => Err("the reload did not finish".to_string()),
+            }
+        }
+    }
+
+    /// The reload waiting for its turn, queueing one (and the task that runs it) if none is.
+    fn join_or_queue_reload(self: &Arc<Self>, trigger: &'static str) -> ReloadSender {
+        let mut queued = self
+            .queued_reload
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(waiting) = queued.as_ref() {
+            return Arc::clone(waiting);
+        }
+        let sender: ReloadSender = Arc::new(watch::channel(None).0);
+        *queued = Some(Arc::clone(&sender));
         let state = Arc::clone(self);
-        tokio::task::spawn_blocking(move || state.reload(trigger))
-            .await
-            .unwrap_or_else(|e| Err(format!("the reload did not finish: {e}")))
+        let done = Arc::clone(&sender);
+        tokio::spawn(async move {
+            let _turn = state.reload_turn.lock().await;
+            // This reload starts now, before it reads the file: a request from here on
+            // queues the next one. Only this task clears its own slot.
+            *state
+                .queued_reload
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+            let running = Arc::clone(&state);
+            let outcome = tokio::task::spawn_blocking(move || running.reload(trigger))
+                .await
+                .unwrap_or_else(|e| Err(format!("the reload did not finish: {e}")));
+            done.send_replace(Some(outcome));
+        });
+        sender
+    }
+
+    /// How many requests wait on the queued reload (not the running one).
+    #[cfg(test)]
+    fn waiting_on_queued_reload(&self) -> usize {
+        self.queued_reload
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .as_ref()
+            .map_or(0, |s| s.receiver_count())
     }
 }
 
@@ -113,6 +189,8 @@ impl Gateway {
             upstream: config.upstream.clone(),
             limits: config.limits,
             check_policy: true,
+            queued_reload: std::sync::Mutex::new(None),
+            reload_turn: tokio::sync::Mutex::new(()),
         };
         Ok(Gateway {
             config,
@@ -259,23 +337,30 @@ async fn serve(listener: TcpListener, state: Arc<State>, routes: Routes, mut sto
     }
 }
 
-fn json(status: StatusCode, body: String, policy: Option<&str>) -> Response<Full<Bytes>> {
+/// Names the policy in an answer's `regionfence-policy` header.
+fn label(response: &mut Response<Full<Bytes>>, policy: &LoadedPolicy) {
+    if let Ok(value) = HeaderValue::from_str(&policy.label()) {
+        response.headers_mut().insert(POLICY_HEADER, value);
+    }
+}
+
+fn json(status: StatusCode, body: String, policy: &LoadedPolicy) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Some(label) = policy.and_then(|p| HeaderValue::from_str(p).ok()) {
-        response.headers_mut().insert(POLICY_HEADER, label);
-    }
+    label(&mut response, policy);
     response
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
+/// An answer the gateway makes itself that is not a decision: `code`, `message` and the
+/// policy in force, in the body and the header, like every refusal.
+fn error(status: StatusCode, code: &str, message: &str, policy: &LoadedPolicy) -> Response<Full<Bytes>> {
     json(
         status,
-        serde_json::json!({"code": code, "message": message}).to_string(),
-        None,
+        serde_json::json!({"code": code, "message": message, "policy": policy.to_json()}).to_string(),
+        policy,
     )
 }
 
@@ -305,37 +390,67 @@ async fn read_body(body: Incoming, limit: usize, state: &State) -> Result<Bytes,
     }
 }
 
+/// The first of [`SINGLE_HEADERS`] the request carries more than once.
+fn repeated_header(request: &Request<Incoming>) -> Option<&'static HeaderName> {
+    SINGLE_HEADERS
+        .iter()
+        .find(|name| request.headers().get_all(*name).iter().nth(1).is_some())
+}
+
 async fn handle(state: &Arc<State>, routes: Routes, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    // The policy this request is answered under, whatever reloads happen while it runs.
+    let loaded = state.cell.current();
+    // Before any route: the key, host and encoding a request is decided on must be the
+    // ones it is forwarded with, so none of them may be given twice.
+    if let Some(name) = repeated_header(&request) {
+        let tracking = routes != Routes::Admin && tracking::tracking_endpoint(request.uri().path()).is_some();
+        if tracking {
+            state.metrics.refused(400, "duplicate-header");
+        }
+        log::line(
+            "refused",
+            &[
+                ("status", "400"),
+                ("code", "duplicate-header"),
+                ("header", name.as_str()),
+                ("path", request.uri().path()),
+                ("policy", &loaded.label()),
+            ],
+        );
+        return error(
+            StatusCode::BAD_REQUEST,
+            "duplicate-header",
+            &format!("the `{name}` header is given more than once; send it once"),
+            &loaded,
+        );
+    }
     let path = request.uri().path();
     if routes != Routes::Tracking {
         match (request.method(), path) {
             (&Method::GET, "/healthz") => {
-                let label = state.cell.current().label();
                 return json(
                     StatusCode::OK,
                     serde_json::json!({"status": "ok"}).to_string(),
-                    Some(&label),
+                    &loaded,
                 );
             }
             (&Method::GET, "/metrics") => {
-                let mut response = Response::new(Full::new(Bytes::from(
-                    state.metrics.render(&state.cell.current()),
-                )));
+                let mut response = Response::new(Full::new(Bytes::from(state.metrics.render(&loaded))));
                 response.headers_mut().insert(
                     CONTENT_TYPE,
                     HeaderValue::from_static("text/plain; version=0.0.4"),
                 );
+                label(&mut response, &loaded);
                 return response;
             }
             (&Method::POST, "/v1/decide") => {
-                let loaded = state.cell.current();
                 let body = match read_body(request.into_body(), state.limits.max_decide_bytes, state).await {
                     Ok(body) => body,
-                    Err((status, code, message)) => return error(status, code, &message),
+                    Err((status, code, message)) => return error(status, code, &message, &loaded),
                 };
                 return match decide_api::answer(&loaded, &state.metrics, &body) {
-                    Ok(answer) => json(StatusCode::OK, answer, Some(&loaded.label())),
-                    Err(message) => error(StatusCode::BAD_REQUEST, "malformed-question", &message),
+                    Ok(answer) => json(StatusCode::OK, answer, &loaded),
+                    Err(message) => error(StatusCode::BAD_REQUEST, "malformed-question", &message, &loaded),
                 };
             }
             (&Method::POST, "/v1/reload") => {
@@ -343,7 +458,7 @@ async fn handle(state: &Arc<State>, routes: Routes, request: Request<Incoming>) 
                     Ok(p) => json(
                         StatusCode::OK,
                         serde_json::json!({"reloaded": true, "policy": p.to_json()}).to_string(),
-                        Some(&p.label()),
+                        &p,
                     ),
                     Err(e) => {
                         let current = state.cell.current();
@@ -351,7 +466,7 @@ async fn handle(state: &Arc<State>, routes: Routes, request: Request<Incoming>) 
                             StatusCode::UNPROCESSABLE_ENTITY,
                             serde_json::json!({"reloaded": false, "error": e, "policy": current.to_json()})
                                 .to_string(),
-                            Some(&current.label()),
+                            &current,
                         )
                     }
                 };
@@ -361,6 +476,7 @@ async fn handle(state: &Arc<State>, routes: Routes, request: Request<Incoming>) 
                     StatusCode::METHOD_NOT_ALLOWED,
                     "method-not-allowed",
                     "wrong method for this path",
+                    &loaded,
                 );
             }
             _ => {}
@@ -373,17 +489,21 @@ async fn handle(state: &Arc<State>, routes: Routes, request: Request<Incoming>) 
                     StatusCode::METHOD_NOT_ALLOWED,
                     "method-not-allowed",
                     "the tracking API takes POST",
+                    &loaded,
                 );
             }
-            return track(state, is_batch, request).await;
+            return track(state, &loaded, is_batch, request).await;
         }
     }
-    error(StatusCode::NOT_FOUND, "not-found", "no such endpoint")
+    error(StatusCode::NOT_FOUND, "not-found", "no such endpoint", &loaded)
 }
 
-async fn track(state: &State, is_batch: bool, request: Request<Incoming>) -> Response<Full<Bytes>> {
-    // The policy this request is decided by, whatever reloads happen while it runs.
-    let loaded = state.cell.current();
+async fn track(
+    state: &State,
+    loaded: &LoadedPolicy,
+    is_batch: bool,
+    request: Request<Incoming>,
+) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     // Room for gzip's framing on a body that does not compress; the limit proper applies
     // to the decompressed body.
@@ -392,14 +512,14 @@ async fn track(state: &State, is_batch: bool, request: Request<Incoming>) -> Res
         Ok(body) => body,
         Err((status, code, message)) => {
             state.metrics.refused(status.as_u16(), code);
-            return error(status, code, &message);
+            return error(status, code, &message, loaded);
         }
     };
     if state.check_policy {
         let header = |name| parts.headers.get(name).map(HeaderValue::as_bytes);
         let host = header(HOST).and_then(|h| std::str::from_utf8(h).ok());
         let outcome = state.gatekeeper.check(
-            &loaded,
+            loaded,
             &state.metrics,
             &TrackingRequest {
                 is_batch,
@@ -422,7 +542,7 @@ async fn track(state: &State, is_batch: bool, request: Request<Incoming>) -> Res
                 ],
             );
             let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::FORBIDDEN);
-            return json(status, refusal.to_json(&loaded), Some(&loaded.label()));
+            return json(status, refusal.to_json(loaded), loaded);
         }
     }
     match proxy::forward(
@@ -434,8 +554,10 @@ async fn track(state: &State, is_batch: bool, request: Request<Incoming>) -> Res
     )
     .await
     {
-        Ok(response) => {
+        Ok(mut response) => {
             state.metrics.forwarded();
+            // The upstream's answer, naming the policy that let the request through.
+            label(&mut response, loaded);
             response
         }
         Err(e) => {
@@ -449,11 +571,13 @@ async fn track(state: &State, is_batch: bool, request: Request<Incoming>) -> Res
                     StatusCode::GATEWAY_TIMEOUT,
                     "upstream-timeout",
                     "the upstream did not answer in time",
+                    loaded,
                 ),
                 _ => error(
                     StatusCode::BAD_GATEWAY,
                     "upstream-error",
                     "the upstream could not be reached",
+                    loaded,
                 ),
             }
         }
@@ -519,5 +643,51 @@ mod tests {
         assert!(reloaded.contains("\"reloaded\":true"), "{reloaded}");
         stop.send(()).unwrap();
         server.join().unwrap();
+    }
+
+    /// Two hundred reloads asked at once, while one runs (held at the cell's lock): the
+    /// first runs, the other 199 share one queued reload, and all get its answer. Without
+    /// coalescing, each would run in turn (200 reloads).
+    #[test]
+    fn concurrent_reloads_run_at_most_one_queued_behind_the_running_one() {
+        let config = Config::from_yaml(
+            "listen: 127.0.0.1:0\nupstream: http://127.0.0.1:9\nwrite_keys: {k: eu-west}\n",
+        )
+        .unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let _inside = runtime.enter();
+        let state = Arc::clone(&Gateway::new(config).unwrap().state);
+        let held = state.cell().hold_reloads();
+        let first = runtime.spawn(state.reload_in_background("test"));
+        // Wait (bounded) until the first reload has started: it leaves the queue.
+        for _ in 0..2000 {
+            if state.waiting_on_queued_reload() == 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert_eq!(
+            state.waiting_on_queued_reload(),
+            0,
+            "the first reload never started"
+        );
+        let rest: Vec<_> = (1..200)
+            .map(|_| runtime.spawn(state.reload_in_background("test")))
+            .collect();
+        assert_eq!(state.waiting_on_queued_reload(), 199);
+        drop(held);
+        for waiting in std::iter::once(first).chain(rest) {
+            let policy = runtime.block_on(waiting).unwrap().unwrap();
+            assert_eq!(policy.name, "segment-regional-2022");
+        }
+        let metrics = state.metrics().render(&state.cell().current());
+        assert!(
+            metrics.lines().any(|l| l == "regionfence_reloads_total 2"),
+            "{metrics}"
+        );
     }
 }

@@ -596,3 +596,192 @@ fn default_label() -> String {
     let digest = regionfence::Policy::default_policy().digest();
     format!("segment-regional-2022@1#{}", &digest[..12])
 }
+
+/// The status line's code and the body of a raw answer.
+fn status_and_body(answer: &str) -> (u16, serde_json::Value) {
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status: {answer:?}"));
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or("");
+    (
+        status,
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_header_given_twice_is_refused_and_nothing_is_forwarded() {
+    let stub = Stub::start().await;
+    let gw = start(config(stub.addr, "")).await;
+    let (eu, us) = (basic(EU_KEY), basic(US_KEY));
+    let body = batch(&[("d-1", "Duplicated")]);
+    let host = "Host: events.eu1.segmentapis.com".to_string();
+    let auth = |key: &str| format!("Authorization: {key}");
+    // The same request with each header once is forwarded: the raw exchange works.
+    let once = raw_post("/v1/batch", &[host.clone(), auth(&eu)], &body);
+    let answer = raw_exchange(gw.addr, &once).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(stub.count(), 1);
+
+    for (headers, named) in [
+        // The EU key decides, the US key is what an upstream reading the last one sees.
+        (vec![host.clone(), auth(&eu), auth(&us)], "authorization"),
+        (vec![host.clone(), auth(&eu), auth(&eu)], "authorization"),
+        (
+            vec![host.clone(), "Host: api.segment.io".into(), auth(&eu)],
+            "host",
+        ),
+        (
+            vec![
+                host.clone(),
+                auth(&eu),
+                "Content-Encoding: identity".into(),
+                "Content-Encoding: gzip".into(),
+            ],
+            "content-encoding",
+        ),
+        (
+            vec![
+                host.clone(),
+                auth(&eu),
+                "Content-Type: application/json".into(),
+                "content-type: text/plain".into(),
+            ],
+            "content-type",
+        ),
+    ] {
+        let answer = raw_exchange(gw.addr, &raw_post("/v1/batch", &headers, &body)).await;
+        let (status, json) = status_and_body(&answer);
+        assert_eq!(status, 400, "{headers:?}: {answer}");
+        assert_eq!(json["code"], "duplicate-header", "{answer}");
+        let message = json["message"].as_str().unwrap();
+        assert!(message.contains(&format!("`{named}`")), "{message}");
+        assert!(!answer.contains(EU_KEY) && !answer.contains(US_KEY), "{answer}");
+        assert!(
+            answer
+                .to_ascii_lowercase()
+                .contains("\r\nregionfence-policy: segment-regional-2022@1#"),
+            "{answer}"
+        );
+    }
+    // Two equal lengths: hyper keeps one before the gateway sees the request, and the
+    // upstream gets one, so nothing is ambiguous; it is forwarded.
+    let equal = raw_post(
+        "/v1/batch",
+        &[
+            host.clone(),
+            auth(&eu),
+            format!("Content-Length: {}", body.len()),
+            format!("Content-Length: {}", body.len()),
+        ],
+        &body,
+    );
+    let answer = raw_exchange(gw.addr, &equal).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let last = stub.all().pop().unwrap();
+    assert_eq!(last.headers.get_all("content-length").iter().count(), 1);
+    assert_eq!(last.body, body.as_bytes());
+    // Two lengths that differ: hyper refuses the request itself, before the gateway sees it.
+    let differing = raw_post(
+        "/v1/batch",
+        &[
+            host.clone(),
+            auth(&eu),
+            format!("Content-Length: {}", body.len()),
+            "Content-Length: 2".into(),
+        ],
+        &body,
+    );
+    let answer = raw_exchange(gw.addr, &differing).await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    // The admin routes refuse them too.
+    let decide = raw_post(
+        "/v1/decide",
+        &[
+            host.clone(),
+            "Content-Type: application/json".into(),
+            "Content-Type: text/yaml".into(),
+        ],
+        r#"{"ask":"resolve","workspace":"eu-west","source":"ios"}"#,
+    );
+    let (status, json) = status_and_body(&raw_exchange(gw.addr, &decide).await);
+    assert_eq!((status, json["code"].as_str()), (400, Some("duplicate-header")));
+
+    assert_eq!(
+        stub.count(),
+        2,
+        "no request with a header given twice reached the upstream"
+    );
+    let metrics = send(&client(), "GET", gw.addr, "/metrics", &[], "").await;
+    let text = String::from_utf8(metrics.body.to_vec()).unwrap();
+    assert!(
+        text.contains("regionfence_refused_total{status=\"400\",reason=\"duplicate-header\"} 5"),
+        "{text}"
+    );
+    gw.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_names_the_policy_in_its_header_and_every_refusal_in_its_body() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let gw = start(config(closed, "limits: {max_body_bytes: 1024}\n")).await;
+    let client = client();
+    let eu = basic(EU_KEY);
+    let label = gw.state().cell().current().label();
+    type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, String, u16);
+    let cases: Vec<Case> = vec![
+        (
+            "POST",
+            "/v1/batch",
+            vec![("authorization", &eu)],
+            batch(&[("a", "E")]),
+            502,
+        ),
+        ("POST", "/v1/batch", vec![], batch(&[("a", "E")]), 401),
+        (
+            "POST",
+            "/v1/batch",
+            vec![("authorization", &eu)],
+            "x".repeat(70_000),
+            400,
+        ),
+        ("GET", "/v1/batch", vec![], String::new(), 405),
+        ("GET", "/nowhere", vec![], String::new(), 404),
+        ("GET", "/v1/decide", vec![], String::new(), 405),
+        ("POST", "/v1/decide", vec![], "{".into(), 400),
+    ];
+    for (method, path, headers, body, status) in cases {
+        let a = send(&client, method, gw.addr, path, &headers, body).await;
+        assert_eq!(a.status.as_u16(), status, "{method} {path}: {:?}", a.body);
+        assert_eq!(a.policy(), label, "{method} {path}");
+        let json = a.json();
+        assert!(json["code"].is_string(), "{json}");
+        assert_eq!(json["policy"]["name"], "segment-regional-2022", "{method} {path}");
+    }
+    for path in ["/metrics", "/healthz"] {
+        let a = send(&client, "GET", gw.addr, path, &[], "").await;
+        assert_eq!((a.status.as_u16(), a.policy()), (200, label.as_str()), "{path}");
+    }
+    gw.shutdown().await;
+
+    // The upstream's own answer to a forwarded request names the policy that let it through.
+    let stub = Stub::start().await;
+    let gw = start(config(stub.addr, "")).await;
+    let a = send(
+        &client,
+        "POST",
+        gw.addr,
+        "/v1/batch",
+        &[("authorization", &eu)],
+        batch(&[("a", "E")]),
+    )
+    .await;
+    assert_eq!((a.status.as_u16(), a.policy()), (200, label.as_str()));
+    assert_eq!(a.headers["x-upstream"], "stub");
+    gw.shutdown().await;
+}

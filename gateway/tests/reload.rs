@@ -183,3 +183,34 @@ async fn a_hundred_reloads_under_load_give_only_answers_of_one_policy_or_the_oth
 fn unhashed(label: &str) -> &str {
     label.split('#').next().unwrap_or(label)
 }
+
+/// A `policy:` naming a file that is no policy (here lines shaped like `/etc/shadow`'s): the
+/// refused reload's answer says which file, where and what kind of fault, and quotes none
+/// of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_reload_does_not_quote_the_file() {
+    let dir = std::env::temp_dir().join(format!("rf-reload-shadow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("policy.yaml");
+    write(&policy, &policies().0);
+    let stub = Stub::start().await;
+    let gw = start(config(stub.addr, &format!("policy: {}\n", policy.display()))).await;
+    write(
+        &policy,
+        "root:*:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\nsecret-user:$6$salt$hash:20228:0:99999:7:::\n",
+    );
+    let r = send(&client(), "POST", gw.admin(), "/v1/reload", &[], "").await;
+    assert_eq!(r.status, 422);
+    let text = String::from_utf8_lossy(&r.body).to_string();
+    for secret in ["root", "daemon", "20228", "secret-user", "$6$"] {
+        assert!(!text.contains(secret), "{text}");
+    }
+    let error = r.json()["error"].as_str().unwrap().to_string();
+    assert!(
+        error.contains("policy.yaml: not a valid policy: syntax at line 1, column 1"),
+        "{error}"
+    );
+    assert_eq!(r.json()["policy"]["name"], "reload-a");
+    gw.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -212,3 +212,42 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     e.write_all(data).unwrap();
     e.finish().unwrap()
 }
+
+/// Sends `request` as raw bytes on a new connection and reads the answer until the gateway
+/// closes it (send `Connection: close`), within 20 s: headers exactly as written, repeats
+/// included, which an HTTP client might merge or refuse to send.
+pub async fn raw_exchange(addr: SocketAddr, request: &str) -> String {
+    use std::io::{Read, Write};
+    let request = request.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        stream
+            .read_to_end(&mut answer)
+            .expect("the gateway did not close the connection");
+        String::from_utf8_lossy(&answer).into_owned()
+    })
+    .await
+    .unwrap()
+}
+
+/// A raw `POST` with `headers` (one `name: value` per entry, in order) and `body`, its
+/// `Content-Length` added unless `headers` sets one.
+pub fn raw_post(path: &str, headers: &[String], body: &str) -> String {
+    let mut text = format!("POST {path} HTTP/1.1\r\nConnection: close\r\n");
+    for header in headers {
+        text.push_str(header);
+        text.push_str("\r\n");
+    }
+    if !headers
+        .iter()
+        .any(|h| h.to_ascii_lowercase().starts_with("content-length:"))
+    {
+        text.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    text.push_str("\r\n");
+    text.push_str(body);
+    text
+}
