@@ -8,7 +8,7 @@
 
 use crate::metrics::{DecisionKey, Metrics};
 use crate::policy_cell::LoadedPolicy;
-use regionfence::{Decision, Question, Reason};
+use regionfence::{Hints, Question, Reason};
 use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
 use std::fmt;
 
@@ -16,9 +16,9 @@ use std::fmt;
 pub const MAX_QUESTIONS: usize = 10_000;
 
 /// The most decisions of one request whose unknown names are searched for a "did you mean"
-/// hint. Past them, such a decision is explained with each reason's code and the name it is
-/// about, without the search (its cost is that of a search over every name of a kind, per
-/// unknown name).
+/// hint. Past them, such a decision is explained with [`Hints::Skip`]: the same sentences
+/// without the search (its cost is that of a search over every name of a kind, per unknown
+/// name).
 pub const HINTED_QUESTIONS: usize = 100;
 
 /// Answers a decision request: `Ok(json)` with the explained decision (or an array of them,
@@ -111,15 +111,16 @@ impl Answers<'_> {
         let decision = policy.decide(question);
         self.counted
             .push(Metrics::decision_key(question.ask(), &decision));
-        let written = if !searches_for_hints(&decision) {
-            serde_json::to_writer(&mut self.out, &decision.explain(policy, question))
-        } else if self.hinted < HINTED_QUESTIONS {
-            self.hinted += 1;
-            serde_json::to_writer(&mut self.out, &decision.explain(policy, question))
-        } else {
-            serde_json::to_writer(&mut self.out, &without_hints(self.loaded, question, &decision))
-        };
-        written.map_err(|e| e.to_string())
+        let mut hints = Hints::Search;
+        if decision.reasons().any(Reason::searches_for_hint) {
+            if self.hinted < HINTED_QUESTIONS {
+                self.hinted += 1;
+            } else {
+                hints = Hints::Skip;
+            }
+        }
+        serde_json::to_writer(&mut self.out, &decision.explain_with(policy, question, hints))
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -157,58 +158,6 @@ impl<'de> Visitor<'de> for &mut Answers<'_> {
         self.out.push(b']');
         Ok(())
     }
-}
-
-/// Whether explaining `decision` searches the policy's names for a "did you mean" hint: it
-/// names a region, source, destination, cloud region, store, warehouse or failover
-/// location the policy does not know (the reasons the library's prose hints for).
-fn searches_for_hints(decision: &Decision) -> bool {
-    decision.reasons().any(|r| {
-        matches!(
-            r,
-            Reason::UnknownRegion(_)
-                | Reason::UnknownSource(_)
-                | Reason::UnknownDestination(_)
-                | Reason::UnknownCloudRegion(_)
-                | Reason::UnknownStore(_)
-                | Reason::UnknownWarehouse { store: None, .. }
-                | Reason::UnknownLocation(_)
-        )
-    })
-}
-
-/// A decision explained without searching for hints: the verdict, and per reason its code
-/// and a sentence naming the field's text (escaped, bounded), in the shape of an
-/// explanation. Only decisions that name something unknown are explained so, and they
-/// resolve nothing (no host, endpoint or CIDRs) to show.
-fn without_hints(loaded: &LoadedPolicy, question: &Question, decision: &Decision) -> serde_json::Value {
-    let reasons: Vec<serde_json::Value> = decision
-        .reasons()
-        .map(|reason| {
-            let named = reason
-                .field()
-                .and_then(|f| question.field(f))
-                .map_or(String::new(), |raw| {
-                    format!(" `{}`", regionfence::text::excerpt(raw))
-                });
-            let what = match reason {
-                Reason::UnknownRegion(_) => "region",
-                Reason::UnknownSource(_) => "source",
-                Reason::UnknownDestination(_) => "destination",
-                Reason::UnknownCloudRegion(_) => "cloud region",
-                Reason::UnknownStore(_) => "store",
-                Reason::UnknownWarehouse { .. } => "warehouse",
-                Reason::UnknownLocation(_) => "failover location",
-                other => other.code().as_str(),
-            };
-            let message = format!(
-                "{what}{named} is not in policy `{}` (no typo search past the first {HINTED_QUESTIONS})",
-                loaded.name
-            );
-            serde_json::json!({"code": reason.code(), "message": message})
-        })
-        .collect();
-    serde_json::json!({"decision": decision.verdict(), "reasons": reasons})
 }
 
 #[cfg(test)]
@@ -328,6 +277,10 @@ mod tests {
             } else {
                 assert!(!message.contains("did you mean"), "{i}: {message}");
                 assert!(message.contains(&format!("`amplitudee{i}`")), "{message}");
+                // The library's own sentence, without the hint.
+                let q = Question::parse(&typo(i)).unwrap();
+                let skipped = policy.decide(&q).explain_with(&policy, &q, Hints::Skip);
+                assert_eq!(*answer, serde_json::to_value(skipped).unwrap());
             }
         }
     }

@@ -51,7 +51,64 @@ pub struct ExplainedReason {
     pub message: String,
 }
 
+/// Whether an explanation searches the policy's names for a "did you mean" hint where a
+/// question names something the policy does not know. The search costs tens of microseconds
+/// against a large catalogue: a server answering many questions in one request bounds it by
+/// explaining past a budget with [`Hints::Skip`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Hints {
+    /// Search, and add `; did you mean `…`?` when a name is near enough.
+    #[default]
+    Search,
+    /// Do not search: the same sentences, without the hint.
+    Skip,
+}
+
+impl crate::decision::Reason {
+    /// Whether explaining this reason searches the policy's names for a hint (it names a
+    /// region, source, destination, cloud region, store, warehouse or failover location the
+    /// policy does not know).
+    ///
+    /// ```
+    /// use regionfence::{Policy, Question};
+    /// let policy = Policy::default_policy();
+    /// let q = Question::Deliver { workspace: "eu-west".into(), destination: "amplitud".into(), endpoint: None };
+    /// let d = policy.decide(&q);
+    /// assert!(d.reasons().any(|r| r.searches_for_hint()));
+    /// ```
+    pub fn searches_for_hint(&self) -> bool {
+        prose::searches_for_hint(self)
+    }
+}
+
 impl Decision {
+    /// [`Decision::explain`], with or without the search for "did you mean" hints.
+    ///
+    /// ```
+    /// use regionfence::{Hints, Policy, Question};
+    /// let policy = Policy::default_policy();
+    /// let q = Question::Deliver { workspace: "eu-west".into(), destination: "amplitud".into(), endpoint: None };
+    /// let d = policy.decide(&q);
+    /// let searched = d.explain_with(&policy, &q, Hints::Search);
+    /// let skipped = d.explain_with(&policy, &q, Hints::Skip);
+    /// assert!(searched.reasons[0].message.contains("did you mean `amplitude`"));
+    /// assert!(!skipped.reasons[0].message.contains("did you mean"));
+    /// assert_eq!(searched.reasons[0].code, skipped.reasons[0].code);
+    /// ```
+    pub fn explain_with(&self, policy: &Policy, question: &Question, hints: Hints) -> Explanation {
+        let mut out = Explanation::bare(self.verdict());
+        out.reasons = self
+            .reasons()
+            .map(|r| ExplainedReason {
+                code: r.code(),
+                message: prose::message(policy, question, r, hints),
+            })
+            .collect();
+        out.exemption = self.exemption().map(|id| policy.exemption_name(id).to_string());
+        view::answer(policy, self.answer(), &mut out);
+        out
+    }
+
     /// Renders the decision for `question` (the question it answers) against `policy`.
     /// [`Policy::explain`] decides and renders in one call.
     ///
@@ -67,17 +124,7 @@ impl Decision {
     /// assert!(e.to_json().contains(r#""code":"allowlist-required""#));
     /// ```
     pub fn explain(&self, policy: &Policy, question: &Question) -> Explanation {
-        let mut out = Explanation::bare(self.verdict());
-        out.reasons = self
-            .reasons()
-            .map(|r| ExplainedReason {
-                code: r.code(),
-                message: prose::message(policy, question, r),
-            })
-            .collect();
-        out.exemption = self.exemption().map(|id| policy.exemption_name(id).to_string());
-        view::answer(policy, self.answer(), &mut out);
-        out
+        self.explain_with(policy, question, Hints::Search)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The prose of an explanation: one sentence per reason, naming the policy entry that
 //! decided and quoting (escaped, bounded) the question's text it is about.
 
+use super::Hints;
 use crate::decision::Reason;
 use crate::names::hint;
 use crate::policy::Policy;
@@ -16,12 +17,33 @@ fn quoted(raw: &str) -> String {
     format!("`{}`", crate::text::excerpt(raw))
 }
 
-pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> String {
+/// Whether [`message`] searches the policy's names for a "did you mean" hint for `reason`:
+/// it names a region, source, destination, cloud region, store, warehouse or failover
+/// location the policy does not know.
+pub(super) fn searches_for_hint(reason: &Reason) -> bool {
+    matches!(
+        reason,
+        Reason::UnknownRegion(_)
+            | Reason::UnknownSource(_)
+            | Reason::UnknownDestination(_)
+            | Reason::UnknownCloudRegion(_)
+            | Reason::UnknownStore(_)
+            | Reason::UnknownWarehouse { store: None, .. }
+            | Reason::UnknownLocation(_)
+    )
+}
+
+pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason, hints: Hints) -> String {
+    // The nearest of `names` to `raw`, as a hint, when hints are searched for.
+    let hint = |names: &crate::names::NameMap, raw: &str| match hints {
+        Hints::Search => hint(names.nearest(raw)),
+        Hints::Skip => String::new(),
+    };
     let region = |r| policy.region_name(r).to_string();
     match *reason {
         Reason::UnknownRegion(f) => {
             let raw = text(question, f);
-            let hint = hint(policy.regions.names().nearest(raw));
+            let hint = hint(policy.regions.names(), raw);
             format!(
                 "region {} is not in policy `{}`{hint}",
                 quoted(raw),
@@ -33,7 +55,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             format!(
                 "source {} is neither a source kind nor a catalog source{}",
                 quoted(raw),
-                hint(policy.sources.names().nearest(raw))
+                hint(policy.sources.names(), raw)
             )
         }
         Reason::UnknownHost { field, error } => {
@@ -51,7 +73,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             format!(
                 "destination {} is not in the catalog{}",
                 quoted(raw),
-                hint(policy.destinations.names().nearest(raw))
+                hint(policy.destinations.names(), raw)
             )
         }
         Reason::UnknownEndpoint { field, destination } => {
@@ -77,7 +99,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             format!(
                 "cloud region {} is not in the catalogue{}",
                 quoted(raw),
-                hint(policy.clouds.names().nearest(raw))
+                hint(policy.clouds.names(), raw)
             )
         }
         Reason::UnknownStore(f) => {
@@ -85,7 +107,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             format!(
                 "store {} is not in the policy{}",
                 quoted(raw),
-                hint(policy.stores.names().nearest(raw))
+                hint(policy.stores.names(), raw)
             )
         }
         Reason::UnknownWarehouse { field, store } => match store {
@@ -95,7 +117,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
                 format!(
                     "warehouse {} is not in the policy{}",
                     quoted(raw),
-                    hint(policy.stores.names().nearest(raw))
+                    hint(policy.stores.names(), raw)
                 )
             }
         },
@@ -104,7 +126,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason) -> 
             format!(
                 "failover location {} is not in the policy{}",
                 quoted(raw),
-                hint(policy.locations.names().nearest(raw))
+                hint(policy.locations.names(), raw)
             )
         }
         Reason::UnknownIngestionRegion(f) => format!(
