@@ -105,11 +105,30 @@ impl Policy {
     /// assert!(err.to_string().contains("version 2"), "{err}");
     /// ```
     pub fn from_compiled(text: &str) -> Result<Policy, LoadError> {
-        Ok(Self::read_compiled(text)?.0)
+        Self::from_compiled_with(text, &crate::CompileOptions::default())
+    }
+
+    /// [`Policy::from_compiled`] with options (the date exemptions are evaluated at).
+    pub fn from_compiled_with(text: &str, options: &crate::CompileOptions) -> Result<Policy, LoadError> {
+        Ok(Self::read_compiled(text, options)?.0)
+    }
+
+    /// Whether `text` is a compiled form (a JSON object whose first field names the compiled
+    /// format) rather than a YAML policy. Only the start is looked at; the text is validated
+    /// when it is loaded.
+    pub(crate) fn looks_compiled(text: &str) -> bool {
+        let start = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+        let Some(rest) = start.strip_prefix('{') else {
+            return false;
+        };
+        let rest = rest.trim_start();
+        rest.strip_prefix("\"format\"")
+            .map(|r| r.trim_start().trim_start_matches(':').trim_start())
+            .is_some_and(|r| r.starts_with(&format!("\"{COMPILED_FORMAT}\"")))
     }
 
     /// Loads a compiled form, with the digest of the source it names.
-    fn read_compiled(text: &str) -> Result<(Policy, String), LoadError> {
+    fn read_compiled(text: &str, options: &crate::CompileOptions) -> Result<(Policy, String), LoadError> {
         if text.len() > MAX_POLICY_BYTES {
             return Err(LoadError::new(LoadErrorKind::TooLarge {
                 size: text.len(),
@@ -132,14 +151,15 @@ impl Policy {
         }
         let envelope: Envelope<Document> =
             crate::json::from_str(text).map_err(|e| syntax(format!("compiled policy: {e}"), Some(&e)))?;
-        let policy = Policy::compile(envelope.document)?;
+        let policy = Policy::compile_with(envelope.document, options)?;
         Ok((policy, envelope.source_digest))
     }
 
     /// The embedded default from its compiled form, when that form was made from the
     /// embedded YAML text; `None` otherwise (the caller then loads the YAML).
     pub(crate) fn default_from_compiled() -> Option<Policy> {
-        let (policy, digest) = Self::read_compiled(DEFAULT_POLICY_COMPILED).ok()?;
+        let (policy, digest) =
+            Self::read_compiled(DEFAULT_POLICY_COMPILED, &crate::CompileOptions::default()).ok()?;
         (digest == source_digest(crate::compile::DEFAULT_POLICY_YAML)).then_some(policy)
     }
 }

@@ -35,6 +35,7 @@ pub mod limits;
 mod maps_only;
 mod names;
 mod policy;
+mod policy_file;
 mod question;
 pub mod record;
 pub mod replay;

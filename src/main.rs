@@ -4,7 +4,6 @@
 use clap::{Parser, Subcommand};
 use regionfence::cli::{self, Format};
 use regionfence::graph::GraphFormat;
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -223,9 +222,31 @@ fn main() -> ExitCode {
             };
         }
     };
+    if let Some(refusal) = unused_global(&args) {
+        eprintln!("error: {refusal}");
+        return ExitCode::from(1);
+    }
     let as_of = args.as_of.unwrap_or_else(cli::today_utc);
     let outcome = cli::with_as_of(as_of, || run(args.policy.as_deref(), args.command));
     ExitCode::from(outcome.code())
+}
+
+/// Why a global option given to a command it means nothing to is refused (rather than
+/// silently ignored): `--policy` where the command is given its policies as arguments, and
+/// `--as-of` where no exemption is consulted.
+fn unused_global(args: &Args) -> Option<&'static str> {
+    match (&args.command, args.policy.is_some(), args.as_of.is_some()) {
+        (Command::Diff { .. }, true, _) => {
+            Some("`diff` compares the two policies it is given; `--policy` has no place in it")
+        }
+        (Command::Compile { .. }, true, _) => {
+            Some("`compile` compiles the policy it is given; `--policy` has no place in it")
+        }
+        (Command::Compile { .. }, _, true) => Some(
+            "`compile` writes the whole policy, every exemption with its dates; `--as-of` has no place in it",
+        ),
+        _ => None,
+    }
 }
 
 /// Runs one command.
@@ -248,14 +269,7 @@ fn run(policy: Option<&std::path::Path>, command: Command) -> cli::Outcome {
             new,
             format,
             fail_on,
-        } if policy.is_none() => cli::diff(&old, &new, format, fail_on, &mut out, &mut err),
-        Command::Diff { .. } => {
-            let _ = writeln!(
-                err,
-                "error: `diff` compares the two policies it is given; `--policy` has no place in it"
-            );
-            cli::Outcome::Failure
-        }
+        } => cli::diff(&old, &new, format, fail_on, &mut out, &mut err),
         Command::Replay {
             file,
             any_digest,

@@ -71,7 +71,7 @@ where
 macro_rules! tagged_enum {
     (
         #[serde($($serde:tt)*)]
-        #[expecting = $expecting:literal]
+        #[expecting = $expecting:expr]
         $(#[$attr:meta])*
         $vis:vis enum $name:ident as $twin:ident {
             $(

@@ -78,9 +78,13 @@ impl Field {
     }
 }
 
+/// What a question is, for the error on a text that is not one.
+const QUESTION_SHAPE: &str = "a question: a mapping with `ask` (ingest, resolve, deliver, store, connect, \
+     allowlist, failover or region-change) and that question's fields";
+
 crate::maps_only::tagged_enum! {
 #[serde(tag = "ask", rename_all = "kebab-case", deny_unknown_fields)]
-#[expecting = "a question: a mapping with `ask` (ingest, resolve, deliver, store, connect, allowlist, failover or region-change) and that question's fields"]
+#[expecting = QUESTION_SHAPE]
 /// One question about a data flow, tagged by `ask` in JSON or YAML.
 ///
 /// # Examples
@@ -184,7 +188,13 @@ impl Question {
         }
         crate::json::from_json_or_yaml(text).map_err(|e| QuestionError::Syntax {
             location: e.location,
-            message: e.message,
+            // The YAML reader says only "expected a mapping" of a lone scalar: say what a
+            // question is.
+            message: if e.message == "expected a mapping" {
+                format!("expected {QUESTION_SHAPE}")
+            } else {
+                e.message
+            },
         })
     }
 

@@ -108,7 +108,14 @@ impl PolicyCell {
 
 /// Loads, compiles and audits one policy and checks it against the requirements.
 pub fn load(path: Option<&Path>, requirements: &Requirements) -> Result<LoadedPolicy, String> {
-    let policy = regionfence::cli::load_policy(path).map_err(file_error)?;
+    // Evaluated at today's date (UTC), so exemptions apply through their `expires` day; a
+    // reload on a later day re-evaluates them.
+    let options = regionfence::CompileOptions::new().as_of(regionfence::cli::today_utc());
+    let policy = match path {
+        Some(path) => regionfence::Policy::from_path(path, &options).map_err(file_error)?,
+        None => regionfence::Policy::from_yaml_with(regionfence::DEFAULT_POLICY_YAML, &options)
+            .map_err(|e| e.to_string())?,
+    };
     // A policy too large to audit is refused like one that fails its audit.
     let report = regionfence::audit::audit(&policy).map_err(|e| e.to_string())?;
     if !report.passed() {

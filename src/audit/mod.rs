@@ -92,6 +92,16 @@ pub struct Counterexample {
 }
 
 impl AuditReport {
+    /// Rewrites every counterexample's command to ask under this policy file and date
+    /// ([`ask_command`]): what a caller that loaded the policy from a file prints.
+    pub fn reproduce_with(&mut self, policy: Option<&str>, as_of: Option<crate::Date>) {
+        for result in &mut self.invariants {
+            for c in &mut result.counterexamples {
+                c.command = ask_command(&c.question, policy, as_of);
+            }
+        }
+    }
+
     /// Whether every invariant was proved (lints do not count).
     pub fn passed(&self) -> bool {
         self.invariants.iter().all(|i| i.status == Status::Proved)
@@ -176,7 +186,38 @@ pub(crate) fn within_budget(policy: &Policy, space: &Space<'_>) -> Result<(), Au
 
 /// Shell-quotes a question for `regionfence ask`.
 fn command(question: &Question) -> String {
-    format!("regionfence ask '{}'", question.to_json().replace('\'', r"'\''"))
+    ask_command(question, None, None)
+}
+
+/// Shell-quotes `text` as one word for a POSIX shell.
+fn shell_word(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// The `regionfence ask` command that asks `question` again, under `--policy POLICY` and
+/// `--as-of DATE` when given, so a pasted counterexample is decided as the audit decided it.
+///
+/// ```
+/// use regionfence::audit::ask_command;
+/// use regionfence::Question;
+/// let q = Question::RegionChange { workspace: "eu-west".into(), to: "us-west".into() };
+/// assert_eq!(
+///     ask_command(&q, Some("my policy.yaml"), "2026-01-31".parse().ok()),
+///     r#"regionfence --policy 'my policy.yaml' --as-of 2026-01-31 ask '{"ask":"region-change","workspace":"eu-west","to":"us-west"}'"#
+/// );
+/// ```
+pub fn ask_command(question: &Question, policy: Option<&str>, as_of: Option<crate::Date>) -> String {
+    let mut command = "regionfence".to_string();
+    if let Some(policy) = policy {
+        command.push_str(" --policy ");
+        command.push_str(&shell_word(policy));
+    }
+    if let Some(date) = as_of {
+        command.push_str(&format!(" --as-of {date}"));
+    }
+    command.push_str(" ask ");
+    command.push_str(&shell_word(&question.to_json()));
+    command
 }
 
 /// Audits a policy: decides every question of its [`space`], checks every invariant on

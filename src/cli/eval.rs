@@ -238,6 +238,8 @@ pub fn eval(
     };
     let summary = match result.and_then(|s| out.flush().map(|()| s)) {
         Ok(s) => s,
+        // The reader went away (`eval … | head`): stop quietly, as every command does.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Outcome::Success,
         Err(e) => return fail(err, &format!("eval: {e}")),
     };
     let seconds = started.elapsed().as_secs_f64();

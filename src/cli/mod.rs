@@ -81,13 +81,7 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy, PolicyFileError> {
                 error: Box::new(error),
             }
         }),
-        Some(path) => {
-            let text = read_limited(path, crate::limits::MAX_POLICY_BYTES)?;
-            Policy::from_yaml_with(&text, &options).map_err(|error| PolicyFileError::Invalid {
-                path: path.to_path_buf(),
-                error: Box::new(error),
-            })
-        }
+        Some(path) => Policy::from_path(path, &options),
     }
 }
 
@@ -356,6 +350,8 @@ pub fn compile(input: &Path, output: Option<&Path>, out: &mut dyn Write, err: &m
     match output {
         None => match out.write_all(compiled.as_bytes()) {
             Ok(()) => Outcome::Success,
+            // The reader went away (`compile … | head`): stop quietly, as every command does.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Success,
             Err(e) => fail(err, &e.to_string()),
         },
         Some(path) => match std::fs::write(path, compiled) {
@@ -373,15 +369,20 @@ pub(crate) fn fail(err: &mut dyn Write, message: &dyn std::fmt::Display) -> Outc
 /// `regionfence audit`: proves the invariants over the policy's question space; success
 /// when all hold, violated otherwise.
 pub fn audit(policy: Option<&Path>, format: Format, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
+    let policy_path = policy;
     let policy = match load_policy(policy) {
         Ok(p) => p,
         Err(e) => return fail(err, &e),
     };
     let started = std::time::Instant::now();
-    let report = match crate::audit::audit(&policy) {
+    let mut report = match crate::audit::audit(&policy) {
         Ok(report) => report,
         Err(refused) => return fail(err, &refused.to_string()),
     };
+    // A counterexample pasted back is asked of the same file at the same date.
+    if let Some(path) = policy_path {
+        report.reproduce_with(path.to_str(), Some(as_of()));
+    }
     let elapsed = started.elapsed();
     match format {
         Format::Json => {

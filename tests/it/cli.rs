@@ -493,3 +493,117 @@ fn library_check_and_run_case_file() {
     assert!(results.iter().all(|r| r.passed));
     assert_eq!(results[2].reasons, ["allowlist-required"]);
 }
+
+// -------------------------------------------------------------------------------------------
+// Papercuts a newcomer met.
+
+/// Runs the binary with its standard output read for `keep` bytes and then closed, as
+/// `| head -c keep` does.
+fn run_into_closed_pipe(args: &[&str], stdin: &[u8], keep: usize) -> Output {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_regionfence"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let stdin = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let mut kept = vec![0u8; keep];
+    child.stdout.take().unwrap().read_exact(&mut kept).unwrap();
+    // The read end is closed here, as `head` closes it.
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    output
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_eval_and_compile_quietly() {
+    let line = format!("{DENIED}\n");
+    let log = line.repeat(200_000);
+    let out = run_into_closed_pipe(&["eval", "-"], log.as_bytes(), 100);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Broken pipe"), "{}", stderr(&out));
+    let policy = repo("policies/segment-2025.yaml");
+    let out = run_into_closed_pipe(&["compile", policy.to_str().unwrap()], b"", 10);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_global_option_a_command_does_not_use_is_refused() {
+    let policy = repo("policies/segment.yaml");
+    let policy = policy.to_str().unwrap();
+    for args in [
+        vec!["--policy", policy, "compile", policy],
+        vec!["--as-of", "2026-01-01", "compile", policy],
+        vec!["--policy", policy, "diff", policy, policy],
+    ] {
+        let out = run(&args, "");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains("has no place in it"), "{}", stderr(&out));
+        assert!(stdout(&out).is_empty());
+    }
+}
+
+#[test]
+fn a_text_that_is_no_question_is_told_what_a_question_is() {
+    for text in ["not json", "3", "[1]"] {
+        let out = run(&["ask", text], "");
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr(&out).contains("a mapping with `ask` (ingest, resolve,"),
+            "{text}: {}",
+            stderr(&out)
+        );
+        assert!(!stderr(&out).contains("internally tagged"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn the_compiled_form_loads_wherever_a_policy_file_does() {
+    let compiled = repo("policies/segment.compiled.json");
+    let compiled = compiled.to_str().unwrap();
+    let out = run(&["--policy", compiled, "ask", ALLOWED], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&["check", compiled], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let yaml = run(
+        &[
+            "--policy",
+            repo("policies/segment.yaml").to_str().unwrap(),
+            "check",
+        ],
+        "",
+    );
+    let digest = |o: &Output| stdout(o).rsplit(' ').next().unwrap().trim().to_string();
+    assert_eq!(digest(&out), digest(&yaml));
+}
+
+#[test]
+fn an_audit_counterexample_pasted_back_asks_the_same_policy_at_the_same_date() {
+    let broken = repo("policies/broken/strict-delivers-anywhere.yaml");
+    let broken = broken.to_str().unwrap();
+    let out = run(&["--policy", broken, "--as-of", "2026-02-01", "audit"], "");
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    let command = stdout(&out)
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("regionfence "))
+        .unwrap()
+        .to_string();
+    let prefix = format!("regionfence --policy '{broken}' --as-of 2026-02-01 ask '");
+    assert!(command.starts_with(&prefix), "{command}");
+    // Pasted into a shell, it asks that question of that policy and gets the violating answer.
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(command.replacen("regionfence", env!("CARGO_BIN_EXE_regionfence"), 1))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["decision"], "allow");
+}
