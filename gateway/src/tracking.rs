@@ -458,4 +458,96 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn arrays_are_refused_never_read_by_position() {
+        let g = gatekeeper(&["events.eu1.segmentapis.com"]);
+        let policy = LoadedPolicy::new(Policy::default_policy());
+        let check = |body: &str| {
+            g.check(
+                &policy,
+                &Metrics::default(),
+                &Request {
+                    is_batch: true,
+                    body: body.as_bytes(),
+                    ..Request::default()
+                },
+            )
+        };
+        // By position these were `writeKey` EU and a batch of one message, and a message
+        // built by analytics.js.
+        for body in [
+            r#"["EU",null,[{}]]"#,
+            r#"{"writeKey":"EU","batch":[{"context":[["analytics.js"]]}]}"#,
+            r#"{"writeKey":"EU","batch":[["x",{"library":{"name":"analytics.js"}}]]}"#,
+            r#"{"writeKey":"EU","context":[["analytics.js"]],"batch":[{}]}"#,
+            r#"{"writeKey":"EU","batch":[{"context":{"library":["analytics.js"]}}]}"#,
+        ] {
+            assert!(
+                matches!(check(body), Outcome::Refuse(r) if (r.status, r.code) == (400, "malformed-body")),
+                "{body}"
+            );
+        }
+        assert_eq!(check(r#"{"writeKey":"EU","batch":[{}]}"#), Outcome::Forward);
+    }
+
+    #[test]
+    fn a_shared_library_decides_once_for_every_message_without_one() {
+        // The batch's own library is the source of each message without one: refused as a
+        // cloud source, once, however many messages share it.
+        let g = Gatekeeper::new(
+            BTreeMap::from([("EU".to_string(), "eu-west".to_string())]),
+            SourceTable::new(
+                &BTreeMap::from([("s3-loader".to_string(), "cloud-object".to_string())]),
+                "server",
+            ),
+            vec!["events.eu1.segmentapis.com".into()],
+            1 << 20,
+        );
+        let metrics = Metrics::default();
+        let policy = LoadedPolicy::new(Policy::default_policy());
+        let messages = vec!["{}"; 10_000].join(",");
+        let body = format!(
+            r#"{{"batch":[{{"context":{{"library":{{"name":"analytics-python"}}}}}},{messages}],"context":{{"library":{{"name":"s3-loader"}}}}}}"#
+        );
+        let auth = basic("EU");
+        let outcome = g.check(
+            &policy,
+            &metrics,
+            &Request {
+                is_batch: true,
+                authorization: Some(&auth),
+                body: body.as_bytes(),
+                ..Request::default()
+            },
+        );
+        assert!(
+            matches!(&outcome, Outcome::Refuse(r) if r.code == "source-unsupported-in-region"),
+            "{outcome:?}"
+        );
+        let rendered = metrics.render(&policy);
+        let decisions: u64 = rendered
+            .lines()
+            .filter(|l| l.starts_with("regionfence_decisions_total{ask=\"ingest\""))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum();
+        assert_eq!(decisions, 2, "{rendered}");
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_header_is_refused_before_the_body_is_read() {
+        let g = gatekeeper(&["events.eu1.segmentapis.com"]);
+        for body in [
+            "not json",
+            r#"["EU",null,[{}]]"#,
+            r#"{"writeKey":"EU","batch":[]}"#,
+        ] {
+            assert!(
+                matches!(run(&g, "nobody", None, body), Outcome::Refuse(r) if (r.status, r.code) == (401, "unknown-write-key")),
+                "{body}"
+            );
+        }
+        // A known one: the body is read, and must be a payload.
+        assert!(matches!(run(&g, "EU", None, "not json"), Outcome::Refuse(r) if r.status == 400));
+    }
 }
