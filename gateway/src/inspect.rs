@@ -39,7 +39,11 @@ pub fn payload<'b, 't>(
     is_batch: bool,
     sources: &'t SourceTable,
 ) -> Result<Payload<'b, 't>, PayloadError> {
-    let mut reader = serde_json::Deserializer::from_slice(body);
+    // JSON is UTF-8 throughout; the parser checks only the strings it reads, not those it
+    // skips, so the whole body is checked first.
+    let text = std::str::from_utf8(body)
+        .map_err(|e| PayloadError(format!("body is not a tracking payload: not UTF-8: {e}")))?;
+    let mut reader = serde_json::Deserializer::from_str(text);
     let parsed = BodySeed { sources }
         .deserialize(&mut reader)
         .and_then(|parsed| reader.end().map(|()| parsed))
@@ -521,6 +525,9 @@ mod tests {
             (b"{\"writeKey\": 5}", false),
             (b"{\"context\": {\"library\": {\"name\": 7}}}", false),
             (b"{} trailing", false),
+            // Not UTF-8, in a string no field reads.
+            (b"{\"batch\":[{\"p\":\"\xd9\x36\"}]}", true),
+            (b"{\"x\":\"\xff\"}", false),
             (b"{\"writeKey\":\"a\",\"writeKey\":\"b\",\"batch\":[]}", true),
             (b"{\"batch\":[],\"batch\":[]}", true),
             (
