@@ -43,15 +43,22 @@ pub fn decoded<'a>(
             Ok(std::borrow::Cow::Borrowed(raw))
         }
         Some("gzip") | Some("x-gzip") => {
-            let mut out = Vec::new();
-            // INVARIANT: reading at most limit + 1 bytes bounds memory whatever the ratio.
-            flate2::read::MultiGzDecoder::new(raw)
-                .take(limit as u64 + 1)
+            // Two passes: the first counts what the body decompresses to (stopping one byte
+            // past the limit, whatever the ratio), the second fills a buffer of exactly that
+            // size. Memory is the decoded body and the decoder's state, never a growing
+            // buffer's spare capacity and copies.
+            let gunzip = || flate2::read::MultiGzDecoder::new(raw);
+            let size = std::io::copy(&mut gunzip().take(limit as u64 + 1), &mut std::io::sink())
+                .map_err(|e| BodyError::BadGzip(e.to_string()))?;
+            let size = usize::try_from(size)
+                .ok()
+                .filter(|s| *s <= limit)
+                .ok_or(BodyError::TooLarge { limit })?;
+            let mut out = Vec::with_capacity(size);
+            gunzip()
+                .take(size as u64)
                 .read_to_end(&mut out)
                 .map_err(|e| BodyError::BadGzip(e.to_string()))?;
-            if out.len() > limit {
-                return Err(BodyError::TooLarge { limit });
-            }
             Ok(std::borrow::Cow::Owned(out))
         }
         Some(other) => Err(BodyError::UnsupportedEncoding(regionfence::text::bounded(
@@ -80,6 +87,19 @@ mod tests {
             b"{\"a\":1}"
         );
         assert_eq!(&*decoded(&gzip(b"{}"), Some(b" GZIP "), 10).unwrap(), b"{}");
+        // Two members are one body; exactly at the limit is within it.
+        let two = [gzip(b"{\"a\":"), gzip(b"1}")].concat();
+        assert_eq!(&*decoded(&two, Some(b"gzip"), 7).unwrap(), b"{\"a\":1}");
+    }
+
+    #[test]
+    fn a_decoded_body_has_no_spare_capacity() {
+        let data = vec![b'x'; 300_000];
+        let std::borrow::Cow::Owned(out) = decoded(&gzip(&data), Some(b"gzip"), 512 * 1024).unwrap() else {
+            panic!("decoded")
+        };
+        assert_eq!(out, data);
+        assert_eq!(out.capacity(), data.len());
     }
 
     #[test]

@@ -138,54 +138,48 @@ impl Gatekeeper {
                 };
                 Refusal::plain(400, code, e.to_string())
             })?;
-        let payload = inspect::payload(&body, request.is_batch)
-            .map_err(|e| Refusal::plain(400, "malformed-body", e.0))?;
-        // The key decided under is the key forwarded: an unreadable header, or a header and a
-        // body naming different keys, is refused (the upstream may read either).
-        let key = match (
-            write_key::from_basic_auth(request.authorization),
-            payload.write_key,
-        ) {
-            (write_key::Header::Unreadable, _) => {
+        // A key in the header is checked before the body is read: an unknown one costs no
+        // more than decoding.
+        let header = match write_key::from_basic_auth(request.authorization) {
+            write_key::Header::Unreadable => {
                 return Err(Refusal::plain(
                     401,
                     "unreadable-authorization",
                     "the Authorization header is not `Basic` with a write key as its user".into(),
                 ))
             }
-            (write_key::Header::Key(header), Some(body)) if header != body => {
+            write_key::Header::Key(header) => {
+                let region = self.region(&header)?;
+                Some((header, region))
+            }
+            write_key::Header::Absent => None,
+        };
+        let payload = inspect::payload(&body, request.is_batch, &self.sources)
+            .map_err(|e| Refusal::plain(400, "malformed-body", e.0))?;
+        // The key decided under is the key forwarded: a header and a body naming different
+        // keys are refused (the upstream may read either).
+        let region = match (header, payload.write_key) {
+            (Some((header, _)), Some(body)) if header != body => {
                 return Err(Refusal::plain(
                     401,
                     "write-key-mismatch",
                     "the Authorization header and the body's `writeKey` name different write keys".into(),
                 ))
             }
-            (write_key::Header::Key(header), _) => Some(header),
-            (write_key::Header::Absent, body) => body,
-        };
-        let Some(key) = key else {
-            return Err(Refusal::plain(
-                401,
-                "missing-write-key",
-                "no write key: send it as the Basic auth user or as `writeKey`".into(),
-            ));
-        };
-        let Some(region) = self.write_keys.get(&key) else {
-            return Err(Refusal::plain(
-                401,
-                "unknown-write-key",
-                "the write key is not known to this gateway".into(),
-            ));
+            (Some((_, region)), _) => region,
+            (None, Some(body)) => self.region(&body)?,
+            (None, None) => {
+                return Err(Refusal::plain(
+                    401,
+                    "missing-write-key",
+                    "no write key: send it as the Basic auth user or as `writeKey`".into(),
+                ))
+            }
         };
         let policy = &loaded.policy;
         let host = self.host(policy, request.host);
-        let mut decided: Vec<&str> = Vec::new();
-        for library in &payload.libraries {
-            let kind = self.sources.kind(library.as_deref());
-            if decided.contains(&kind) {
-                continue;
-            }
-            decided.push(kind);
+        // One decision per distinct source kind, in the order of their first messages.
+        for &kind in &payload.kinds {
             let decision = policy.ingest(region, kind, host);
             metrics.decision("ingest", &decision);
             if decision.is_allowed() {
@@ -236,6 +230,17 @@ impl Gatekeeper {
             });
         }
         Ok(())
+    }
+
+    /// The region of a write key, or the refusal of an unknown one.
+    fn region(&self, key: &str) -> Result<&String, Refusal> {
+        self.write_keys.get(key).ok_or_else(|| {
+            Refusal::plain(
+                401,
+                "unknown-write-key",
+                "the write key is not known to this gateway".into(),
+            )
+        })
     }
 
     /// The host a request is decided on: with served hosts configured, the `Host` header
@@ -452,5 +457,97 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn arrays_are_refused_never_read_by_position() {
+        let g = gatekeeper(&["events.eu1.segmentapis.com"]);
+        let policy = LoadedPolicy::new(Policy::default_policy());
+        let check = |body: &str| {
+            g.check(
+                &policy,
+                &Metrics::default(),
+                &Request {
+                    is_batch: true,
+                    body: body.as_bytes(),
+                    ..Request::default()
+                },
+            )
+        };
+        // By position these were `writeKey` EU and a batch of one message, and a message
+        // built by analytics.js.
+        for body in [
+            r#"["EU",null,[{}]]"#,
+            r#"{"writeKey":"EU","batch":[{"context":[["analytics.js"]]}]}"#,
+            r#"{"writeKey":"EU","batch":[["x",{"library":{"name":"analytics.js"}}]]}"#,
+            r#"{"writeKey":"EU","context":[["analytics.js"]],"batch":[{}]}"#,
+            r#"{"writeKey":"EU","batch":[{"context":{"library":["analytics.js"]}}]}"#,
+        ] {
+            assert!(
+                matches!(check(body), Outcome::Refuse(r) if (r.status, r.code) == (400, "malformed-body")),
+                "{body}"
+            );
+        }
+        assert_eq!(check(r#"{"writeKey":"EU","batch":[{}]}"#), Outcome::Forward);
+    }
+
+    #[test]
+    fn a_shared_library_decides_once_for_every_message_without_one() {
+        // The batch's own library is the source of each message without one: refused as a
+        // cloud source, once, however many messages share it.
+        let g = Gatekeeper::new(
+            BTreeMap::from([("EU".to_string(), "eu-west".to_string())]),
+            SourceTable::new(
+                &BTreeMap::from([("s3-loader".to_string(), "cloud-object".to_string())]),
+                "server",
+            ),
+            vec!["events.eu1.segmentapis.com".into()],
+            1 << 20,
+        );
+        let metrics = Metrics::default();
+        let policy = LoadedPolicy::new(Policy::default_policy());
+        let messages = vec!["{}"; 10_000].join(",");
+        let body = format!(
+            r#"{{"batch":[{{"context":{{"library":{{"name":"analytics-python"}}}}}},{messages}],"context":{{"library":{{"name":"s3-loader"}}}}}}"#
+        );
+        let auth = basic("EU");
+        let outcome = g.check(
+            &policy,
+            &metrics,
+            &Request {
+                is_batch: true,
+                authorization: Some(&auth),
+                body: body.as_bytes(),
+                ..Request::default()
+            },
+        );
+        assert!(
+            matches!(&outcome, Outcome::Refuse(r) if r.code == "source-unsupported-in-region"),
+            "{outcome:?}"
+        );
+        let rendered = metrics.render(&policy);
+        let decisions: u64 = rendered
+            .lines()
+            .filter(|l| l.starts_with("regionfence_decisions_total{ask=\"ingest\""))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum();
+        assert_eq!(decisions, 2, "{rendered}");
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_header_is_refused_before_the_body_is_read() {
+        let g = gatekeeper(&["events.eu1.segmentapis.com"]);
+        for body in [
+            "not json",
+            r#"["EU",null,[{}]]"#,
+            r#"{"writeKey":"EU","batch":[]}"#,
+        ] {
+            assert!(
+                matches!(run(&g, "nobody", None, body), Outcome::Refuse(r) if (r.status, r.code) == (401, "unknown-write-key")),
+                "{body}"
+            );
+        }
+        // A known one: the body is read, and must be a payload.
+        assert!(matches!(run(&g, "EU", None, "not json"), Outcome::Refuse(r) if r.status == 400));
     }
 }

@@ -1,0 +1,396 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! What a tracking request costs in memory grows with its size and nothing else: a global
+//! allocator that tracks the live bytes of this test's thread (allocations, frees and
+//! reallocations) records the peak while the gateway's tracking check — gzip decoding,
+//! reading the payload, the write key, the decisions — runs on hostile bodies at the body
+//! limit, plain and gzipped, under an unknown write key and a known one. The peak must stay
+//! under `MULTIPLE` × the decoded body + `SLACK`.
+//!
+//! A test binary of its own, so no other test's allocations are counted. A thread whose live
+//! bytes pass `CAP` gets no more memory (the process aborts), so a regression fails here
+//! without taking the machine down. `GATEWAY_MEMORY_BODY_BYTES` sets the body limit (default:
+//! the gateway's, 512 KiB).
+
+use base64::Engine;
+use regionfence::Policy;
+use regionfence_gateway::config::Limits;
+use regionfence_gateway::metrics::Metrics;
+use regionfence_gateway::sources::SourceTable;
+use regionfence_gateway::tracking::{Gatekeeper, Outcome, Request};
+use regionfence_gateway::LoadedPolicy;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::io::Write as _;
+
+/// The bound: peak live bytes ≤ MULTIPLE × decoded body + SLACK.
+const MULTIPLE: usize = 4;
+const SLACK: usize = 128 * 1024;
+/// No thread of this test may hold more.
+const CAP: usize = 512 * 1024 * 1024;
+
+struct Counting;
+
+thread_local! {
+    static LIVE: Cell<usize> = const { Cell::new(0) };
+    static PEAK: Cell<usize> = const { Cell::new(0) };
+}
+
+fn grow(by: usize) -> bool {
+    LIVE.try_with(|live| {
+        let now = live.get().saturating_add(by);
+        if now > CAP {
+            return false;
+        }
+        live.set(now);
+        PEAK.with(|p| p.set(p.get().max(now)));
+        true
+    })
+    .unwrap_or(true)
+}
+
+fn shrink(by: usize) {
+    let _ = LIVE.try_with(|live| live.set(live.get().saturating_sub(by)));
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if !grow(layout.size()) {
+            return std::ptr::null_mut();
+        }
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if !grow(layout.size()) {
+            return std::ptr::null_mut();
+        }
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        shrink(layout.size());
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // Counted as a move: the new block is live before the old one is freed.
+        if !grow(new_size) {
+            return std::ptr::null_mut();
+        }
+        let moved = unsafe { System.realloc(ptr, layout, new_size) };
+        if moved.is_null() {
+            shrink(new_size);
+        } else {
+            shrink(layout.size());
+        }
+        moved
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// The most bytes live at once on this thread while `f` ran, above what was live before.
+fn peak<T>(f: impl FnOnce() -> T) -> (usize, T) {
+    let before = LIVE.with(Cell::get);
+    PEAK.with(|p| p.set(before));
+    let value = black_box(f());
+    (PEAK.with(Cell::get) - before, value)
+}
+
+const EU: &str = "EU-KEY";
+
+fn limit() -> usize {
+    std::env::var("GATEWAY_MEMORY_BODY_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(Limits::default().max_body_bytes)
+}
+
+fn basic(key: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
+    )
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// `head`, then `item(i)` for i = 0, 1, … joined by `sep` while it fits, then `tail`: at
+/// most `limit` bytes.
+fn fill(limit: usize, head: &str, sep: &str, tail: &str, item: impl Fn(usize) -> String) -> String {
+    let mut body = head.to_string();
+    let mut i = 0;
+    loop {
+        let next = item(i);
+        let extra = if i == 0 { 0 } else { sep.len() };
+        if body.len() + extra + next.len() + tail.len() > limit {
+            break;
+        }
+        if i > 0 {
+            body.push_str(sep);
+        }
+        body.push_str(&next);
+        i += 1;
+    }
+    body.push_str(tail);
+    pad(body, limit)
+}
+
+/// `body` with spaces after it up to `limit` bytes (whitespace after a JSON value is JSON).
+fn pad(mut body: String, limit: usize) -> String {
+    assert!(body.len() <= limit);
+    body.extend(std::iter::repeat_n(' ', limit - body.len()));
+    body
+}
+
+fn escaped(len: usize) -> String {
+    // `\u0061` is `a`: six bytes of body each, and a name that cannot be borrowed.
+    "\\u0061".repeat(len / 6)
+}
+
+/// Hostile bodies of at most `limit` bytes, by name.
+fn bodies(limit: usize) -> Vec<(&'static str, String)> {
+    let name = "n".repeat(limit / 2);
+    let shared = format!("{{\"context\":{{\"library\":{{\"name\":\"{name}\"}}}},\"batch\":[");
+    let deep = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    vec![
+        (
+            "shared context, long name, context-less messages",
+            fill(limit, &shared, ",", "]}", |_| "{}".into()),
+        ),
+        (
+            "shared context after the batch, escaped long name, messages with empty contexts",
+            fill(
+                limit,
+                "{\"batch\":[",
+                ",",
+                &format!(
+                    "],\"context\":{{\"library\":{{\"name\":\"{}\"}}}}}}",
+                    escaped(limit / 2)
+                ),
+                |_| "{\"context\":{}}".into(),
+            ),
+        ),
+        ("many tiny messages", fill(limit, "{\"batch\":[", ",", "]}", |_| "{}".into())),
+        (
+            "many messages without a library name",
+            fill(limit, "{\"batch\":[", ",", "]}", |i| {
+                ["{\"context\":null}", "{\"context\":{\"library\":null}}", "{\"context\":{\"library\":{\"name\":null}}}"]
+                    [i % 3]
+                    .into()
+            }),
+        ),
+        (
+            "long names",
+            fill(limit, "{\"batch\":[", ",", "]}", |i| {
+                format!(
+                    "{{\"context\":{{\"library\":{{\"name\":\"{}{i}\"}}}}}}",
+                    "l".repeat(limit / 8)
+                )
+            }),
+        ),
+        (
+            "long escaped names",
+            fill(limit, "{\"batch\":[", ",", "]}", |i| {
+                format!(
+                    "{{\"context\":{{\"library\":{{\"name\":\"{}{i}\"}}}}}}",
+                    escaped(limit / 8)
+                )
+            }),
+        ),
+        (
+            "many distinct library names",
+            fill(limit, "{\"batch\":[", ",", "]}", |i| {
+                format!("{{\"context\":{{\"library\":{{\"name\":\"lib-{i}\"}}}}}}")
+            }),
+        ),
+        (
+            "deep nesting in ignored fields",
+            fill(limit, "{\"batch\":[", ",", "]}", |_| {
+                format!("{{\"p\":{},\"context\":{{\"x\":{}}}}}", deep(120), deep(120))
+            }),
+        ),
+        (
+            "long escaped write key in the body",
+            pad(format!("{{\"writeKey\":\"{}\",\"batch\":[{{}}]}}", escaped(limit - 40)), limit),
+        ),
+        (
+            "long write key with one escape, at its end",
+            pad(format!("{{\"writeKey\":\"{}\\u0061\",\"batch\":[{{}}]}}", "k".repeat(limit - 50)), limit),
+        ),
+        (
+            "long library name and field name with one escape, at their ends",
+            pad(
+                format!(
+                    "{{\"batch\":[{{\"context\":{{\"library\":{{\"name\":\"{0}\\u0061\"}}}}}}],\"{0}\\u0061\":1}}",
+                    "n".repeat(limit / 2 - 80)
+                ),
+                limit,
+            ),
+        ),
+        (
+            "a long string where the batch should be",
+            pad(format!("{{\"batch\":\"{}\"}}", "s".repeat(limit - 20)), limit),
+        ),
+        ("a long string as the body", format!("\"{}\"", "s".repeat(limit - 2))),
+        (
+            "a long escaped string where the batch should be",
+            pad(format!("{{\"batch\":\"{}\"}}", escaped(limit - 20)), limit),
+        ),
+        (
+            "an array as the body",
+            fill(limit, "[\"EU-KEY\",null,[", ",", "]]", |_| "{}".into()),
+        ),
+        (
+            "arrays as messages",
+            fill(limit, "{\"batch\":[", ",", "]}", |_| "[[\"analytics.js\"]]".into()),
+        ),
+    ]
+}
+
+struct Measured {
+    name: &'static str,
+    gzipped: bool,
+    known_key: bool,
+    decoded: usize,
+    peak: usize,
+    status: u16,
+}
+
+fn measure_all(limit: usize) -> Vec<Measured> {
+    let policy = LoadedPolicy::new(Policy::default_policy());
+    let metrics = Metrics::default();
+    let keeper = Gatekeeper::new(
+        BTreeMap::from([(EU.to_string(), "eu-west".to_string())]),
+        SourceTable::new(&BTreeMap::new(), "server"),
+        vec!["events.eu1.segmentapis.com".into()],
+        limit,
+    );
+    let known = basic(EU);
+    let unknown = basic("no-such-key");
+    let mut out = Vec::new();
+    for (name, body) in bodies(limit) {
+        let compressed = gzip(body.as_bytes());
+        for gzipped in [false, true] {
+            for known_key in [false, true] {
+                let raw: &[u8] = if gzipped { &compressed } else { body.as_bytes() };
+                let auth = if known_key { &known } else { &unknown };
+                let request = Request {
+                    is_batch: true,
+                    host: Some("events.eu1.segmentapis.com"),
+                    authorization: Some(auth.as_bytes()),
+                    content_encoding: gzipped.then_some(&b"gzip"[..]),
+                    body: raw,
+                };
+                let (peak, outcome) = peak(|| {
+                    let outcome = keeper.check(&policy, &metrics, &request);
+                    // The answer as the server writes it.
+                    if let Outcome::Refuse(r) = &outcome {
+                        black_box(r.to_json(&policy));
+                    }
+                    outcome
+                });
+                let status = match outcome {
+                    Outcome::Forward => 200,
+                    Outcome::Refuse(r) => r.status,
+                };
+                out.push(Measured {
+                    name,
+                    gzipped,
+                    known_key,
+                    decoded: body.len(),
+                    peak,
+                    status,
+                });
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_counter_sees_a_peak_and_not_what_was_freed() {
+    let (p, _) = peak(|| {
+        drop(black_box(vec![1u8; 1 << 20]));
+        black_box(vec![1u8; 1 << 10])
+    });
+    assert!((1 << 20..(1 << 20) + 4096).contains(&p), "{p}");
+    let (p, v) = peak(|| {
+        let mut v = black_box(Vec::<u8>::with_capacity(1000));
+        v.reserve(10_000);
+        v
+    });
+    assert!(p >= 11_000 && v.capacity() >= 10_000, "{p}");
+}
+
+#[test]
+fn a_tracking_check_holds_at_most_a_small_multiple_of_its_body() {
+    let limit = limit();
+    let results = measure_all(limit);
+    let mut report = String::new();
+    let mut over = Vec::new();
+    for m in &results {
+        let bound = MULTIPLE * m.decoded + SLACK;
+        let _ = writeln!(
+            report,
+            "{:>9} B peak, {:>5.2}× the {:>7} B body, {} {} key, {}: {}",
+            m.peak,
+            m.peak as f64 / m.decoded as f64,
+            m.decoded,
+            if m.gzipped { "gzipped" } else { "plain  " },
+            if m.known_key { "known  " } else { "unknown" },
+            m.status,
+            m.name,
+        );
+        if m.peak > bound {
+            over.push(format!("{} ({} B > {bound} B)", m.name, m.peak));
+        }
+    }
+    println!("body limit {limit} B\n{report}");
+    assert!(
+        over.is_empty(),
+        "over {MULTIPLE}× body + {SLACK}: {over:#?}\n{report}"
+    );
+    // Each hostile shape was measured at the limit, not far under it.
+    for m in &results {
+        assert_eq!(m.decoded, limit, "{}", m.name);
+    }
+    statuses(&results);
+}
+
+/// The same requests, decided as the rules say: read as payloads, or refused.
+fn statuses(results: &[Measured]) {
+    let status = |name: &str, known_key: bool| {
+        let mut s: Vec<u16> = results
+            .iter()
+            .filter(|m| m.name == name && m.known_key == known_key)
+            .map(|m| m.status)
+            .collect();
+        s.dedup();
+        s
+    };
+    // An unknown key is refused, whatever the body.
+    for m in results.iter().filter(|m| !m.known_key) {
+        assert!(matches!(m.status, 400 | 401), "{} → {}", m.name, m.status);
+    }
+    assert_eq!(
+        status("shared context, long name, context-less messages", true),
+        [200]
+    );
+    assert_eq!(status("many distinct library names", true), [200]);
+    assert_eq!(status("deep nesting in ignored fields", true), [200]);
+    // Arrays are not objects: refused, never read by position.
+    assert_eq!(status("an array as the body", true), [400]);
+    assert_eq!(status("arrays as messages", true), [400]);
+    assert_eq!(status("a long string where the batch should be", true), [400]);
+}
