@@ -31,3 +31,13 @@ mod typed_errors;
 mod workspace;
 mod workspace_cli;
 mod workspace_properties;
+
+/// `long` in the long run `.ci/run` makes (`REGIONFENCE_LONG_TESTS=1`), `light` in a plain
+/// `cargo test`: how many cases a slow property tries, how large a generated input is.
+pub fn long_or_light<T>(long: T, light: T) -> T {
+    if std::env::var_os("REGIONFENCE_LONG_TESTS").is_some_and(|v| v == "1") {
+        long
+    } else {
+        light
+    }
+}

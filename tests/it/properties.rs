@@ -12,7 +12,7 @@
 //! vectors, the same generators the fuzz targets drive with their input.
 //!
 //! Case counts are per property (each case is one policy and up to 16 questions about it).
-//! `PROPTEST_CASES=N cargo test --test properties` runs N cases of every property instead
+//! `PROPTEST_CASES=N cargo test --test it properties::` runs N cases of every property instead
 //! (proptest reads the variable in `ProptestConfig::default()`, which `config` below starts
 //! from, and `config` only sets its own count when the variable is absent). Shrunk failures
 //! are kept in `proptest-regressions/properties.txt` and replayed first on every run.
@@ -27,11 +27,12 @@ use regionfence_model::gen_question;
 use regionfence_model::{agree as model_agree, confirm_invariants, Choices, Outcome};
 use std::sync::LazyLock;
 
-/// `cases` cases, unless `PROPTEST_CASES` says otherwise.
+/// `cases` cases in the long run `.ci/run` makes (`REGIONFENCE_LONG_TESTS=1`), a tenth of
+/// them in a plain `cargo test`, unless `PROPTEST_CASES` says otherwise.
 fn config(cases: u32) -> ProptestConfig {
     let mut config = ProptestConfig::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = cases;
+        config.cases = crate::long_or_light(cases, cases / 10);
     }
     // Without a `lib.rs` beside `tests/`, proptest's default would write
     // `tests/properties.proptest-regressions`; keep them with the crate's other regressions.

@@ -5,6 +5,9 @@
 //! asked in full, on the broken policies and on random hostile ones.
 //!
 //! No timing is asserted here; `README.md`'s "Limits" gives the measured figures.
+//!
+//! The large policies take minutes on two cores: those tests are `#[ignore]`d in a plain
+//! `cargo test` and run by `.ci/run` (`cargo test --test it -- --ignored`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -65,6 +68,7 @@ fn drawn(policy: &Policy) -> String {
 }
 
 #[test]
+#[ignore = "at scale: `.ci/run` runs it (`cargo test --test it -- --ignored`)"]
 fn ten_thousand_zones_in_one_ingestion_region() {
     let policy = load("zones", 10_000);
     let report = audited(&policy, &[Family::Failover]);
@@ -76,6 +80,7 @@ fn ten_thousand_zones_in_one_ingestion_region() {
 }
 
 #[test]
+#[ignore = "at scale: `.ci/run` runs it (`cargo test --test it -- --ignored`)"]
 fn four_hundred_regions() {
     let policy = load("regions", 400);
     audited(&policy, &[Family::Ingest, Family::Connect, Family::Failover]);
@@ -85,6 +90,7 @@ fn four_hundred_regions() {
 }
 
 #[test]
+#[ignore = "at scale: `.ci/run` runs it (`cargo test --test it -- --ignored`)"]
 fn ten_thousand_hosts() {
     let policy = load("hosts", 10_000);
     let report = audited(&policy, &[Family::Ingest]);
@@ -95,6 +101,7 @@ fn ten_thousand_hosts() {
 }
 
 #[test]
+#[ignore = "at scale: `.ci/run` runs it (`cargo test --test it -- --ignored`)"]
 fn ten_thousand_sources() {
     let policy = load("sources", 10_000);
     audited(&policy, &[Family::Ingest]);
@@ -102,6 +109,7 @@ fn ten_thousand_sources() {
 }
 
 #[test]
+#[ignore = "at scale: `.ci/run` runs it (`cargo test --test it -- --ignored`)"]
 fn forty_thousand_destinations() {
     let policy = load("destinations", 40_000);
     audited(&policy, &[Family::Deliver]);
@@ -112,6 +120,7 @@ fn forty_thousand_destinations() {
 }
 
 #[test]
+#[ignore = "at scale: `.ci/run` runs it (`cargo test --test it -- --ignored`)"]
 fn ten_thousand_cidrs() {
     let policy = load("cidrs", 10_000);
     audited(&policy, &[]);
@@ -136,6 +145,7 @@ fn broken_both_ways(policy: &Policy, broken: Invariant) -> AuditReport {
 }
 
 #[test]
+#[ignore = "at scale: `.ci/run` runs it (`cargo test --test it -- --ignored`)"]
 fn many_ingestion_regions_with_listed_failover_targets() {
     let policy = load("ingestions", 300);
     let report = broken_both_ways(&policy, Invariant::FailoverContainment);
@@ -160,6 +170,7 @@ fn many_ingestion_regions_with_listed_failover_targets() {
 }
 
 #[test]
+#[ignore = "at scale: `.ci/run` runs it (`cargo test --test it -- --ignored`)"]
 fn one_host_shared_by_many_regions() {
     let policy = load("shared-host", 50);
     let report = broken_both_ways(&policy, Invariant::ProcessingPin);
@@ -181,12 +192,14 @@ fn one_host_shared_by_many_regions() {
 }
 
 #[test]
+#[ignore = "at scale: `.ci/run` runs it (`cargo test --test it -- --ignored`)"]
 fn many_regions_stores_and_cloud_regions() {
     let policy = load("stores", 300);
     audited(&policy, &[Family::Ingest, Family::Store, Family::Connect]);
 }
 
 #[test]
+#[ignore = "at scale: `.ci/run` runs it (`cargo test --test it -- --ignored`)"]
 fn a_product_over_the_budget_is_refused_naming_the_limit() {
     let policy = load("stores", 2_000);
     let refused = audit(&policy).unwrap_err();
@@ -201,6 +214,7 @@ fn a_product_over_the_budget_is_refused_naming_the_limit() {
 }
 
 #[test]
+#[ignore = "at scale: `.ci/run` runs it (`cargo test --test it -- --ignored`)"]
 fn the_commands_refuse_with_the_limit_and_exit_one() {
     let path = std::env::temp_dir().join(format!("regionfence-scale-{}.yaml", std::process::id()));
     std::fs::write(&path, generate("stores", 2_000).unwrap()).unwrap();
@@ -260,7 +274,11 @@ fn every_broken_policy_is_caught_per_class_too() {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_none() { 100 } else { ProptestConfig::default().cases },
+        cases: if std::env::var_os("PROPTEST_CASES").is_none() {
+            crate::long_or_light(100, 30)
+        } else {
+            ProptestConfig::default().cases
+        },
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 use common::*;
 use regionfence_gateway::config::Limits;
 
