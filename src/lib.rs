@@ -55,7 +55,7 @@ pub use policy::{
     CloudId, DestinationId, EndpointId, ExemptionId, GroupId, HostId, IngestionId, KindId, LocationId,
     Policy, RegionId, SourceId, StoreId,
 };
-pub use question::{Field, Question};
+pub use question::{Field, Question, QuestionKind};
 pub use yaml::guard as yaml_guard;
 
 /// Parses a YAML text into `T` the way the library reads its own files, for programs built on

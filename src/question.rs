@@ -95,7 +95,26 @@ crate::maps_only::tagged_enum! {
 /// assert!(matches!(q, Question::Ingest { .. }));
 /// assert!(Question::parse(r#"{"ask": "teleport"}"#).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(QuestionKind),
+    doc = "A question's kind, as written after `ask:` (`ingest`, …, `region-change`): one enum, \
+           derived from [`Question`], in the one order reports list kinds.",
+    derive(
+        Hash,
+        PartialOrd,
+        Ord,
+        Serialize,
+        strum::Display,
+        strum::AsRefStr,
+        strum::EnumString,
+        strum::EnumIter,
+        strum::IntoStaticStr,
+        strum::VariantArray
+    ),
+    serde(rename_all = "kebab-case"),
+    strum(serialize_all = "kebab-case")
+)]
 pub enum Question as QuestionFields {
     /// May this source of this workspace send to this host?
     Ingest {
@@ -200,16 +219,20 @@ impl Question {
 
     /// The question's kind, as written after `ask:`.
     pub fn ask(&self) -> &'static str {
-        match self {
-            Question::Ingest { .. } => "ingest",
-            Question::Resolve { .. } => "resolve",
-            Question::Deliver { .. } => "deliver",
-            Question::Store { .. } => "store",
-            Question::Connect { .. } => "connect",
-            Question::Allowlist { .. } => "allowlist",
-            Question::Failover { .. } => "failover",
-            Question::RegionChange { .. } => "region-change",
-        }
+        self.kind().as_str()
+    }
+
+    /// The question's kind.
+    ///
+    /// ```
+    /// use regionfence::{Question, QuestionKind};
+    /// let q = Question::RegionChange { workspace: "eu-west".into(), to: "us-west".into() };
+    /// assert_eq!(q.kind(), QuestionKind::RegionChange);
+    /// assert_eq!(q.kind().as_str(), "region-change");
+    /// assert_eq!("allowlist".parse::<QuestionKind>(), Ok(QuestionKind::Allowlist));
+    /// ```
+    pub fn kind(&self) -> QuestionKind {
+        QuestionKind::from(self)
     }
 
     /// The raw text of one of the question's fields, as the question holds it; `None` when
@@ -296,6 +319,13 @@ fn is_blank(text: &str) -> bool {
     text.trim_start_matches('\u{feff}')
         .lines()
         .all(|line| matches!(line.trim_start().chars().next(), None | Some('#')))
+}
+
+impl QuestionKind {
+    /// The kind as written after `ask:`.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 #[cfg(test)]

@@ -10,30 +10,9 @@ use crate::policy::{
 use crate::question::Question;
 use serde::Serialize;
 
-/// The question kinds, in the order reports list them (as written after `ask:`).
-pub const ASKS: [&str; 8] = [
-    "ingest",
-    "resolve",
-    "deliver",
-    "store",
-    "connect",
-    "allowlist",
-    "failover",
-    "region-change",
-];
-
-/// A question kind's position in [`ASKS`].
+/// A question kind's position in [`QuestionKind`]'s one order.
 pub(crate) fn ask_index(question: &Question) -> u8 {
-    match question {
-        Question::Ingest { .. } => 0,
-        Question::Resolve { .. } => 1,
-        Question::Deliver { .. } => 2,
-        Question::Store { .. } => 3,
-        Question::Connect { .. } => 4,
-        Question::Allowlist { .. } => 5,
-        Question::Failover { .. } => 6,
-        Question::RegionChange { .. } => 7,
-    }
+    question.kind() as u8
 }
 
 /// The region a question is about: its workspace's, or for `failover` the region of the

@@ -23,7 +23,7 @@ mod cells;
 mod render;
 mod touch;
 
-pub use cells::{EntryKind, ASKS};
+pub use cells::EntryKind;
 pub use render::MAX_UNCOVERED_LINES;
 
 use crate::audit::{space, AuditRefused, Family};
@@ -31,6 +31,7 @@ use crate::cases::Case;
 use crate::decision::ReasonCode;
 use crate::policy::{Policy, RegionId};
 use crate::question::Question;
+use crate::question::QuestionKind;
 use cells::{EntryKey, Places, ReasonKey};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -172,7 +173,9 @@ impl<'p> DecisionSpace<'p> {
         let reason_cells: Vec<ReasonCell> = keys
             .into_iter()
             .map(|(k, n)| ReasonCell {
-                ask: ASKS.get(usize::from(k.ask)).copied().unwrap_or(""),
+                ask: <QuestionKind as strum::VariantArray>::VARIANTS
+                    .get(usize::from(k.ask))
+                    .map_or("", |k| k.as_str()),
                 region: region_name(k.region),
                 code: k.code,
                 cases: n,

@@ -1,7 +1,8 @@
 //! A coverage report as text for people: the tallies per question kind × region and per
 //! entry kind, then the uncovered cells, every list bounded.
 
-use super::{Coverage, EntryKind, ReasonCell, ASKS};
+use super::{Coverage, EntryKind, ReasonCell};
+use crate::question::QuestionKind;
 use crate::text::list;
 use std::fmt::Write;
 use strum::IntoEnumIterator;
@@ -44,8 +45,8 @@ impl Coverage {
             self.reasons.covered, self.reasons.total, self.reasons.percent
         );
         let groups = self.groups();
-        let width = ASKS.iter().map(|a| a.len()).max().unwrap_or(0);
-        for ask in ASKS {
+        let width = QuestionKind::iter().map(|a| a.as_str().len()).max().unwrap_or(0);
+        for ask in QuestionKind::iter().map(QuestionKind::as_str) {
             let tallies = groups
                 .iter()
                 .filter(|g| g.ask == ask)

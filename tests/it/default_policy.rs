@@ -15,17 +15,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use strum::IntoEnumIterator;
 
-const ASKS: [&str; 8] = [
-    "ingest",
-    "resolve",
-    "deliver",
-    "store",
-    "connect",
-    "allowlist",
-    "failover",
-    "region-change",
-];
-
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
@@ -93,7 +82,7 @@ fn the_suite_expects_both_verdicts_for_every_question_kind() {
             .or_default()
             .insert(case.expect.to_string());
     }
-    for ask in ASKS {
+    for ask in regionfence::QuestionKind::iter().map(regionfence::QuestionKind::as_str) {
         let verdicts = seen.get(ask).cloned().unwrap_or_default();
         assert!(
             verdicts.contains("allow") && verdicts.contains("deny"),
