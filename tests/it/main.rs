@@ -12,6 +12,7 @@ mod audit_text;
 mod cli;
 mod coverage;
 mod default_policy;
+mod docs_console;
 mod eval;
 mod exemptions;
 mod explain_fields;
