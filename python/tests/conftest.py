@@ -1,0 +1,62 @@
+"""Shared fixtures: the command line built from this checkout (`cargo build --release` at the
+repository's root), which every equality test compares against. A missing binary fails the
+suite; it is never a skip."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli_path() -> Path:
+    path = Path(os.environ.get("REGIONFENCE_BIN", ROOT / "target" / "release" / "regionfence"))
+    if not path.is_file():
+        pytest.fail(
+            f"the regionfence command line is not at {path}: run `cargo build --release` at the "
+            "repository's root, or set REGIONFENCE_BIN"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def cli() -> Path:
+    return cli_path()
+
+
+@pytest.fixture(scope="session")
+def run_cli(cli):
+    """Runs the command line; returns (exit code, stdout, stderr)."""
+
+    def run(*args: str, stdin: str | None = None):
+        done = subprocess.run(
+            [str(cli), *args], input=stdin, capture_output=True, text=True, check=False
+        )
+        return done.returncode, done.stdout, done.stderr
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def cli_json(run_cli):
+    def run(*args: str, ok=(0,)):
+        code, out, err = run_cli(*args)
+        assert code in ok, (code, err)
+        return json.loads(out)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def policy():
+    import regionfence
+
+    return regionfence.Policy.default()
