@@ -44,7 +44,9 @@ impl<'a> Column<'a> {
             DataType::Utf8 => Ok(array.as_string_opt::<i32>().map_or(Column::Absent, Column::Utf8)),
             DataType::LargeUtf8 => Ok(array.as_string_opt::<i64>().map_or(Column::Absent, Column::Large)),
             DataType::Utf8View => Ok(array.as_string_view_opt().map_or(Column::Absent, Column::View)),
-            other => Err(format!("column `{name}` is {other}; question columns are strings")),
+            other => Err(format!(
+                "column `{name}` is {other}; question columns are strings"
+            )),
         }
     }
 
@@ -156,7 +158,11 @@ fn decide_batch(policy: &Policy, batch: &RecordBatch) -> Result<RecordBatch, Str
 
 /// `Policy.decide_arrow`: a `pyarrow.RecordBatch` gives a RecordBatch, anything else Arrow
 /// can stream (a `pyarrow.Table`, a reader) gives a Table.
-pub(crate) fn decide<'py>(py: Python<'py>, shared: &Arc<Shared>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn decide<'py>(
+    py: Python<'py>,
+    shared: &Arc<Shared>,
+    data: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let pyarrow = py.import("pyarrow").map_err(|e| {
         errors::raise(
             py,

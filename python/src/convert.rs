@@ -42,7 +42,10 @@ pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, 
 }
 
 /// Any serialisable value as Python objects, through its JSON form.
-pub(crate) fn serialize_to_py<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn serialize_to_py<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    value: &T,
+) -> PyResult<Bound<'py, PyAny>> {
     let json = serde_json::to_value(value)
         .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("serialising: {e}")))?;
     to_py(py, &json)
@@ -58,7 +61,13 @@ fn from_py_at(value: &Bound<'_, PyAny>, depth: usize, at: &str) -> Result<Value,
     if depth > MAX_DEPTH {
         return Err(format!("nested deeper than {MAX_DEPTH} levels at `{at}`"));
     }
-    let shown = |at: &str| if at.is_empty() { "the value".to_string() } else { format!("`{at}`") };
+    let shown = |at: &str| {
+        if at.is_empty() {
+            "the value".to_string()
+        } else {
+            format!("`{at}`")
+        }
+    };
     if value.is_none() {
         return Ok(Value::Null);
     }
@@ -91,7 +100,11 @@ fn from_py_at(value: &Bound<'_, PyAny>, depth: usize, at: &str) -> Result<Value,
                 .to_cow()
                 .map_err(|e| e.to_string())?
                 .into_owned();
-            let path = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
+            let path = if at.is_empty() {
+                key.clone()
+            } else {
+                format!("{at}.{key}")
+            };
             let item = from_py_at(&v, depth + 1, &path)?;
             map.insert(key, item);
         }
@@ -107,7 +120,10 @@ fn from_py_at(value: &Bound<'_, PyAny>, depth: usize, at: &str) -> Result<Value,
             .name()
             .map(|n| n.to_string())
             .unwrap_or_else(|_| "?".into());
-        return Err(format!("{} is a `{type_name}`, which JSON cannot hold", shown(at)));
+        return Err(format!(
+            "{} is a `{type_name}`, which JSON cannot hold",
+            shown(at)
+        ));
     };
     items
         .iter()

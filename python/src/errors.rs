@@ -66,7 +66,13 @@ pub(crate) fn raise(
 
 /// A policy that did not load.
 pub(crate) fn load_error(py: Python<'_>, error: &LoadError) -> PyErr {
-    raise(py, Kind::Policy, load_code(error.kind()), error.to_string(), error.location())
+    raise(
+        py,
+        Kind::Policy,
+        load_code(error.kind()),
+        error.to_string(),
+        error.location(),
+    )
 }
 
 /// The stable code of a load error: its kind, kebab-case.

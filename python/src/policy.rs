@@ -46,7 +46,11 @@ fn evaluation_date(py: Python<'_>, as_of: Option<&Bound<'_, PyAny>>) -> PyResult
     let text: String = if let Ok(s) = value.cast::<PyString>() {
         s.to_cow()?.into_owned()
     } else if value.hasattr("isoformat")? && value.hasattr("year")? {
-        let date = if value.hasattr("date")? { value.call_method0("date")? } else { value.clone() };
+        let date = if value.hasattr("date")? {
+            value.call_method0("date")?
+        } else {
+            value.clone()
+        };
         date.call_method0("isoformat")?.extract()?
     } else {
         return Err(pyo3::exceptions::PyTypeError::new_err(
@@ -104,7 +108,9 @@ fn text_of(value: &Bound<'_, PyAny>, kind: Kind, what: &str) -> PyResult<String>
             .map_err(|m| errors::raise(value.py(), kind, "type", format!("{what}: {m}"), None))?;
         return Ok(serde_json::to_string(&json).unwrap_or_default());
     }
-    Err(pyo3::exceptions::PyTypeError::new_err(format!("{what} is a str or a dict")))
+    Err(pyo3::exceptions::PyTypeError::new_err(format!(
+        "{what} is a str or a dict"
+    )))
 }
 
 #[pymethods]
@@ -129,7 +135,11 @@ impl PyPolicy {
     /// syntax 2
     #[staticmethod]
     #[pyo3(signature = (text, *, as_of = None))]
-    fn from_yaml(py: Python<'_>, text: &Bound<'_, PyString>, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<PyPolicy> {
+    fn from_yaml(
+        py: Python<'_>,
+        text: &Bound<'_, PyString>,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyPolicy> {
         PyPolicy::compile(py, text.to_cow()?.into_owned(), as_of)
     }
 
@@ -137,7 +147,11 @@ impl PyPolicy {
     /// anything but a regular file within the size limit.
     #[staticmethod]
     #[pyo3(signature = (path, *, as_of = None))]
-    fn from_path(py: Python<'_>, path: std::path::PathBuf, as_of: Option<&Bound<'_, PyAny>>) -> PyResult<PyPolicy> {
+    fn from_path(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        as_of: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyPolicy> {
         let text = regionfence::cli::read_limited(&path, regionfence::limits::MAX_POLICY_BYTES)
             .map_err(|e| errors::read_error(py, &e))?;
         PyPolicy::compile(py, text, as_of)
@@ -234,7 +248,11 @@ impl PyPolicy {
 
     /// May a warehouse firewall accept this IP as the workspace region's loader?
     fn connect(&self, workspace: String, warehouse: String, ip: String) -> PyDecision {
-        self.decision(Question::Connect { workspace, warehouse, ip })
+        self.decision(Question::Connect {
+            workspace,
+            warehouse,
+            ip,
+        })
     }
 
     /// Which CIDRs must the customer open for this warehouse (`explain()["cidrs"]`)?
@@ -296,7 +314,11 @@ impl PyPolicy {
     /// violation with `path`, `pointer`, `subject`, `code`, `message`, `fix` (`sentence`
     /// and `patch`, RFC 6902 operations as a list of dicts) and, from a text, `line` and
     /// `column` — `regionfence check-workspace --format json`'s report of one file.
-    fn check_workspace<'py>(&self, py: Python<'py>, workspace: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn check_workspace<'py>(
+        &self,
+        py: Python<'py>,
+        workspace: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let text = text_of(workspace, Kind::Workspace, "workspace")?;
         let parsed = parse_spanned(&text).map_err(|e| errors::workspace_error(py, &e))?;
         let report = py.detach(|| self.policy().check_workspace(&parsed.workspace));
@@ -372,7 +394,11 @@ impl PyPolicy {
         let this = slf.get();
         let module = py.import("regionfence")?;
         let rebuild = module.getattr("_rebuild_policy")?;
-        let args = (this.shared.source.clone(), this.as_of(), this.shared.digest.clone());
+        let args = (
+            this.shared.source.clone(),
+            this.as_of(),
+            this.shared.digest.clone(),
+        );
         let list = PyList::new(py, [rebuild.into_any(), args.into_pyobject(py)?.into_any()])?;
         Ok(list.to_tuple().into_any())
     }

@@ -217,10 +217,7 @@ fn from_dict_fast(dict: &Bound<'_, PyDict>) -> PyResult<Option<Question>> {
             }
         }
     }
-    if FIELDS
-        .iter()
-        .any(|f| value_of(*f).is_some() && !kind.has(*f))
-    {
+    if FIELDS.iter().any(|f| value_of(*f).is_some() && !kind.has(*f)) {
         return Ok(None);
     }
     Ok(build(kind, value_of))

@@ -60,3 +60,14 @@ def policy():
     import regionfence
 
     return regionfence.Policy.default()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With REGIONFENCE_NO_SKIP set (CI), a skipped test is a failed one: nothing this suite
+    checks may silently not run."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("REGIONFENCE_NO_SKIP"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under REGIONFENCE_NO_SKIP: {report.longrepr}"
