@@ -71,3 +71,11 @@ def pytest_runtest_makereport(item, call):
     if report.skipped and os.environ.get("REGIONFENCE_NO_SKIP"):
         report.outcome = "failed"
         report.longrepr = f"skipped under REGIONFENCE_NO_SKIP: {report.longrepr}"
+
+
+def pytest_sessionstart(session):
+    """The suite tests the installed package (a wheel), not the source folder."""
+    import regionfence
+
+    if os.environ.get("REGIONFENCE_NO_SKIP") and "site-packages" not in regionfence.__file__:
+        pytest.exit(f"regionfence imported from {regionfence.__file__}, not an installed wheel", returncode=1)
