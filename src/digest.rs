@@ -3,8 +3,9 @@
 //!
 //! The canonical form is a versioned prefix and the JSON of the policy's [`Document`] after
 //! [`canonical`]: serde writes struct fields in their declared order, so comments,
-//! formatting, quoting and the order of mapping keys are gone before anything is hashed, and
-//! a field added to the document later is hashed without a change here. On top of that:
+//! formatting, quoting and the order of mapping keys are gone before anything is hashed.
+//! [`canonical`] destructures every document type in full, so a field added to the document
+//! does not build until it says what the field is. On top of that:
 //!
 //! - `description` is left out: it is free text for people, read by no rule;
 //! - `customer_storage` and `deliver_to` are written out with their defaults (the
@@ -13,16 +14,22 @@
 //! - a CIDR is written as `ipnet` writes it (`2001:DB8:0:0::/32` is `2001:db8::/32`);
 //! - lists that are sets under the rules are sorted: the catalogue lists (cloud regions,
 //!   groups, source kinds, sources, destinations, stores), a group's countries, a region's
-//!   source kinds and places (`archive`, `customer_storage`, `deliver_to`), a source's and a
-//!   destination's regions, a store's clouds and an ingestion region's `failover_to`.
+//!   source kinds, `catalog_only_kinds` and places (`archive`, `customer_storage`,
+//!   `deliver_to`), a source's, a destination's and a store's regions, a store's clouds and an
+//!   ingestion region's `failover_to`.
 //!
 //! Lists whose order the rules read keep it: regions and their ingestion regions (an
 //! ingestion region's name names the first region's that has it), hosts (the first is handed
 //! out), endpoints (the first in-region endpoint is the default) and their hosts (the first is
-//! the answer's host), zones, and `warehouse_egress` (the order `allowlist` hands the CIDRs
-//! out in). A policy's `name` is part of the digest: it is shown in every explanation.
+//! the answer's host), zones, `warehouse_egress` (the order `allowlist` hands the CIDRs out
+//! in) and exemptions (the first active one covering a flow is the one named). A policy's
+//! `name` is part of the digest: it is shown in every explanation. `tests/digest.rs` shuffles
+//! every list of generated policies but these and requires the digest to stay.
 
-use crate::document::{AnyWord, Document, PlacesDoc, Residency};
+use crate::document::{
+    AnyWord, CloudRegionDoc, DestinationDoc, Document, EndpointDoc, GroupDoc, IngestionDoc, PlacesDoc,
+    RegionDoc, Residency, SourceDoc, SourceKindDoc, StoreDoc,
+};
 use crate::policy::Policy;
 use sha2::{Digest as _, Sha256};
 use std::fmt::Write as _;
@@ -70,51 +77,157 @@ pub(crate) fn canonical_form(document: &Document) -> String {
     format!("{CANONICAL_PREFIX}{json}")
 }
 
-/// The document in canonical form (see the module's documentation).
+/// Sorts a list the rules read as a set.
+fn set<T: Ord>(list: &mut [T]) {
+    list.sort_unstable();
+}
+
+/// Sorts a catalogue list (entries with unique ids) by id.
+fn catalogue<T>(list: &mut [T], id: impl Fn(&T) -> &str) {
+    list.sort_by(|a, b| id(a).cmp(id(b)));
+}
+
+/// The document in canonical form (see the module's documentation). Every document type is
+/// destructured in full, so a field added to one does not build until this function says
+/// whether it is a set, a list whose order the rules read, a default to write out, or
+/// free text.
 pub(crate) fn canonical(document: &Document) -> Document {
     let mut doc = document.clone();
-    doc.description = None;
-    doc.cloud_regions.sort_by(|a, b| a.id.cmp(&b.id));
-    for g in &mut doc.groups {
-        g.countries.sort();
+    let Document {
+        version: _,
+        name: _,
+        description,
+        cloud_regions,
+        groups,
+        source_kinds,
+        regions,
+        sources,
+        destinations,
+        stores,
+        // Ordered: the first active exemption covering a flow is the one named.
+        exemptions: _,
+    } = &mut doc;
+    *description = None;
+    for c in cloud_regions.iter_mut() {
+        let CloudRegionDoc {
+            id: _,
+            country: _,
+            name: _,
+        } = c;
     }
-    doc.groups.sort_by(|a, b| a.id.cmp(&b.id));
-    doc.source_kinds.sort_by(|a, b| a.id.cmp(&b.id));
-    for r in &mut doc.regions {
-        let default = match r.residency {
-            Residency::Strict => PlacesDoc::List(vec![r.jurisdiction.clone()]),
+    catalogue(cloud_regions, |c| &c.id);
+    for g in groups.iter_mut() {
+        let GroupDoc {
+            id: _,
+            name: _,
+            countries,
+        } = g;
+        set(countries);
+    }
+    catalogue(groups, |g| &g.id);
+    for k in source_kinds.iter_mut() {
+        let SourceKindDoc {
+            id: _,
+            side: _,
+            mechanism: _,
+        } = k;
+    }
+    catalogue(source_kinds, |k| &k.id);
+    // Ordered, and so are a region's ingestion regions: an ingestion region's name names the
+    // first region's that has it.
+    for r in regions.iter_mut() {
+        let RegionDoc {
+            id: _,
+            name: _,
+            default: _,
+            residency,
+            jurisdiction,
+            processing: _,
+            archive,
+            customer_storage,
+            deliver_to,
+            source_kinds,
+            catalog_only_kinds,
+            warehouse_egress,
+            ingestion,
+        } = r;
+        let default = match residency {
+            Residency::Strict => PlacesDoc::List(vec![jurisdiction.clone()]),
             Residency::EdgeIngest => PlacesDoc::Any(AnyWord::Any),
         };
-        for places in [&mut r.customer_storage, &mut r.deliver_to] {
-            let mut set = places.take().unwrap_or_else(|| default.clone());
-            if let PlacesDoc::List(list) = &mut set {
-                list.sort();
+        for places in [customer_storage, deliver_to] {
+            let mut written = places.take().unwrap_or_else(|| default.clone());
+            if let PlacesDoc::List(list) = &mut written {
+                set(list);
             }
-            *places = Some(set);
+            *places = Some(written);
         }
-        r.archive.sort();
-        r.source_kinds.sort();
-        for cidr in &mut r.warehouse_egress {
+        set(archive);
+        set(source_kinds);
+        set(catalog_only_kinds);
+        // Ordered: `allowlist` hands the CIDRs out in this order.
+        for cidr in warehouse_egress.iter_mut() {
             if let Ok(net) = cidr.parse::<ipnet::IpNet>() {
                 *cidr = net.to_string();
             }
         }
-        for i in &mut r.ingestion {
-            i.failover_to.sort();
+        for i in ingestion.iter_mut() {
+            let IngestionDoc {
+                id: _,
+                default: _,
+                cloud_region: _,
+                // Ordered: the first is the one `resolve` hands out.
+                hosts: _,
+                // Ordered, as the README lists it.
+                zones: _,
+                failover_to,
+            } = i;
+            set(failover_to);
         }
     }
-    for s in &mut doc.sources {
-        s.regions.sort();
+    for s in sources.iter_mut() {
+        let SourceDoc {
+            id: _,
+            name: _,
+            kind: _,
+            regions,
+        } = s;
+        set(regions);
     }
-    doc.sources.sort_by(|a, b| a.id.cmp(&b.id));
-    for d in &mut doc.destinations {
-        d.regions.sort();
+    catalogue(sources, |s| &s.id);
+    for d in destinations.iter_mut() {
+        let DestinationDoc {
+            id: _,
+            name: _,
+            regions,
+            // Ordered: the first in-region endpoint is the default.
+            endpoints,
+        } = d;
+        set(regions);
+        for e in endpoints.iter_mut() {
+            // Ordered: the first host is the answer's host.
+            let EndpointDoc {
+                id: _,
+                jurisdiction: _,
+                hosts: _,
+            } = e;
+        }
     }
-    doc.destinations.sort_by(|a, b| a.id.cmp(&b.id));
-    for s in &mut doc.stores {
-        s.clouds.sort();
+    catalogue(destinations, |d| &d.id);
+    for s in stores.iter_mut() {
+        let StoreDoc {
+            id: _,
+            kind: _,
+            clouds,
+            allowlist: _,
+            regions,
+        } = s;
+        set(clouds);
+        if let Some(regions) = regions {
+            set(regions);
+        }
     }
-    doc.stores.sort_by(|a, b| a.id.cmp(&b.id));
+    catalogue(stores, |s| &s.id);
     doc
 }
 

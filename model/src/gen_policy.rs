@@ -577,6 +577,31 @@ pub fn policy(t: &mut Choices<'_>, family: Family) -> Document {
         exemptions: Vec::new(),
     };
     doc.exemptions = exemptions(t, &doc);
+    // A store's twin: the same kind, clouds and allowlisting, offered to the regions the
+    // store is not offered to (drawn last, so the rest of a document reads its choices as
+    // before).
+    if t.percent(30) {
+        let si = t.below(doc.stores.len());
+        let twin_regions = t.subset(&region_ids, 50);
+        if let Some(store) = doc.stores.get_mut(si) {
+            let id = format!("{}-2", store.id);
+            store.regions = Some(
+                region_ids
+                    .iter()
+                    .filter(|r| !twin_regions.contains(r))
+                    .cloned()
+                    .collect(),
+            );
+            let twin = StoreDoc {
+                id,
+                regions: Some(twin_regions),
+                ..store.clone()
+            };
+            if !doc.stores.iter().any(|s| s.id == twin.id) {
+                doc.stores.push(twin);
+            }
+        }
+    }
     doc
 }
 

@@ -70,6 +70,67 @@ impl<'d> Index<'d> {
     }
 }
 
+/// Whether `store` is offered to the region named `region` (`regions` absent: to every
+/// region).
+fn offered(regions: &Option<Vec<String>>, region: &str) -> bool {
+    regions
+        .as_ref()
+        .is_none_or(|regions| regions.iter().any(|r| r == region))
+}
+
+/// What the `store` rule reads of the store named `name` for `region`, in `index`.
+fn store_reads<'d>(
+    index: &Index<'d>,
+    name: &str,
+    region: &str,
+) -> Option<(
+    crate::document::StoreKind,
+    std::collections::BTreeSet<&'d str>,
+    bool,
+)> {
+    index.stores.get(name).map(|store| {
+        let StoreDoc {
+            id: _,
+            kind,
+            clouds,
+            // Read by `allowlist` only.
+            allowlist: _,
+            regions,
+        } = *store;
+        (
+            *kind,
+            clouds.iter().map(String::as_str).collect(),
+            offered(regions, region),
+        )
+    })
+}
+
+/// Whether what the `store` rule reads of the store named `name` for the region named
+/// `region` differs between the two documents: whether it exists, its kind, its clouds (as a
+/// set) and whether it is offered to the region. Every field of a store is named, so a field
+/// added to it does not build until this says whether the rule reads it.
+pub(crate) fn store_rule_changed(old: &Index<'_>, new: &Index<'_>, name: &str, region: &str) -> bool {
+    store_reads(old, name, region) != store_reads(new, name, region)
+}
+
+/// Whether what the `allowlist` rule reads of the store named `name` differs: whether it
+/// exists, its kind and its allowlisting.
+pub(crate) fn allowlisting_changed(old: &Index<'_>, new: &Index<'_>, name: &str) -> bool {
+    let reads = |index: &Index<'_>| {
+        index.stores.get(name).map(|store| {
+            let StoreDoc {
+                id: _,
+                kind,
+                clouds: _,
+                allowlist,
+                regions: _,
+            } = store;
+            (*kind, *allowlist)
+        })
+    };
+    reads(old) != reads(new)
+}
+
 fn presence(was: bool, is: bool) -> Option<String> {
     match (was, is) {
         (false, true) => Some("added".to_string()),
@@ -192,17 +253,37 @@ pub(crate) fn what_changed(
             let (a, b) = (old.stores.get(name), new.stores.get(name));
             notes.extend(presence(a.is_some(), b.is_some()));
             if let (Some(a), Some(b)) = (a, b) {
-                if a.kind != b.kind {
-                    notes.push(format!("kind {} → {}", a.kind, b.kind));
+                // In full: a field added to a store is not described until it is here.
+                let StoreDoc {
+                    id: _,
+                    kind,
+                    clouds,
+                    allowlist,
+                    regions,
+                } = a;
+                let StoreDoc {
+                    id: _,
+                    kind: kind_b,
+                    clouds: clouds_b,
+                    allowlist: allowlist_b,
+                    regions: regions_b,
+                } = b;
+                if kind != kind_b {
+                    notes.push(format!("kind {kind} → {kind_b}"));
                 }
-                if let Some(d) = delta(&a.clouds, &b.clouds) {
+                if let Some(d) = delta(clouds, clouds_b) {
                     notes.push(format!("clouds {d}"));
                 }
-                if a.allowlist != b.allowlist {
-                    let show = |x: Option<crate::document::Allowlisting>| {
+                if allowlist != allowlist_b {
+                    let show = |x: &Option<crate::document::Allowlisting>| {
                         x.map_or("none".to_string(), |x| x.to_string())
                     };
-                    notes.push(format!("allowlist {} → {}", show(a.allowlist), show(b.allowlist)));
+                    notes.push(format!("allowlist {} → {}", show(allowlist), show(allowlist_b)));
+                }
+                match (offered(regions, region_id), offered(regions_b, region_id)) {
+                    (false, true) => notes.push(format!("offered to `{region_id}`")),
+                    (true, false) => notes.push(format!("no longer offered to `{region_id}`")),
+                    _ => {}
                 }
             }
         }

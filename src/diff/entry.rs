@@ -2,6 +2,7 @@
 //! differ.
 
 use super::answer::AnswerView;
+use super::changed::{allowlisting_changed, store_rule_changed, Index};
 use crate::decision::ReasonCode;
 use crate::question::Question;
 use serde::Serialize;
@@ -68,9 +69,15 @@ fn differs(old: &AnswerView, new: &AnswerView, codes: &[ReasonCode]) -> bool {
         .any(|c| old.reasons.contains(c) != new.reasons.contains(c))
 }
 
-/// The entry whose change changed this answer, read from the question and the reasons that
-/// differ.
-pub(crate) fn entry_of(question: &Question, old: &AnswerView, new: &AnswerView) -> Entry {
+/// The entry whose change changed this answer, read from the question, the reasons that
+/// differ and, for a store, what the documents say of it (`old_doc`, `new_doc`).
+pub(crate) fn entry_of(
+    question: &Question,
+    old: &AnswerView,
+    new: &AnswerView,
+    old_doc: &Index<'_>,
+    new_doc: &Index<'_>,
+) -> Entry {
     use ReasonCode as C;
     let source_codes = [C::UnknownSource, C::SourceUnsupportedInRegion];
     match question {
@@ -98,16 +105,23 @@ pub(crate) fn entry_of(question: &Question, old: &AnswerView, new: &AnswerView) 
         }
         Question::Deliver { destination, .. } => Entry::new(EntryKind::Destination, destination),
         Question::Store {
-            store, cloud_region, ..
+            workspace,
+            store,
+            cloud_region,
         } => {
-            if differs(old, new, &[C::UnknownStore, C::StoreProviderMismatch]) {
+            if differs(old, new, &[C::UnknownStore, C::StoreProviderMismatch])
+                || store_rule_changed(old_doc, new_doc, store, workspace)
+            {
                 Entry::new(EntryKind::Store, store)
             } else {
                 Entry::new(EntryKind::CloudRegion, cloud_region)
             }
         }
         Question::Allowlist { warehouse, .. } => {
-            if old.decision == new.decision && old.reasons == new.reasons {
+            if old.decision == new.decision
+                && old.reasons == new.reasons
+                && !allowlisting_changed(old_doc, new_doc, warehouse)
+            {
                 Entry::new(EntryKind::LoaderRanges, "warehouse_egress")
             } else {
                 Entry::new(EntryKind::Store, warehouse)
@@ -141,7 +155,9 @@ mod tests {
         };
         let deny = AnswerView::bare(crate::decision::Verdict::Deny, &[ReasonCode::UnknownLocation]);
         assert_eq!(region_of(&q), "us-west");
-        let e = entry_of(&q, &deny, &deny);
+        let doc = crate::Policy::default_policy().document().clone();
+        let index = Index::new(&doc);
+        let e = entry_of(&q, &deny, &deny, &index, &index);
         assert_eq!(
             (e.kind, e.name.as_str()),
             (EntryKind::FailoverLocation, "us-west/dublin")

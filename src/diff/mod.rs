@@ -146,6 +146,7 @@ fn diff_within(old: &Policy, new: &Policy, limit: u64) -> Result<PolicyDiff, Dif
             limit,
         });
     }
+    let (old_index, new_index) = (Index::new(old.document()), Index::new(new.document()));
     let mut seen: HashSet<u128> = HashSet::new();
     let mut groups: BTreeMap<(usize, &'static str, String), GroupAcc> = BTreeMap::new();
     let mut counts = Counts::default();
@@ -166,7 +167,7 @@ fn diff_within(old: &Policy, new: &Policy, limit: u64) -> Result<PolicyDiff, Dif
             return;
         };
         counts.add(kind);
-        let entry = entry::entry_of(&question, &v_old, &v_new);
+        let entry = entry::entry_of(&question, &v_old, &v_new, &old_index, &new_index);
         let key = (
             ask_rank(question.ask()),
             question.ask(),
@@ -188,7 +189,6 @@ fn diff_within(old: &Policy, new: &Policy, limit: u64) -> Result<PolicyDiff, Dif
     old_space.for_each(&mut ask);
     new_space.for_each(&mut ask);
 
-    let (old_index, new_index) = (Index::new(old.document()), Index::new(new.document()));
     let mut out: Vec<DiffGroup> = groups
         .into_iter()
         .map(|((_, ask, region), acc)| {

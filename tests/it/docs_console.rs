@@ -74,9 +74,9 @@ fn examples(file: &Path) -> Vec<Example> {
                 expected: Vec::new(),
             });
         } else {
-            let example = out.last_mut().unwrap_or_else(|| {
-                panic!("{}:{}: output before any command", file.display(), at + 1)
-            });
+            let example = out
+                .last_mut()
+                .unwrap_or_else(|| panic!("{}:{}: output before any command", file.display(), at + 1));
             example.expected.push(line.to_string());
         }
     }
@@ -107,7 +107,9 @@ fn line_matches(expected: &str, actual: &str) -> bool {
 fn lines_match(expected: &[String], actual: &[&str]) -> bool {
     match expected.split_first() {
         None => actual.is_empty(),
-        Some((first, rest)) if first == "…" => (0..=actual.len()).any(|skip| lines_match(rest, &actual[skip..])),
+        Some((first, rest)) if first == "…" => {
+            (0..=actual.len()).any(|skip| lines_match(rest, &actual[skip..]))
+        }
         Some((first, rest)) => {
             actual.first().is_some_and(|a| line_matches(first, a)) && lines_match(rest, &actual[1..])
         }

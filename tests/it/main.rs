@@ -3,15 +3,19 @@
 //! suite of one surface; the slow proofs at scale are `#[ignore]`d here and run by `.ci/run`.
 
 mod api;
+mod audit;
 mod audit_exemptions;
 mod audit_lint_limits;
 mod audit_lints;
 mod audit_nested_loaders;
 mod audit_report;
+mod audit_space;
 mod audit_text;
 mod cli;
 mod coverage;
 mod default_policy;
+mod diff;
+mod digest;
 mod docs_console;
 mod eval;
 mod exemptions;

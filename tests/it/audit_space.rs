@@ -11,7 +11,10 @@
 //! spaces here are enumerated question by question.
 
 use regionfence::audit::{self, Family, Plan, Space};
+use regionfence::invariants::decide_and_check;
 use regionfence::{Policy, Question};
+use regionfence_model::gen_policy::{policy, Family as PolicyFamily};
+use regionfence_model::Choices;
 use std::path::Path;
 
 fn family(q: &Question) -> Family {
@@ -373,5 +376,101 @@ fn per_class_every_decision_of_the_full_space_is_reached() {
         let classes = outcomes(&p, &audit::space_with(&p, 0));
         let missing: Vec<_> = full.difference(&classes).collect();
         assert!(missing.is_empty(), "{}: {missing:?}", p.name());
+    }
+}
+
+/// Where a space's questions break an invariant: the invariant, the question kind, the
+/// workspace (a failover's `from` region) and, for a store question, the cloud region. A
+/// class stands for its members in every workspace and cloud region, so the per-class space
+/// breaks an invariant wherever the full space does.
+fn broken_where(p: &Policy, space: &Space) -> std::collections::BTreeSet<(String, String, String, String)> {
+    let mut out = std::collections::BTreeSet::new();
+    space.for_each(|q| {
+        let (_, violations) = decide_and_check(p, &q);
+        for v in violations {
+            let (workspace, cloud) = match &q {
+                Question::Store {
+                    workspace,
+                    cloud_region,
+                    ..
+                } => (workspace.clone(), cloud_region.clone()),
+                Question::Failover { from, .. } => {
+                    (from.split('/').next().unwrap_or("").to_string(), String::new())
+                }
+                Question::Ingest { workspace, .. }
+                | Question::Resolve { workspace, .. }
+                | Question::Deliver { workspace, .. }
+                | Question::Connect { workspace, .. }
+                | Question::Allowlist { workspace, .. }
+                | Question::RegionChange { workspace, .. } => (workspace.clone(), String::new()),
+            };
+            out.insert((v.invariant.to_string(), q.ask().to_string(), workspace, cloud));
+        }
+    });
+    out
+}
+
+/// Asserts that the space asked per class breaks every invariant where the full space does.
+fn same_breaks(p: &Policy) -> Result<(), String> {
+    let full = broken_where(p, &audit::space_with(p, u64::MAX));
+    let classes = broken_where(p, &audit::space_with(p, 0));
+    let missing: Vec<_> = full.difference(&classes).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "per class, no question breaks {missing:?}\npolicy:\n{}",
+            p.to_yaml().unwrap_or_default()
+        ))
+    }
+}
+
+/// Two warehouses alike in kind, clouds and allowlisting, offered to different regions, and a
+/// strict region whose customer stores may be anywhere: only the one offered there breaks
+/// residency, and the per-class audit finds it as the full one does.
+#[test]
+fn stores_offered_to_different_regions_are_different_classes() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/broken/base.yaml"),
+    )
+    .unwrap()
+    .replace(
+        "    archive: [aws:eu-west-1]\n",
+        "    archive: [aws:eu-west-1]\n    customer_storage: any\n",
+    )
+    .replace(
+        "  - {id: redshift, kind: warehouse, clouds: [aws], allowlist: required}",
+        "  - {id: redshift, kind: warehouse, clouds: [aws], allowlist: required, regions: [us-west]}\n  \
+             - {id: redshift-eu, kind: warehouse, clouds: [aws], allowlist: required, regions: [eu-west]}",
+    );
+    let p = Policy::from_yaml(&text).unwrap();
+    let full = audit::audit_with(&p, u64::MAX).unwrap();
+    let classes = audit::audit_with(&p, 0).unwrap();
+    assert!(!full.passed(), "{}", full.to_text());
+    assert!(full.to_text().contains("redshift-eu"), "{}", full.to_text());
+    assert!(!classes.passed(), "{}", classes.to_text());
+    assert!(classes.to_text().contains("redshift-eu"), "{}", classes.to_text());
+    same_breaks(&p).unwrap();
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: if std::env::var_os("PROPTEST_CASES").is_none() { crate::long_or_light(256, 64) } else { proptest::prelude::ProptestConfig::default().cases },
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// On random policies, hostile ones included, the space asked per equivalence class
+    /// breaks each invariant in every workspace (and cloud region) where the full space
+    /// breaks it.
+    #[test]
+    fn per_class_every_break_of_the_full_space_is_found(
+        tape in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+    ) {
+        let doc = policy(&mut Choices::new(&tape), PolicyFamily::Any);
+        let p = Policy::compile(doc).unwrap();
+        if let Err(e) = same_breaks(&p) {
+            proptest::prop_assert!(false, "{}", e);
+        }
     }
 }

@@ -12,6 +12,8 @@
 use regionfence::diff::{self, ChangeKind, DiffGroup, EntryChanges, EntryKind, PolicyDiff};
 use regionfence::document::Document;
 use regionfence::{Policy, Question, Verdict, DEFAULT_POLICY_YAML};
+use regionfence_model::gen_policy::{policy as random_policy, Family as PolicyFamily};
+use regionfence_model::Choices;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::LazyLock;
@@ -423,5 +425,122 @@ fn an_allowlisting_made_lighter_is_allowed_for_other_reasons() {
         assert!(c.allowed_for_other_reasons > 0, "{region}: {c:?}");
         assert_eq!(c.total(), c.allowed_for_other_reasons, "{region}: {c:?}");
         assert_eq!(c.significant(), c.allowed_for_other_reasons, "{region}: {c:?}");
+    }
+}
+
+/// A store offered to one more region is one entry of that region's store group, named
+/// with what changed: not one group of a question per cloud region.
+#[test]
+fn a_store_offered_to_another_region_is_named_on_the_store() {
+    let mut doc = OLD.document().clone();
+    let lake = doc.stores.iter_mut().find(|s| s.id == "data-lake").unwrap();
+    lake.regions = Some(vec!["us-west".into()]);
+    let before = Policy::compile(doc.clone()).unwrap();
+    let lake = doc.stores.iter_mut().find(|s| s.id == "data-lake").unwrap();
+    lake.regions = Some(vec!["us-west".into(), "eu-west".into()]);
+    let after = Policy::compile(doc).unwrap();
+    let d = diff::diff(&before, &after).unwrap();
+    assert!(d.has_new_allows());
+    for g in &d.groups {
+        assert_eq!(
+            (g.ask.as_str(), g.region.as_str()),
+            ("store", "eu-west"),
+            "{}",
+            d.to_text()
+        );
+    }
+    let g = group(&d, "store", "eu-west");
+    assert_eq!(g.entries.len(), 1, "{}", d.to_text());
+    let lake = entry(g, EntryKind::Store, "data-lake");
+    assert_eq!(lake.what_changed.as_deref(), Some("offered to `eu-west`"));
+    assert!(lake.counts.newly_allowed > 0);
+    let d = diff::diff(&after, &before).unwrap();
+    let lake = entry(group(&d, "store", "eu-west"), EntryKind::Store, "data-lake");
+    assert_eq!(
+        lake.what_changed.as_deref(),
+        Some("no longer offered to `eu-west`")
+    );
+}
+
+/// One random edit of one store of `doc` (the regions it is offered to, its clouds, its
+/// allowlisting or its kind); the store's id, or `None` when there is no store.
+fn edit_a_store(doc: &mut Document, t: &mut Choices<'_>) -> Option<String> {
+    use regionfence::document::{Allowlisting, StoreKind};
+    let region_ids: Vec<String> = doc.regions.iter().map(|r| r.id.clone()).collect();
+    let si = t.below(doc.stores.len());
+    let s = doc.stores.get_mut(si)?;
+    match t.below(4) {
+        0 => {
+            let mut offered = s.regions.clone().unwrap_or(region_ids.clone());
+            if !offered.is_empty() && t.percent(50) {
+                offered.remove(t.below(offered.len()));
+                s.regions = Some(offered);
+            } else {
+                s.regions = match t.pick(&region_ids) {
+                    Some(r) if t.percent(50) => Some(vec![r.clone()]),
+                    _ => None,
+                };
+            }
+        }
+        1 => {
+            if !s.clouds.is_empty() {
+                s.clouds.remove(t.below(s.clouds.len()));
+            }
+        }
+        2 => {
+            if s.kind == StoreKind::Warehouse {
+                s.allowlist = Some(match s.allowlist {
+                    Some(Allowlisting::Required) => Allowlisting::NotNeeded,
+                    Some(Allowlisting::NotNeeded) => Allowlisting::Recommended,
+                    _ => Allowlisting::Required,
+                });
+            }
+        }
+        _ => {
+            (s.kind, s.allowlist) = match s.kind {
+                StoreKind::Warehouse => (StoreKind::DataLake, None),
+                StoreKind::DataLake => (StoreKind::Archive, None),
+                StoreKind::Archive => (StoreKind::Warehouse, Some(Allowlisting::Required)),
+            };
+        }
+    }
+    Some(s.id.clone())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: if std::env::var_os("PROPTEST_CASES").is_none() { crate::long_or_light(256, 64) } else { proptest::prelude::ProptestConfig::default().cases },
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// On random policies, a random edit of one store: every answer the diff reports is
+    /// attributed to that store, with what changed in it.
+    #[test]
+    fn every_change_is_attributed_to_the_entry_that_changed(
+        tape in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+        edit_tape in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..8),
+        safe in proptest::prelude::any::<bool>(),
+    ) {
+        let family = if safe { PolicyFamily::Safe } else { PolicyFamily::Any };
+        let doc = random_policy(&mut Choices::new(&tape), family);
+        let mut edited = doc.clone();
+        let Some(store) = edit_a_store(&mut edited, &mut Choices::new(&edit_tape)) else {
+            return Ok(());
+        };
+        let Ok(after) = Policy::compile(edited) else {
+            return Ok(());
+        };
+        let before = Policy::compile(doc).unwrap();
+        let d = diff::diff(&before, &after).unwrap();
+        for g in &d.groups {
+            for e in &g.entries {
+                proptest::prop_assert!(
+                    e.entry == EntryKind::Store && e.name == store && e.what_changed.is_some(),
+                    "{} in `{}`: {} `{}` ({:?}), not store `{}`\n{}",
+                    g.ask, g.region, e.entry, e.name, e.what_changed, store, d.to_text()
+                );
+            }
+        }
     }
 }

@@ -85,29 +85,98 @@ fn formatting_comments_and_key_order_do_not_change_the_digest() {
     }
 }
 
+/// The lists whose order the rules read (the README's "Digest"), as JSON paths of the
+/// document (`[]`: every element of a list). Every other list of a document is a set: the
+/// tests below find the lists in the document's JSON, so a list added to the document is a
+/// set to them until it is named here.
+const ORDERED_LISTS: &[&str] = &[
+    "regions",
+    "regions[].ingestion",
+    "regions[].ingestion[].hosts",
+    "regions[].ingestion[].zones",
+    "regions[].warehouse_egress",
+    "destinations[].endpoints",
+    "destinations[].endpoints[].hosts",
+    "exemptions",
+];
+
+/// Reorders every set-like list of `value` (every list whose path is not in
+/// [`ORDERED_LISTS`]) with `reorder`, innermost first, and returns the paths of those it
+/// reordered (lists of two or more).
+fn reorder_sets(
+    value: &mut serde_json::Value,
+    reorder: &mut dyn FnMut(&mut Vec<serde_json::Value>),
+) -> Vec<String> {
+    fn walk(
+        value: &mut serde_json::Value,
+        path: &str,
+        reorder: &mut dyn FnMut(&mut Vec<serde_json::Value>),
+        seen: &mut Vec<String>,
+    ) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    let inner = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    walk(v, &inner, reorder, seen);
+                }
+            }
+            serde_json::Value::Array(list) => {
+                let inner = format!("{path}[]");
+                for v in list.iter_mut() {
+                    walk(v, &inner, reorder, seen);
+                }
+                if list.len() >= 2 && !ORDERED_LISTS.contains(&path) {
+                    reorder(list);
+                    if !seen.iter().any(|p| p == path) {
+                        seen.push(path.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut seen = Vec::new();
+    walk(value, "", reorder, &mut seen);
+    seen
+}
+
+/// `doc` with every set-like list reordered by `reorder`, and the paths reordered.
+fn with_sets_reordered(
+    doc: &Document,
+    reorder: &mut dyn FnMut(&mut Vec<serde_json::Value>),
+) -> (Document, Vec<String>) {
+    let mut value = serde_json::to_value(doc).unwrap();
+    let paths = reorder_sets(&mut value, reorder);
+    (serde_json::from_value(value).unwrap(), paths)
+}
+
+/// Every set-like list of the shipped policies, and of the default policy with every store
+/// offered to its regions by name and every region's kinds catalog-only, in reverse: the
+/// same digest, and the same answers.
 #[test]
-fn set_like_lists_in_another_order_and_written_defaults_keep_the_digest() {
-    for (_, policy) in shipped() {
-        let mut doc = policy.document().clone();
-        doc.cloud_regions.reverse();
-        doc.groups.reverse();
-        doc.source_kinds.reverse();
-        doc.sources.reverse();
-        doc.destinations.reverse();
-        doc.stores.reverse();
-        for g in &mut doc.groups {
-            g.countries.reverse();
-        }
-        for r in &mut doc.regions {
-            r.source_kinds.reverse();
-            r.archive.reverse();
-        }
-        for d in &mut doc.destinations {
-            d.regions.reverse();
-        }
-        let again = Policy::compile(doc).unwrap();
-        assert_eq!(again.digest(), policy.digest());
-        assert!(diff::diff(&policy, &again).unwrap().is_empty());
+fn every_set_like_list_in_reverse_keeps_the_digest() {
+    let mut docs: Vec<Document> = shipped().into_iter().map(|(_, p)| p.document().clone()).collect();
+    let mut named = Policy::default_policy().document().clone();
+    let region_ids: Vec<String> = named.regions.iter().map(|r| r.id.clone()).collect();
+    for s in &mut named.stores {
+        s.regions = Some(region_ids.clone());
+    }
+    docs.push(named);
+    for doc in docs {
+        let policy = Policy::compile(doc.clone()).unwrap();
+        let (reversed, paths) = with_sets_reordered(&doc, &mut |list| list.reverse());
+        let again = Policy::compile(reversed).unwrap();
+        assert_eq!(
+            again.digest(),
+            policy.digest(),
+            "{} with {paths:?} reversed",
+            policy.name()
+        );
+        assert!(diff::diff(&policy, &again).unwrap().is_empty(), "{paths:?}");
     }
 }
 
@@ -141,6 +210,10 @@ fn every_change_of_meaning_in_the_default_policy_changes_the_digest() {
         ("a store's allowlisting", |d| {
             let redshift = d.stores.iter_mut().find(|s| s.id == "redshift").unwrap();
             redshift.allowlist = Some(Allowlisting::Recommended);
+        }),
+        ("a store offered to one region only", |d| {
+            let redshift = d.stores.iter_mut().find(|s| s.id == "redshift").unwrap();
+            redshift.regions = Some(vec!["us-west".into()]);
         }),
         ("a store's kind", |d| {
             let lake = d
@@ -196,7 +269,7 @@ fn edit(doc: &mut Document, t: &mut Choices<'_>) -> &'static str {
     let groups: Vec<String> = doc.groups.iter().map(|g| g.id.clone()).collect();
     let kinds: Vec<String> = doc.source_kinds.iter().map(|k| k.id.clone()).collect();
     let ri = t.below(doc.regions.len().max(1));
-    match t.below(22) {
+    match t.below(23) {
         0 => {
             doc.name.push('2');
             "name"
@@ -330,6 +403,19 @@ fn edit(doc: &mut Document, t: &mut Choices<'_>) -> &'static str {
             }
             "ingestion order"
         }
+        22 => {
+            // The regions a store is offered to: one fewer, or named where it was implicit.
+            let region_ids: Vec<String> = doc.regions.iter().map(|r| r.id.clone()).collect();
+            let si = t.below(doc.stores.len().max(1));
+            if let Some(s) = doc.stores.get_mut(si) {
+                let mut offered = s.regions.clone().unwrap_or(region_ids);
+                if t.percent(50) {
+                    remove(&mut offered, t);
+                }
+                s.regions = Some(offered);
+            }
+            "store regions"
+        }
         // Edits of writing only: the digest must stay.
         18 => {
             swap(&mut doc.destinations, t);
@@ -390,6 +476,32 @@ proptest! {
         // Reformatting never changes it.
         let again = Policy::from_yaml(&after.to_yaml().unwrap()).unwrap();
         prop_assert_eq!(again.digest(), after.digest());
+    }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// Every set-like list of a generated policy, each in a random order (found in the
+    /// document's JSON, not named here): the same digest, and no answer changes.
+    #[test]
+    fn any_order_of_any_set_like_list_keeps_the_digest(
+        tape in proptest::collection::vec(any::<u8>(), 0..600),
+        order in proptest::collection::vec(any::<u8>(), 0..64),
+        safe in any::<bool>(),
+    ) {
+        let doc = gen_policy::policy(&mut Choices::new(&tape), if safe { Family::Safe } else { Family::Any });
+        let before = Policy::compile(doc.clone()).unwrap();
+        let mut t = Choices::new(&order);
+        let (shuffled, paths) = with_sets_reordered(&doc, &mut |list| {
+            // Fisher-Yates, read off the tape.
+            for i in (1..list.len()).rev() {
+                list.swap(i, t.below(i + 1));
+            }
+        });
+        let after = Policy::compile(shuffled).unwrap();
+        prop_assert_eq!(after.digest(), before.digest(), "reordered: {:?}", paths);
+        prop_assert!(diff::diff(&before, &after).unwrap().is_empty(), "reordered: {:?}", paths);
     }
 }
 
