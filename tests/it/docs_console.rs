@@ -116,13 +116,27 @@ fn lines_match(expected: &[String], actual: &[&str]) -> bool {
     }
 }
 
-fn run(command: &str) -> String {
+/// A scratch folder that looks like the repository's root (its `policies`, `tests` and
+/// `examples` linked in), so the files an example writes (`>> decisions.jsonl`) land there.
+fn scratch_root(document: &Path) -> PathBuf {
+    let name = document.file_stem().unwrap().to_string_lossy().into_owned();
+    let dir = std::env::temp_dir().join(format!("regionfence-docs-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for linked in ["policies", "tests", "examples"] {
+        std::os::unix::fs::symlink(root.join(linked), dir.join(linked)).unwrap();
+    }
+    dir
+}
+
+fn run(command: &str, root: &Path) -> String {
     let binary = env!("CARGO_BIN_EXE_regionfence");
     let command = command.replacen("regionfence", binary, 1);
     let output = Command::new("sh")
         .arg("-c")
         .arg(format!("{command} 2>&1"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(root)
         .output()
         .unwrap();
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -133,8 +147,9 @@ fn every_console_example_prints_what_it_shows() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for file in documents() {
+        let root = scratch_root(&file);
         for example in examples(&file) {
-            let actual = run(&example.command);
+            let actual = run(&example.command, &root);
             let actual_lines: Vec<&str> = actual.lines().collect();
             // A block may end on an empty line before its fence.
             let mut expected = example.expected.clone();
