@@ -177,9 +177,13 @@ fn check(
             );
         } else {
             let edits = report.violations.iter().filter(|v| v.fix.has_edit()).count();
+            let with_edits = match edits {
+                0 => "none with an edit".to_string(),
+                n => format!("{n} with an edit (`check-workspace --fix` applies them)"),
+            };
             let _ = writeln!(
                 out,
-                "{name}: {} violation(s), {edits} with an edit (`check-workspace --fix` applies them)",
+                "{name}: {} violation(s), {with_edits}",
                 report.violations.len()
             );
             for v in &report.violations {
@@ -274,8 +278,15 @@ fn fix(
                 left.len()
             );
             let reparsed = parse_spanned(&fixed.text).ok();
+            // Their positions are in the fixed text: on disk once written, else in the text
+            // the diff shows as `(fixed)`.
+            let shown = if args.write {
+                name.clone()
+            } else {
+                format!("{name} (fixed)")
+            };
             for v in &left {
-                print_violation(out, v, reparsed.as_ref(), &name);
+                print_violation(out, v, reparsed.as_ref(), &shown);
             }
         }
     }

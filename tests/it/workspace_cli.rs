@@ -123,6 +123,10 @@ fn fix_prints_a_diff_and_write_applies_it_keeping_comments() {
         diff.contains("2 violation(s) left, with no edit that fixes them"),
         "{diff}"
     );
+    // What is left is placed in the fixed text the diff shows, not in the file on disk.
+    let name = path.to_str().unwrap();
+    assert!(diff.contains(&format!("\n  {name} (fixed):")), "{diff}");
+    assert!(!diff.contains(&format!("\n  {name}:")), "{diff}");
     // The diff changes nothing on disk.
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
     let o = run(&["check-workspace", path.to_str().unwrap(), "--fix", "--write"]);
@@ -340,4 +344,16 @@ fn writing_in_place_keeps_the_permissions_and_leaves_no_temporary_file() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["kept.yaml"]);
+}
+
+#[test]
+fn violations_without_an_edit_say_so_rather_than_point_at_fix() {
+    let text =
+        "version: 1\nworkspace: w\nregion: eu-west\ndestinations:\n  - {id: d, destination: mixpanell}\n";
+    let path = scratch("no-edit.yaml", text);
+    let o = run(&["check-workspace", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = stdout(&o);
+    assert!(out.contains(": 1 violation(s), none with an edit\n"), "{out}");
+    assert!(!out.contains("--fix` applies them"), "{out}");
 }
