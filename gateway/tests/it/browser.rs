@@ -46,8 +46,19 @@ async fn the_short_paths_take_text_plain_bodies_with_the_key_inside() {
     let batch = serde_json::json!({"writeKey": EU_KEY, "batch": [serde_json::from_str::<Value>(&browser_event(EU_KEY, "b1")).unwrap()]}).to_string();
     let a = send(&c, "POST", gw.addr, "/v1/b", &headers, batch).await;
     assert_eq!(a.status, 200);
-    let a = send(&c, "POST", gw.addr, "/v1/b", &headers, browser_event(EU_KEY, "b2")).await;
-    assert_eq!((a.status.as_u16(), a.json()["code"].as_str()), (400, Some("malformed-body")));
+    let a = send(
+        &c,
+        "POST",
+        gw.addr,
+        "/v1/b",
+        &headers,
+        browser_event(EU_KEY, "b2"),
+    )
+    .await;
+    assert_eq!(
+        (a.status.as_u16(), a.json()["code"].as_str()),
+        (400, Some("malformed-body"))
+    );
     assert_eq!(stub.count(), 6);
     // A US workspace's key: 421 with the host to use, readable by the page (CORS headers),
     // and nothing upstream.
@@ -87,7 +98,10 @@ async fn preflights_are_answered_for_the_tracking_routes_only() {
         let h = &a.headers;
         assert_eq!(h["access-control-allow-origin"], "*");
         assert_eq!(h["access-control-allow-methods"], "POST, OPTIONS");
-        let allowed = h["access-control-allow-headers"].to_str().unwrap().to_ascii_lowercase();
+        let allowed = h["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
         for needed in ["content-type", "authorization", "x-retry-count"] {
             assert!(allowed.contains(needed), "{allowed}");
         }
@@ -108,7 +122,15 @@ async fn the_sdks_own_metrics_are_answered_and_never_forwarded() {
     let gw = start(config(stub.addr, "")).await;
     let c = client();
     let metrics = r#"{"series":[{"type":"Counter","metric":"analytics_js.invoke.track","value":1,"tags":{"library":"analytics.js"}}]}"#;
-    let a = send(&c, "POST", gw.addr, "/v1/m", &[("content-type", "text/plain"), ("origin", ORIGIN)], metrics).await;
+    let a = send(
+        &c,
+        "POST",
+        gw.addr,
+        "/v1/m",
+        &[("content-type", "text/plain"), ("origin", ORIGIN)],
+        metrics,
+    )
+    .await;
     assert_eq!(a.status, 200);
     assert_eq!(a.json()["success"], true);
     assert_eq!(a.headers["access-control-allow-origin"], "*");
@@ -121,15 +143,39 @@ async fn an_origin_allowlist_echoes_listed_origins_and_refuses_the_rest_unforwar
     let stub = Stub::start().await;
     let gw = start(config(stub.addr, &format!("cors_origins: ['{ORIGIN}']\n"))).await;
     let c = client();
-    let a = send(&c, "POST", gw.addr, "/v1/t", &[("origin", ORIGIN)], browser_event(EU_KEY, "1")).await;
+    let a = send(
+        &c,
+        "POST",
+        gw.addr,
+        "/v1/t",
+        &[("origin", ORIGIN)],
+        browser_event(EU_KEY, "1"),
+    )
+    .await;
     assert_eq!(a.status, 200);
     assert_eq!(a.headers["access-control-allow-origin"], ORIGIN);
     assert_eq!(a.headers["vary"], "Origin");
-    let a = send(&c, "POST", gw.addr, "/v1/t", &[("origin", ORIGIN)], browser_event(US_KEY, "2")).await;
+    let a = send(
+        &c,
+        "POST",
+        gw.addr,
+        "/v1/t",
+        &[("origin", ORIGIN)],
+        browser_event(US_KEY, "2"),
+    )
+    .await;
     assert_eq!(a.status, 421);
     assert_eq!(a.headers["access-control-allow-origin"], ORIGIN);
     for other in ["https://evil.example", "null"] {
-        let a = send(&c, "POST", gw.addr, "/v1/t", &[("origin", other)], browser_event(EU_KEY, "3")).await;
+        let a = send(
+            &c,
+            "POST",
+            gw.addr,
+            "/v1/t",
+            &[("origin", other)],
+            browser_event(EU_KEY, "3"),
+        )
+        .await;
         assert_eq!(a.status, 403, "{other}");
         assert_eq!(a.json()["code"], "origin-not-allowed");
         assert!(a.headers.get("access-control-allow-origin").is_none());
@@ -180,14 +226,24 @@ fn run_of<'a>(out: &'a Value, tag: &str) -> &'a Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and npm packages: .ci/run runs it with REGIONFENCE_E2E_CHROMIUM and REGIONFENCE_E2E_BROWSER_MODULES set"]
 async fn segments_browser_sdk_in_chromium_through_the_eu_gateway() {
-    let chromium = env_path("REGIONFENCE_E2E_CHROMIUM", "a Chromium binary (Debian's /usr/bin/chromium)");
+    let chromium = env_path(
+        "REGIONFENCE_E2E_CHROMIUM",
+        "a Chromium binary (Debian's /usr/bin/chromium)",
+    );
     assert!(chromium.is_file(), "{} is not a file", chromium.display());
     let modules = env_path(
         "REGIONFENCE_E2E_BROWSER_MODULES",
         "a node_modules with puppeteer-core and @segment/analytics-next",
     );
-    for package in ["puppeteer-core/package.json", "@segment/analytics-next/dist/umd/index.js"] {
-        assert!(modules.join(package).is_file(), "{} has no {package}", modules.display());
+    for package in [
+        "puppeteer-core/package.json",
+        "@segment/analytics-next/dist/umd/index.js",
+    ] {
+        assert!(
+            modules.join(package).is_file(),
+            "{} has no {package}",
+            modules.display()
+        );
     }
     let stub = Stub::start().await;
     let gw = start(config(stub.addr, "")).await;
@@ -204,7 +260,11 @@ async fn segments_browser_sdk_in_chromium_through_the_eu_gateway() {
     })
     .await
     .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let out: Value = serde_json::from_slice(&output.stdout).unwrap();
     let eu = run_of(&out, "eu");
     let us = run_of(&out, "us");
@@ -219,7 +279,10 @@ async fn segments_browser_sdk_in_chromium_through_the_eu_gateway() {
         let body: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(body["writeKey"], EU_KEY, "only EU data upstream");
         let id = body["messageId"].as_str().unwrap().to_string();
-        assert!(upstream.insert(id, (r.path.clone(), body)).is_none(), "arrived twice");
+        assert!(
+            upstream.insert(id, (r.path.clone(), body)).is_none(),
+            "arrived twice"
+        );
     }
     let sent = eu["result"]["sent"].as_array().unwrap();
     let types: Vec<_> = sent.iter().map(|e| e["type"].as_str().unwrap()).collect();
@@ -231,14 +294,29 @@ async fn segments_browser_sdk_in_chromium_through_the_eu_gateway() {
             .unwrap_or_else(|| panic!("EU {} {id} did not arrive", event["type"]));
         let short = &event["type"].as_str().unwrap()[..1];
         assert_eq!(path, &format!("/v1/{short}"));
-        for field in ["type", "event", "userId", "anonymousId", "properties", "traits", "name", "category", "groupId", "previousId"] {
+        for field in [
+            "type",
+            "event",
+            "userId",
+            "anonymousId",
+            "properties",
+            "traits",
+            "name",
+            "category",
+            "groupId",
+            "previousId",
+        ] {
             // The SDK writes an absent field as null on the wire.
             let present = |v: &Value| v.get(field).filter(|f| !f.is_null()).cloned();
             assert_eq!(present(got), present(event), "{id}: {field}");
         }
         assert_eq!(got["context"]["library"]["name"], "analytics.js");
     }
-    assert!(eu["result"]["errors"].as_array().unwrap().is_empty(), "{}", eu["result"]["errors"]);
+    assert!(
+        eu["result"]["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        eu["result"]["errors"]
+    );
     assert_eq!(eu["result"]["probe"]["status"], 200);
     assert!(upstream.contains_key("probe-eu"));
     assert_eq!(upstream.len(), 6, "the five events and the page's own request");
