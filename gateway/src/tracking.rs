@@ -269,7 +269,7 @@ impl Gatekeeper {
         &self,
         loaded: &LoadedPolicy,
         metrics: &Metrics,
-        region: &String,
+        region: &str,
         kinds: &[&str],
         header: Option<&str>,
     ) -> Result<(), Refusal> {
@@ -283,7 +283,7 @@ impl Gatekeeper {
                 continue;
             }
             let question = Question::Ingest {
-                workspace: region.clone(),
+                workspace: region.to_string(),
                 source: kind.to_string(),
                 host: host.to_string(),
             };
@@ -298,7 +298,7 @@ impl Gatekeeper {
             // source; when no host would (the source is unsupported there too), forbidden.
             if decision.has_code(ReasonCode::IngestionOutsideRegion) {
                 let resolve = Question::Resolve {
-                    workspace: region.clone(),
+                    workspace: region.to_string(),
                     source: kind.to_string(),
                     ingestion: None,
                 };
