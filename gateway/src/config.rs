@@ -29,6 +29,9 @@ struct ConfigFile {
     libraries: BTreeMap<String, String>,
     #[serde(default)]
     limits: LimitsFile,
+    /// Browser origins allowed on the tracking routes; any when absent.
+    #[serde(default)]
+    cors_origins: Option<Vec<String>>,
 }
 
 fn default_kind() -> String {
@@ -66,6 +69,9 @@ pub struct Config {
     pub libraries: BTreeMap<String, String>,
     /// Size and time limits.
     pub limits: Limits,
+    /// The browser origins (`https://shop.example`) allowed to call the tracking routes;
+    /// any origin (`Access-Control-Allow-Origin: *`) when `None`. See [`crate::cors`].
+    pub cors_origins: Option<Vec<String>>,
 }
 
 /// The upstream's address, split once.
@@ -156,6 +162,9 @@ impl Config {
         if limits.max_decide_bytes == 0 || limits.max_decide_bytes > 64 * 1024 * 1024 {
             return Err("`limits.max_decide_bytes` must be between 1 and 67108864".into());
         }
+        if let Some(origins) = &file.cors_origins {
+            origins.iter().try_for_each(|o| crate::cors::valid_origin(o))?;
+        }
         Ok(Config {
             listen: file.listen,
             admin_listen: file.admin_listen,
@@ -166,6 +175,7 @@ impl Config {
             write_keys: file.write_keys,
             libraries: file.libraries,
             limits,
+            cors_origins: file.cors_origins,
         })
     }
 }

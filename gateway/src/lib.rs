@@ -10,8 +10,10 @@
 
 #![forbid(unsafe_code)]
 
+pub mod authz;
 pub mod body;
 pub mod config;
+pub mod cors;
 pub mod decide_api;
 pub mod inspect;
 pub mod log;
@@ -20,6 +22,7 @@ pub mod policy_cell;
 pub mod proxy;
 pub mod server;
 pub mod sources;
+pub mod stub;
 pub mod tracking;
 pub mod write_key;
 

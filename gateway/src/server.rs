@@ -6,7 +6,7 @@ use crate::policy_cell::{LoadedPolicy, PolicyCell, Requirements};
 use crate::proxy::{self, Client};
 use crate::sources::SourceTable;
 use crate::tracking::{self, Gatekeeper, Outcome, Request as TrackingRequest};
-use crate::{decide_api, log};
+use crate::{authz, cors, decide_api, log};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -56,6 +56,7 @@ pub struct State {
     client: Client,
     upstream: Upstream,
     limits: Limits,
+    cors: cors::Cors,
     check_policy: bool,
     /// The reload queued behind the one running, if any: requests arriving meanwhile share
     /// its outcome rather than queueing one each.
@@ -188,6 +189,7 @@ impl Gateway {
             client: proxy::client(config.limits.upstream_timeout),
             upstream: config.upstream.clone(),
             limits: config.limits,
+            cors: cors::Cors::new(config.cors_origins.clone()),
             check_policy: true,
             queued_reload: std::sync::Mutex::new(None),
             reload_turn: tokio::sync::Mutex::new(()),
@@ -400,11 +402,36 @@ fn repeated_header(request: &Request<Incoming>) -> Option<&'static HeaderName> {
 async fn handle(state: &Arc<State>, routes: Routes, request: Request<Incoming>) -> Response<Full<Bytes>> {
     // The policy this request is answered under, whatever reloads happen while it runs.
     let loaded = state.cell.current();
+    let path = request.uri().path();
+    let tracking_route = if routes == Routes::Admin || authz::is_authz(path) {
+        None
+    } else {
+        tracking::route(path)
+    };
+    // A browser's request to a tracking route: its answers, refusals included, carry the
+    // CORS headers, so the page sees their status.
+    let origin = match tracking_route {
+        Some(_) => state.cors.origin(request.headers()),
+        None => cors::Origin::Absent,
+    };
+    let mut response = route(state, routes, tracking_route, &origin, &loaded, request).await;
+    cors::decorate(&origin, &mut response);
+    response
+}
+
+async fn route(
+    state: &Arc<State>,
+    routes: Routes,
+    tracking_route: Option<tracking::Route>,
+    origin: &cors::Origin,
+    loaded: &Arc<LoadedPolicy>,
+    request: Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    let loaded = Arc::clone(loaded);
     // Before any route: the key, host and encoding a request is decided on must be the
     // ones it is forwarded with, so none of them may be given twice.
     if let Some(name) = repeated_header(&request) {
-        let tracking = routes != Routes::Admin && tracking::tracking_endpoint(request.uri().path()).is_some();
-        if tracking {
+        if matches!(tracking_route, Some(tracking::Route::Endpoint { .. })) {
             state.metrics.refused(400, "duplicate-header");
         }
         log::line(
@@ -417,10 +444,36 @@ async fn handle(state: &Arc<State>, routes: Routes, request: Request<Incoming>) 
                 ("policy", &loaded.label()),
             ],
         );
+        // The edge's check answers a denial 403: a proxy makes a 400 a 500.
+        let status = if routes != Routes::Tracking && authz::is_authz(request.uri().path()) {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::BAD_REQUEST
+        };
         return error(
-            StatusCode::BAD_REQUEST,
+            status,
             "duplicate-header",
             &format!("the `{name}` header is given more than once; send it once"),
+            &loaded,
+        );
+    }
+    if *origin == cors::Origin::Refused {
+        if matches!(tracking_route, Some(tracking::Route::Endpoint { .. })) {
+            state.metrics.refused(403, "origin-not-allowed");
+        }
+        log::line(
+            "refused",
+            &[
+                ("status", "403"),
+                ("code", "origin-not-allowed"),
+                ("path", request.uri().path()),
+                ("policy", &loaded.label()),
+            ],
+        );
+        return error(
+            StatusCode::FORBIDDEN,
+            "origin-not-allowed",
+            "this origin is not in the gateway's `cors_origins`",
             &loaded,
         );
     }
@@ -479,23 +532,76 @@ async fn handle(state: &Arc<State>, routes: Routes, request: Request<Incoming>) 
                     &loaded,
                 );
             }
+            (_, p) if authz::is_authz(p) => return check(state, &loaded, request).await,
             _ => {}
         }
     }
-    if routes != Routes::Admin {
-        if let Some(is_batch) = tracking::tracking_endpoint(path) {
-            if request.method() != Method::POST {
-                return error(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "method-not-allowed",
-                    "the tracking API takes POST",
-                    &loaded,
-                );
-            }
-            return track(state, &loaded, is_batch, request).await;
-        }
+    match tracking_route {
+        Some(_) if request.method() == Method::OPTIONS => state.cors.preflight(origin),
+        Some(_) if request.method() != Method::POST => error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "the tracking API takes POST",
+            &loaded,
+        ),
+        Some(tracking::Route::Endpoint { is_batch, .. }) => track(state, &loaded, is_batch, request).await,
+        Some(tracking::Route::SdkMetrics) => sdk_metrics(state, &loaded, request).await,
+        None => error(StatusCode::NOT_FOUND, "not-found", "no such endpoint", &loaded),
     }
-    error(StatusCode::NOT_FOUND, "not-found", "no such endpoint", &loaded)
+}
+
+/// `/v1/m`: the browser SDK's metrics about itself (counters of its own calls, no write key,
+/// no event). There is no workspace to decide them for, so they are never forwarded; the
+/// body is read within the tracking limit and answered 200, as Segment answers it, so the
+/// SDK does not retry.
+async fn sdk_metrics(
+    state: &State,
+    loaded: &LoadedPolicy,
+    request: Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    match read_body(request.into_body(), state.limits.max_body_bytes, state).await {
+        Ok(_) => json(
+            StatusCode::OK,
+            serde_json::json!({"success": true}).to_string(),
+            loaded,
+        ),
+        Err((status, code, message)) => error(status, code, &message, loaded),
+    }
+}
+
+/// `/v1/authz`: the edge's check (see [`authz`]); nothing is forwarded.
+async fn check(state: &State, loaded: &LoadedPolicy, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let raw_limit = state.limits.max_body_bytes.saturating_add(64 * 1024);
+    let outcome = match read_body(body, raw_limit, state).await {
+        Ok(body) => authz::decide(
+            &state.gatekeeper,
+            loaded,
+            &state.metrics,
+            parts.uri.path(),
+            &parts.headers,
+            &body,
+        ),
+        Err((status, code, message)) => Outcome::Refuse(tracking::Refusal {
+            status: status.as_u16(),
+            code,
+            message,
+            host: None,
+            decision: None,
+        }),
+    };
+    if let Outcome::Refuse(refusal) = &outcome {
+        log::line(
+            "authz-denied",
+            &[
+                ("status", &refusal.status.to_string()),
+                ("code", refusal.code),
+                ("path", parts.uri.path()),
+                ("policy", &loaded.label()),
+            ],
+        );
+    }
+    authz::answer(&outcome, loaded)
 }
 
 async fn track(
@@ -564,19 +670,29 @@ async fn track(
             state.metrics.upstream_error(e.kind());
             log::line(
                 "upstream-error",
-                &[("kind", e.kind()), ("error", &format!("{e:?}"))],
+                &[
+                    ("kind", e.kind()),
+                    ("upstream", &state.upstream.base),
+                    ("error", &format!("{e:?}")),
+                ],
             );
             match e {
                 proxy::UpstreamError::Timeout => error(
                     StatusCode::GATEWAY_TIMEOUT,
                     "upstream-timeout",
-                    "the upstream did not answer in time",
+                    &format!("the upstream {} did not answer in time", state.upstream.base),
                     loaded,
                 ),
-                _ => error(
+                proxy::UpstreamError::Connect(_) => error(
                     StatusCode::BAD_GATEWAY,
                     "upstream-error",
-                    "the upstream could not be reached",
+                    &format!("the upstream {} could not be reached", state.upstream.base),
+                    loaded,
+                ),
+                proxy::UpstreamError::Body(_) => error(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream-error",
+                    &format!("the upstream {} sent an unreadable answer", state.upstream.base),
                     loaded,
                 ),
             }

@@ -18,6 +18,8 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("analytics-python", "server"),
     ("analytics-node", "server"),
     ("@segment/analytics-node", "server"),
+    // `@segment/analytics-node`'s `User-Agent` (read by the edge's check, /v1/authz).
+    ("analytics-node-next", "server"),
     ("analytics-ruby", "server"),
     ("analytics-go", "server"),
     ("analytics-java", "server"),
@@ -75,6 +77,8 @@ mod tests {
         assert_eq!(t.kind(Some("analytics-python")), "server");
         assert_eq!(t.kind(Some("analytics-node")), "server");
         assert_eq!(t.kind(Some("analytics.js")), "javascript");
+        assert_eq!(t.kind(Some("analytics-next")), "javascript");
+        assert_eq!(t.kind(Some("analytics-node-next")), "server");
         assert_eq!(t.kind(Some("analytics-ios")), "ios");
         assert_eq!(t.kind(Some("analytics-android")), "android");
         assert_eq!(t.kind(Some("analytics-react-native")), "react-native");

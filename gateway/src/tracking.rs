@@ -14,14 +14,64 @@ use std::collections::BTreeMap;
 /// The tracking API's endpoints, as the last path segment after `v1/`.
 pub const ENDPOINTS: &[&str] = &["batch", "track", "identify", "page", "screen", "group", "alias"];
 
-/// Whether `path` is a tracking endpoint (`/v1/track`, also under a prefix such as
-/// `/segment/v1/track` or `/v1/v1/batch`, with or without a trailing `/`), and whether it is
-/// the batch endpoint.
-pub fn tracking_endpoint(path: &str) -> Option<bool> {
+/// The short endpoints analytics.js and `@segment/analytics-next` post to, each with the
+/// endpoint it stands for (`b` is the batch endpoint).
+pub const SHORT_ENDPOINTS: &[(&str, &str)] = &[
+    ("t", "track"),
+    ("p", "page"),
+    ("i", "identify"),
+    ("g", "group"),
+    ("a", "alias"),
+    ("b", "batch"),
+];
+
+/// The path segment under which `@segment/analytics-next` posts its own metrics (`/v1/m`).
+pub const SDK_METRICS: &str = "m";
+
+/// What a path of the tracking listener is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// A tracking endpoint, long (`/v1/track`) or short (`/v1/t`), named by its long name.
+    Endpoint {
+        /// The long name (`track`, `batch`, …).
+        name: &'static str,
+        /// Whether it is the batch endpoint (`/v1/batch`, `/v1/b`).
+        is_batch: bool,
+    },
+    /// `/v1/m`: the browser SDK's metrics about itself, which carry no write key.
+    SdkMetrics,
+}
+
+/// What `path` is on the tracking listener: a tracking endpoint (`/v1/track`, its short form
+/// `/v1/t`, also under a prefix such as `/segment/v1/track` or `/v1/v1/batch`, with or
+/// without a trailing `/`), the SDK's metrics endpoint (`/v1/m`), or neither.
+pub fn route(path: &str) -> Option<Route> {
     let path = path.strip_suffix('/').unwrap_or(path);
     let (rest, last) = path.rsplit_once('/')?;
-    let endpoint = ENDPOINTS.iter().find(|e| **e == last)?;
-    (rest == "/v1" || rest.ends_with("/v1")).then_some(*endpoint == "batch")
+    if !(rest == "/v1" || rest.ends_with("/v1")) {
+        return None;
+    }
+    if last == SDK_METRICS {
+        return Some(Route::SdkMetrics);
+    }
+    let name = ENDPOINTS
+        .iter()
+        .copied()
+        .find(|e| *e == last)
+        .or_else(|| SHORT_ENDPOINTS.iter().find(|(s, _)| *s == last).map(|(_, e)| *e))?;
+    Some(Route::Endpoint {
+        name,
+        is_batch: name == "batch",
+    })
+}
+
+/// Whether `path` is a tracking endpoint, long or short (see [`route`]), and whether it is
+/// the batch endpoint.
+pub fn tracking_endpoint(path: &str) -> Option<bool> {
+    match route(path)? {
+        Route::Endpoint { is_batch, .. } => Some(is_batch),
+        Route::SdkMetrics => None,
+    }
 }
 
 /// What to do with a tracking request.
@@ -176,17 +226,64 @@ impl Gatekeeper {
                 ))
             }
         };
+        self.decide_kinds(loaded, metrics, region, &payload.kinds, request.host)
+    }
+
+    /// Decides a request from its headers alone, as the edge's check endpoint does when it
+    /// is not given the body: the write key from `authorization` (required: there is no
+    /// body to carry one), the source kind of `library` (the library a `User-Agent` names;
+    /// the default kind when absent or unknown), the host from `host`.
+    pub fn check_headers(
+        &self,
+        policy: &LoadedPolicy,
+        metrics: &Metrics,
+        authorization: Option<&[u8]>,
+        host: Option<&str>,
+        library: Option<&str>,
+    ) -> Outcome {
+        let decided = match write_key::from_basic_auth(authorization) {
+            write_key::Header::Unreadable => Err(Refusal::plain(
+                401,
+                "unreadable-authorization",
+                "the Authorization header is not `Basic` with a write key as its user".into(),
+            )),
+            write_key::Header::Absent => Err(Refusal::plain(
+                401,
+                "missing-write-key",
+                "no write key: send it as the Basic auth user".into(),
+            )),
+            write_key::Header::Key(key) => self.region(&key).and_then(|region| {
+                let kind = self.sources.kind(library);
+                self.decide_kinds(policy, metrics, region, &[kind], host)
+            }),
+        };
+        match decided {
+            Ok(()) => Outcome::Forward,
+            Err(refusal) => Outcome::Refuse(refusal),
+        }
+    }
+
+    /// One `ingest` decision per kind, in order, for a workspace of `region` on the host
+    /// `header` names (see [`Gatekeeper::host`]); the first refusal ends it.
+    fn decide_kinds(
+        &self,
+        loaded: &LoadedPolicy,
+        metrics: &Metrics,
+        region: &str,
+        kinds: &[&str],
+        header: Option<&str>,
+    ) -> Result<(), Refusal> {
         let policy = &loaded.policy;
-        let host = self.host(policy, request.host);
+        let host = self.host(policy, header);
         // One decision per distinct source kind, in the order of their first messages.
-        for &kind in &payload.kinds {
+        for &kind in kinds {
             let decision = policy.ingest(region, kind, host);
             metrics.decision("ingest", &decision);
             if decision.is_allowed() {
                 continue;
             }
             let question = Question::Ingest {
-                workspace: region.clone(),
+                workspace: region.to_string(),
                 source: kind.to_string(),
                 host: host.to_string(),
             };
@@ -201,7 +298,7 @@ impl Gatekeeper {
             // source; when no host would (the source is unsupported there too), forbidden.
             if decision.has_code(ReasonCode::IngestionOutsideRegion) {
                 let resolve = Question::Resolve {
-                    workspace: region.clone(),
+                    workspace: region.to_string(),
                     source: kind.to_string(),
                     ingestion: None,
                 };
@@ -319,9 +416,32 @@ mod tests {
             ("/xv1/track", None),
             ("/v1/track/x", None),
             ("", None),
+            ("/v1/b", Some(true)),
+            ("/v1/b/", Some(true)),
+            ("/v1/t", Some(false)),
+            ("/v1/p", Some(false)),
+            ("/v1/i", Some(false)),
+            ("/v1/g", Some(false)),
+            ("/v1/a", Some(false)),
+            ("/segment/v1/t", Some(false)),
+            ("/v1/m", None),
+            ("/v1/s", None),
+            ("/v1/x", None),
+            ("/t", None),
+            ("/v2/t", None),
         ] {
             assert_eq!(tracking_endpoint(path), batch, "{path}");
         }
+        assert_eq!(route("/v1/m"), Some(Route::SdkMetrics));
+        assert_eq!(route("/x/v1/m/"), Some(Route::SdkMetrics));
+        assert_eq!(route("/m"), None);
+        assert_eq!(
+            route("/v1/g"),
+            Some(Route::Endpoint {
+                name: "group",
+                is_batch: false
+            })
+        );
     }
 
     #[test]
