@@ -1,4 +1,4 @@
-#![doc = include_str!("../README.md")]
+#![doc = include_str!("../docs/crate.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -26,6 +26,7 @@ pub mod document;
 mod error;
 mod explain;
 pub mod graph;
+pub mod guide;
 mod host;
 pub mod host_variants;
 pub mod invariants;
@@ -42,6 +43,11 @@ pub mod replay;
 pub mod text;
 pub mod workspace;
 mod yaml;
+
+/// The README's examples run as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub use compile::{CompileOptions, DEFAULT_POLICY_YAML};
 pub use compiled::{source_digest, COMPILED_FORMAT, COMPILED_VERSION, DEFAULT_POLICY_COMPILED};

@@ -8,7 +8,7 @@ from conftest import ROOT
 
 
 def python_blocks(section: str) -> list:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "guide" / "python.md").read_text(encoding="utf-8")
     start = text.index(f"\n{section}\n")
     end = text.index("\n## ", start + 1)
     return re.findall(r"```python\n(.*?)```", text[start:end], flags=re.S)

@@ -325,7 +325,7 @@ fn the_cli_exits_0_or_4_with_fail_on() {
 
 #[test]
 fn the_readmes_diff_summary_is_the_shipped_policies_current_one() {
-    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let readme = crate::docs();
     let command = "$ regionfence diff policies/segment.yaml policies/segment-2025.yaml\n";
     let start = readme
         .find(command)

@@ -687,74 +687,10 @@ fn generated_policies_exercise_exemptions() {
     );
 }
 
-/// A command line of the README, split as a shell would (single quotes only).
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '\'' => quoted = !quoted,
-            ' ' if !quoted => {
-                if !word.is_empty() {
-                    words.push(std::mem::take(&mut word));
-                }
-            }
-            c => word.push(c),
-        }
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
-}
-
-/// The README's examples on `policies/examples/exemptions.yaml` print what it says they
-/// print (a `…` line stands for lines left out).
-#[test]
-fn the_readme_examples_of_exemptions_hold() {
-    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
-    let mut ran = 0;
-    for block in readme.split("```console\n").skip(1) {
-        let block = &block[..block.find("```").unwrap()];
-        for example in block.split("$ ").skip(1) {
-            let (command, expected) = example.split_once('\n').unwrap();
-            if !command.contains("policies/examples/exemptions.yaml") {
-                continue;
-            }
-            let words = shell_words(command);
-            assert_eq!(words[0], "regionfence");
-            let out = Command::new(env!("CARGO_BIN_EXE_regionfence"))
-                .args(&words[1..])
-                .current_dir(env!("CARGO_MANIFEST_DIR"))
-                .output()
-                .unwrap();
-            let actual = String::from_utf8_lossy(&out.stdout);
-            let actual: Vec<&str> = actual.lines().collect();
-            let mut at = 0;
-            for line in expected.lines().filter(|l| *l != "…") {
-                let found = actual[at..].iter().position(|a| *a == line);
-                let Some(found) = found else {
-                    panic!(
-                        "`{command}`: `{line}` is not printed (in order):\n{}",
-                        actual.join("\n")
-                    );
-                };
-                if !expected.contains('…') {
-                    assert_eq!(found, 0, "`{command}`: `{line}` is not the next line");
-                }
-                at += found + 1;
-            }
-            ran += 1;
-        }
-    }
-    assert_eq!(ran, 3);
-}
-
 /// The README's policy excerpt shows an exemption that loads into the default policy.
 #[test]
 fn the_readme_policy_excerpt_exemption_loads() {
-    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let readme = crate::docs();
     let start = readme.find("\nexemptions:                        #").unwrap() + 1;
     let end = start + readme[start..].find("```").unwrap();
     let policy = Policy::from_yaml_with(

@@ -1,6 +1,12 @@
 //! The integration tests of the library and the command line, as one test binary: one link
 //! instead of one per file, so a cold `cargo test` spends its time testing. Each module is the
 //! suite of one surface; the slow proofs at scale are `#[ignore]`d here and run by `.ci/run`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod api;
 mod audit;
@@ -45,4 +51,22 @@ pub fn long_or_light<T>(long: T, light: T) -> T {
     } else {
         light
     }
+}
+
+/// The README and every chapter of the guide (`docs/guide/*.md`), one after another: where
+/// a test checks what the docs show, it finds it wherever the docs put it.
+pub fn docs() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(root.join("docs/guide"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    let mut text = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for file in files {
+        text.push('\n');
+        text.push_str(&std::fs::read_to_string(file).unwrap());
+    }
+    text
 }

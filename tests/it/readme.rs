@@ -11,7 +11,7 @@ use regionfence::graph::GraphFormat;
 use regionfence::Policy;
 
 fn readme() -> String {
-    std::fs::read_to_string("README.md").unwrap()
+    crate::docs()
 }
 
 #[test]

@@ -238,8 +238,8 @@ fn bad_input_is_an_error_with_a_position() {
 /// elision) is a line of the real output, in the same order.
 #[test]
 fn the_readmes_walk_through_is_the_real_output() {
-    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
-    let section = &readme[readme.find("## Checking a workspace").unwrap()..];
+    let readme = crate::docs();
+    let section = &readme[readme.find("# Checking a workspace").unwrap()..];
     let mut blocks = section.split("```console\n").skip(1);
     for args in [vec![BAD], vec![BAD, "--fix"]] {
         let block = blocks.next().unwrap();

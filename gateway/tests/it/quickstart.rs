@@ -19,7 +19,7 @@ const BINARY: &str = env!("CARGO_BIN_EXE_regionfence-gateway");
 
 /// The quick start's code blocks, in order: (language, text).
 fn quick_start_blocks() -> Vec<(String, String)> {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(repo().join("docs/guide/gateway.md")).unwrap();
     let start = readme
         .find("\n### Gateway quick start\n")
         .expect("the README has a \"### Gateway quick start\"");
