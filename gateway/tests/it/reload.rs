@@ -70,7 +70,7 @@ async fn a_hundred_reloads_under_load_give_only_answers_of_one_policy_or_the_oth
             // Bounded in count as well as by the reloads' end.
             while !stop.load(Relaxed) && sent < 20_000 {
                 sent += 1;
-                if (sent + worker) % 2 == 0 {
+                if (sent + worker).is_multiple_of(2) {
                     let body = batch(&[(&format!("w{worker}-{sent}"), "Reloaded")]);
                     let r = send(&client, "POST", addr, "/v1/batch", &[("authorization", &eu)], body).await;
                     match r.status.as_u16() {
