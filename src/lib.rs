@@ -28,6 +28,7 @@ mod explain;
 pub mod graph;
 mod host;
 pub mod host_variants;
+pub mod import;
 pub mod invariants;
 mod ip;
 mod json;
