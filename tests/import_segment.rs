@@ -1,3 +1,9 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 //! Importing a workspace from Segment's Public API: the mapping of every fixture value, the
 //! `not-known-from-api` findings, secrets, regions, pages and hostile shapes; and, with the
 //! `import-live` feature, the fetch itself against a loopback stub of the API.

@@ -84,6 +84,16 @@ impl Doc {
     fn fact(&mut self, indent: &str, key: &str, fact: &Fact, subject: &str) {
         match fact {
             Fact::Absent => {}
+            // A setting that reads `unknown` is not a value: written so, it is one to confirm.
+            Fact::Known { value, from, .. } if value == UNKNOWN => {
+                self.unknown += 1;
+                self.line(
+                    indent,
+                    key,
+                    UNKNOWN,
+                    &format!("{subject}.{from} reads `{UNKNOWN}`"),
+                );
+            }
             Fact::Known { value, from, note } => {
                 let mut why = format!("{subject}.{from}");
                 if !note.is_empty() {
