@@ -287,34 +287,34 @@ fn items(reader: &Reader, text: &str, list: &'static str) -> Result<Vec<(String,
     let mut out = Vec::new();
     let mut expected_current: Option<String> = None;
     let last = pages.len() - 1;
-    for (p, page) in pages.iter().enumerate() {
+    for (p, mut page) in pages.into_iter().enumerate() {
         let prefix = if paged { format!("[{p}]") } else { String::new() };
-        let data = data(reader, page, &prefix)?;
         let data_at = join(&prefix, "data");
-        let entries = reader.array(data, &data_at, list)?;
         let pagination_at = join(&data_at, "pagination");
-        let next = match reader.optional(data, &data_at, "pagination")? {
-            Some(pagination) => {
-                if let (Some(expected), Some(current)) = (
-                    &expected_current,
+        let (current, next) = {
+            let data = data(reader, &page, &prefix)?;
+            reader.array(data, &data_at, list)?;
+            match reader.optional(data, &data_at, "pagination")? {
+                Some(pagination) => (
                     reader.opt_string(pagination, &pagination_at, "current")?,
-                ) {
-                    if *expected != current {
-                        return Err(ImportError::Pages {
-                            file: reader.file.to_string(),
-                            message: format!(
-                                "page {p} is not the page its predecessor points to (`{}`)",
-                                join(&pagination_at, "current")
-                            ),
-                        });
-                    }
-                }
-                reader
-                    .opt_string(pagination, &pagination_at, "next")?
-                    .filter(|n| !n.is_empty())
+                    reader
+                        .opt_string(pagination, &pagination_at, "next")?
+                        .filter(|n| !n.is_empty()),
+                ),
+                None => (None, None),
             }
-            None => None,
         };
+        if let (Some(expected), Some(current)) = (&expected_current, &current) {
+            if expected != current {
+                return Err(ImportError::Pages {
+                    file: reader.file.to_string(),
+                    message: format!(
+                        "page {p} is not the page its predecessor points to (`{}`)",
+                        join(&pagination_at, "current")
+                    ),
+                });
+            }
+        }
         match (next, p == last) {
             (Some(_), true) => {
                 return Err(ImportError::Pages {
@@ -337,8 +337,8 @@ fn items(reader: &Reader, text: &str, list: &'static str) -> Result<Vec<(String,
             (next, _) => expected_current = next,
         }
         let list_at = join(&data_at, list);
-        for (i, entry) in entries.iter().enumerate() {
-            out.push((format!("{list_at}[{i}]"), entry.clone()));
+        for (i, entry) in take_list(&mut page, list).into_iter().enumerate() {
+            out.push((format!("{list_at}[{i}]"), entry));
             if out.len() > MAX_ENTRIES {
                 return Err(ImportError::TooMany {
                     file: reader.file.to_string(),
@@ -350,6 +350,20 @@ fn items(reader: &Reader, text: &str, list: &'static str) -> Result<Vec<(String,
         }
     }
     Ok(out)
+}
+
+/// Moves the entries out of a page already checked to hold them (`data.<list>`, an array).
+fn take_list(page: &mut Json, list: &str) -> Vec<Json> {
+    let Json::Object(members) = page else {
+        return Vec::new();
+    };
+    let Some((_, Json::Object(data))) = members.iter_mut().find(|(k, _)| k == "data") else {
+        return Vec::new();
+    };
+    match data.iter_mut().find(|(k, _)| k == list) {
+        Some((_, Json::Array(items))) => std::mem::take(items),
+        _ => Vec::new(),
+    }
 }
 
 /// Refuses a second entry with one id.
