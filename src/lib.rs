@@ -29,6 +29,7 @@ pub mod graph;
 pub mod guide;
 mod host;
 pub mod host_variants;
+pub mod import;
 pub mod invariants;
 mod ip;
 mod json;

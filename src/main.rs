@@ -107,6 +107,29 @@ enum Command {
         #[arg(long, conflicts_with = "fix")]
         against: Option<PathBuf>,
     },
+    /// Import a workspace from Segment's Public API responses into a configuration document
+    /// `check-workspace` reads; every value commented with where it came from, `unknown` where
+    /// the API does not say. Exit 0 when written, 1 on error (nothing written).
+    ImportSegment {
+        /// The folder of responses: workspace.json, sources.json, destinations.json,
+        /// warehouses.json (each one response or an array of pages), and optionally api-host.
+        #[arg(required_unless_present = "api", conflicts_with = "api")]
+        dir: Option<PathBuf>,
+        /// Fetch from this Public API URL instead (token from SEGMENT_PUBLIC_API_TOKEN; builds
+        /// with the `import-live` feature).
+        #[arg(long, value_name = "URL")]
+        api: Option<String>,
+        /// The workspace's region (`eu-west`, `us-west`); else the API host's.
+        #[arg(long)]
+        region: Option<String>,
+        /// Write the document here instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Write the sources' write keys, with the region, as the gateway's `write_keys`
+        /// table (mode 0600).
+        #[arg(long, value_name = "FILE")]
+        gateway_keys: Option<PathBuf>,
+    },
     /// Decide a stream of questions, one JSON object a line (an access log); write one
     /// record a line in input order and a summary on standard error. Exit 1 if a line was
     /// not a question.
@@ -307,6 +330,22 @@ fn run(policy: Option<&std::path::Path>, command: Command) -> cli::Outcome {
                 against,
             };
             cli::check_workspace(policy, &args, &mut out, &mut err)
+        }
+        Command::ImportSegment {
+            dir,
+            api,
+            region,
+            output,
+            gateway_keys,
+        } => {
+            let args = cli::ImportSegment {
+                dir,
+                api,
+                region,
+                output,
+                gateway_keys,
+            };
+            cli::import_segment(&args, &mut out, &mut err)
         }
         Command::Check { files } => cli::check(policy, &files, &mut out, &mut err),
         Command::Compile { input, output } => cli::compile(&input, output.as_deref(), &mut out, &mut err),

@@ -7,6 +7,7 @@ mod coverage;
 mod diff;
 mod error;
 mod eval;
+mod import_segment;
 mod records;
 pub mod write_back;
 
@@ -16,6 +17,7 @@ pub use coverage::test_coverage;
 pub use diff::{diff, FailOn};
 pub use error::{CaseFileError, PolicyFileError, PolicyPathError, PolicyPathProblem, ReadError};
 pub use eval::{eval, EvalOptions, MAX_THREADS};
+pub use import_segment::{import_segment, ImportSegment};
 pub use records::{ask_record, replay};
 
 use crate::cases::{CaseFile, CaseResult};

@@ -1,7 +1,7 @@
 //! The check of a whole configuration: every entry becomes the engine's own questions, and
 //! every denial a violation with the smallest fix the engine confirms.
 
-use super::document::Workspace;
+use super::document::{SourceEntry, Workspace, UNKNOWN};
 use super::firewall;
 use super::pointer::{PatchOp, Pointer};
 use super::report::{Fix, Violation, ViolationCode, WorkspaceReport};
@@ -140,6 +140,14 @@ impl Check<'_> {
     fn sources(&mut self) {
         let region = self.ws.region.clone();
         for (i, entry) in self.ws.sources.iter().enumerate() {
+            let confirmed;
+            let entry = match self.not_known_source(i, entry) {
+                Some(known) => {
+                    confirmed = known;
+                    &confirmed
+                }
+                None => entry,
+            };
             // The common case first, without building a question or a path: every answer allows.
             let policy = self.policy;
             let source = entry.source.as_str();
@@ -273,6 +281,17 @@ impl Check<'_> {
     fn destinations(&mut self) {
         let region = self.ws.region.clone();
         for (i, entry) in self.ws.destinations.iter().enumerate() {
+            if entry.endpoint.as_deref() == Some(UNKNOWN) {
+                // No endpoint written would mean the in-region one: a guess, so ask instead.
+                let at = root("destinations").index(i).key("endpoint");
+                self.not_known(
+                    &at,
+                    format!("destinations[{}].endpoint", entry.id),
+                    "the endpoint of destination",
+                    &entry.id,
+                );
+                continue;
+            }
             if self
                 .policy
                 .deliver(&region, &entry.destination, entry.endpoint.as_deref())
@@ -394,6 +413,52 @@ impl Check<'_> {
         }
     }
 
+    /// A value written [`UNKNOWN`]: a finding to confirm, never a pass.
+    pub(crate) fn not_known(&mut self, at: &Pointer, subject: String, what: &str, id: &str) {
+        let id = crate::text::excerpt(id);
+        self.push(
+            at,
+            subject,
+            ViolationCode::NotKnownFromApi,
+            format!("{what} `{id}` is `{UNKNOWN}`: the API it was imported from does not carry it"),
+            Fix::none(format!(
+                "confirm {what} `{id}` and write it in place of `{UNKNOWN}`"
+            )),
+        );
+    }
+
+    /// A source's [`UNKNOWN`] fields as findings, and the entry without them for the rest of
+    /// the check; `None` when it has none.
+    fn not_known_source(&mut self, i: usize, entry: &SourceEntry) -> Option<SourceEntry> {
+        let ingestion = entry.ingestion.as_deref() == Some(UNKNOWN);
+        let host = entry.host.as_deref() == Some(UNKNOWN);
+        if !ingestion && !host {
+            return None;
+        }
+        let at = root("sources").index(i);
+        let subject = format!("sources[{}]", entry.id);
+        if ingestion {
+            self.not_known(
+                &at.key("ingestion"),
+                format!("{subject}.ingestion"),
+                "the ingestion region of source",
+                &entry.id,
+            );
+        }
+        if host {
+            self.not_known(
+                &at.key("host"),
+                format!("{subject}.host"),
+                "the host of source",
+                &entry.id,
+            );
+        }
+        let mut known = entry.clone();
+        known.ingestion = known.ingestion.filter(|_| !ingestion);
+        known.host = known.host.filter(|_| !host);
+        Some(known)
+    }
+
     /// Attaches an exemption template for `flow` to the violation just pushed.
     fn offer_exemption(&mut self, entry: &str, flow: ExemptedFlow<'_>) {
         let template = super::exemption::template(&self.ws.workspace, entry, &self.ws.region, flow);
@@ -405,6 +470,15 @@ impl Check<'_> {
     fn stores(&mut self) {
         let region = self.ws.region.clone();
         for (i, entry) in self.ws.stores.iter().enumerate() {
+            if entry.cloud_region == UNKNOWN {
+                let at = root("stores").index(i).key("cloud_region");
+                let what = match entry.store.as_str() {
+                    "archive" | "data-lake" => "the cloud region of store",
+                    _ => "the cloud region of warehouse",
+                };
+                self.not_known(&at, format!("stores[{}].cloud_region", entry.id), what, &entry.id);
+                continue;
+            }
             if self
                 .policy
                 .store(&region, &entry.store, &entry.cloud_region)

@@ -9,6 +9,11 @@ use serde_saphyr::Spanned;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+/// The value a document gives a fact it does not know (a source's `ingestion` or `host`, a
+/// destination's `endpoint`, a store's `cloud_region`, a firewall's one entry): the check
+/// reports it as `not-known-from-api` — to confirm — never as a pass.
+pub const UNKNOWN: &str = "unknown";
+
 /// A workspace's whole configuration, as a control plane holds it (`version: 1`).
 ///
 /// # Examples

@@ -104,6 +104,16 @@ pub(crate) fn check(check: &mut Check<'_>, home: RegionId) {
             );
             continue;
         };
+        if entry.firewall.iter().any(|c| c == super::UNKNOWN) {
+            let at = at.key("firewall");
+            check.not_known(
+                &at,
+                format!("{subject}.firewall"),
+                "the firewall of warehouse",
+                key,
+            );
+            continue;
+        }
         let warehouse = store.store.clone();
         check.questions += 1;
         let decision = policy.allowlist(&region, &warehouse);

@@ -17,7 +17,7 @@ pub use change::{check_change, ChangeReport};
 pub use diff::unified_diff;
 pub use document::{
     parse_spanned, DestinationEntry, FailoverEntry, ParsedWorkspace, SourceEntry, StoreEntry, TextSpan,
-    WarehouseEntry, Workspace, WorkspaceError, WorkspaceErrorKind,
+    WarehouseEntry, Workspace, WorkspaceError, WorkspaceErrorKind, UNKNOWN,
 };
 pub use edit::{apply_to_text, EditError};
 pub use fix::{fix_all, fix_parsed_text, fix_text, FixOutcome, TextFixOutcome};

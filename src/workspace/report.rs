@@ -19,6 +19,9 @@ pub enum ViolationCode {
     MalformedCidr,
     /// A failover step starts at a location of another processing region.
     FailoverOutsideRegion,
+    /// A value is [`UNKNOWN`](super::UNKNOWN): the API it was imported from does not carry
+    /// it, so a person must confirm it before the entry can pass.
+    NotKnownFromApi,
 }
 
 impl ViolationCode {
@@ -30,6 +33,7 @@ impl ViolationCode {
             ViolationCode::FirewallLacksLoader => "firewall-lacks-loader",
             ViolationCode::MalformedCidr => "malformed-cidr",
             ViolationCode::FailoverOutsideRegion => "failover-outside-region",
+            ViolationCode::NotKnownFromApi => "not-known-from-api",
         }
     }
 }

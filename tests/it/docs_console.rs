@@ -2,8 +2,9 @@
 //! block of `README.md` and `docs/**/*.md` is run, command by command, and its output
 //! compared with the block's.
 //!
-//! A block's lines that start with `$ regionfence ` are commands (run from the repository's
-//! root, with the built binary, standard error after standard output); the lines after a
+//! A block's lines that start with `$ ` are commands: `regionfence` (the built binary), or
+//! `head`, `grep` and the like looking at what it wrote. They run in a scratch folder that
+//! looks like the repository's root, standard error after standard output; the lines after a
 //! command, up to the next one, are what it prints. In the expected text a line that is `…`
 //! alone stands for any number of lines, and `…` inside a line for any text. Examples of
 //! anything else (a gateway, `curl`) are written as ```` ```sh ```` blocks, which are not run.
@@ -61,9 +62,11 @@ fn examples(file: &Path) -> Vec<Example> {
             continue;
         }
         if let Some(command) = line.strip_prefix("$ ") {
+            let program = command.split_whitespace().next().unwrap_or("");
             assert!(
-                command.starts_with("regionfence "),
-                "{}:{}: a console example runs `regionfence`; write other commands in a ```sh block",
+                ["regionfence", "head", "tail", "grep", "cat", "wc"].contains(&program),
+                "{}:{}: a console example runs `regionfence` (or looks at what it wrote with head, \
+                 tail, grep, cat or wc); write other commands in a ```sh block",
                 file.display(),
                 at + 1
             );
@@ -132,7 +135,10 @@ fn scratch_root(document: &Path) -> PathBuf {
 
 fn run(command: &str, root: &Path) -> String {
     let binary = env!("CARGO_BIN_EXE_regionfence");
-    let command = command.replacen("regionfence", binary, 1);
+    let command = match command.strip_prefix("regionfence ") {
+        Some(rest) => format!("{binary} {rest}"),
+        None => command.to_string(),
+    };
     let output = Command::new("sh")
         .arg("-c")
         .arg(format!("{command} 2>&1"))

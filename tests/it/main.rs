@@ -30,6 +30,7 @@ mod fix_write;
 mod fuzz_replay;
 mod hostile_inputs;
 mod id_layer;
+mod import_segment;
 mod invalid_policies;
 mod invariants_exempted;
 mod invariants_forged;
