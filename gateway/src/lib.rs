@@ -20,6 +20,7 @@ pub mod policy_cell;
 pub mod proxy;
 pub mod server;
 pub mod sources;
+pub mod tls;
 pub mod tracking;
 pub mod write_key;
 

@@ -9,3 +9,4 @@ mod properties;
 mod real_client;
 mod reload;
 mod signals;
+mod tls;
