@@ -106,6 +106,8 @@ impl State {
             certificates.push((tls, tls.prepare()?));
         }
         let policy = self.cell.reload()?;
+        // The new policy's ids, looked up now rather than by the first request under it.
+        self.gatekeeper.prime(&policy);
         for (tls, config) in certificates {
             tls.install(config);
         }
@@ -200,6 +202,7 @@ impl Gateway {
             config.hosts.clone(),
             config.limits.max_body_bytes,
         );
+        gatekeeper.prime(&cell.current());
         let state = State {
             cell,
             metrics: Metrics::default(),
