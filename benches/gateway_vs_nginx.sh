@@ -28,6 +28,7 @@ cleanup() {
     [ -f "$conf" ] && nginx -p "$WORK" -c "$conf" -s stop 2>/dev/null || true
   done
   wait 2>/dev/null || true
+  rm -rf "$WORK"
 }
 trap cleanup EXIT
 
