@@ -32,6 +32,23 @@ struct ConfigFile {
     /// Browser origins allowed on the tracking routes; any when absent.
     #[serde(default)]
     cors_origins: Option<Vec<String>>,
+    #[serde(default)]
+    tls: Option<TlsFiles>,
+    #[serde(default)]
+    admin_tls: Option<TlsFiles>,
+    #[serde(default)]
+    upstream_ca: Option<PathBuf>,
+}
+
+/// A listener's certificate chain and private key, PEM files (relative to the configuration
+/// file), read again on every reload.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFiles {
+    /// The certificate chain, the server's own certificate first.
+    pub cert: PathBuf,
+    /// The private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
 }
 
 fn default_kind() -> String {
@@ -72,13 +89,28 @@ pub struct Config {
     /// The browser origins (`https://shop.example`) allowed to call the tracking routes;
     /// any origin (`Access-Control-Allow-Origin: *`) when `None`. See [`crate::cors`].
     pub cors_origins: Option<Vec<String>>,
+    /// HTTPS on `listen` (and on `admin_listen` when that has no `admin_tls` of its own
+    /// and is absent): the certificate and key.
+    pub tls: Option<TlsFiles>,
+    /// HTTPS on `admin_listen`.
+    pub admin_tls: Option<TlsFiles>,
 }
 
 /// The upstream's address, split once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upstream {
-    /// `http://host:port` without a trailing slash.
+    /// `http://host:port` or `https://host:port` without a trailing slash.
     pub base: String,
+    /// For an `https://` upstream, the CA file (PEM) its certificate must chain to instead
+    /// of the system's roots.
+    pub ca: Option<PathBuf>,
+}
+
+impl Upstream {
+    /// Whether the upstream is spoken to over TLS.
+    pub fn is_https(&self) -> bool {
+        self.base.starts_with("https://")
+    }
 }
 
 /// Size and time limits.
@@ -117,12 +149,19 @@ impl Config {
         let text = regionfence::cli::read_limited(path, MAX_CONFIG_BYTES).map_err(|e| e.to_string())?;
         let shown = regionfence::text::bounded(&path.to_string_lossy(), 256);
         let mut config = Config::from_yaml(&text).map_err(|e| format!("{shown}: {e}"))?;
-        if let Some(policy) = &config.policy {
-            if policy.is_relative() {
-                let base = path.parent().unwrap_or(Path::new("."));
-                config.policy = Some(base.join(policy));
+        let base = path.parent().unwrap_or(Path::new("."));
+        let relative = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
             }
+        };
+        let tls_files = config.tls.iter_mut().chain(config.admin_tls.iter_mut());
+        for files in tls_files {
+            relative(&mut files.cert);
+            relative(&mut files.key);
         }
+        config.policy.iter_mut().for_each(relative);
+        config.upstream.ca.iter_mut().for_each(relative);
         Ok(config)
     }
 
@@ -135,7 +174,14 @@ impl Config {
             return Err(format!("over the limit of {MAX_CONFIG_BYTES} bytes"));
         }
         let file: ConfigFile = regionfence::parse_yaml(text).map_err(scrubbed)?;
-        let upstream = Upstream::parse(&file.upstream)?;
+        let mut upstream = Upstream::parse(&file.upstream)?;
+        if file.upstream_ca.is_some() && !upstream.is_https() {
+            return Err("`upstream_ca` is given but the upstream is not `https://`".into());
+        }
+        upstream.ca = file.upstream_ca;
+        if file.admin_tls.is_some() && file.admin_listen.is_none() {
+            return Err("`admin_tls` is given without `admin_listen` (`tls` covers `listen`)".into());
+        }
         if file.write_keys.is_empty() {
             return Err("`write_keys` is empty: every request would be refused".into());
         }
@@ -176,6 +222,8 @@ impl Config {
             libraries: file.libraries,
             limits,
             cors_origins: file.cors_origins,
+            tls: file.tls,
+            admin_tls: file.admin_tls,
         })
     }
 }
@@ -253,20 +301,27 @@ fn unquoted(message: &str) -> String {
 }
 
 impl Upstream {
-    /// Accepts `http://host[:port]` with an optional trailing `/` and nothing after it.
+    /// Accepts `http://host[:port]` or `https://host[:port]` with an optional trailing `/`
+    /// and nothing after it.
     pub fn parse(raw: &str) -> Result<Upstream, String> {
         let shown = regionfence::text::bounded(raw, 256);
-        let rest = raw
-            .strip_prefix("http://")
-            .ok_or_else(|| format!("upstream `{shown}` must start with `http://`"))?;
+        let (scheme, rest) = match (raw.strip_prefix("http://"), raw.strip_prefix("https://")) {
+            (Some(rest), _) => ("http", rest),
+            (_, Some(rest)) => ("https", rest),
+            _ => {
+                return Err(format!(
+                    "upstream `{shown}` must start with `http://` or `https://`"
+                ))
+            }
+        };
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
-            return Err(format!("upstream `{shown}` must be `http://host[:port]`"));
+            return Err(format!("upstream `{shown}` must be `{scheme}://host[:port]`"));
         }
-        let base = format!("http://{rest}");
+        let base = format!("{scheme}://{rest}");
         base.parse::<hyper::Uri>()
             .map_err(|e| format!("upstream `{shown}`: {e}"))?;
-        Ok(Upstream { base })
+        Ok(Upstream { base, ca: None })
     }
 }
 
@@ -288,7 +343,19 @@ mod tests {
     #[test]
     fn rejects_what_would_misbehave() {
         for (text, needle) in [
-            ("listen: 127.0.0.1:0\nupstream: https://x\nwrite_keys: {k: eu-west}\n", "http://"),
+            ("listen: 127.0.0.1:0\nupstream: ftp://x\nwrite_keys: {k: eu-west}\n", "http://"),
+            (
+                "listen: 127.0.0.1:0\nupstream: http://x\nupstream_ca: ca.pem\nwrite_keys: {k: eu-west}\n",
+                "not `https://`",
+            ),
+            (
+                "listen: 127.0.0.1:0\nupstream: http://x\nadmin_tls: {cert: c, key: k}\nwrite_keys: {k: eu-west}\n",
+                "admin_listen",
+            ),
+            (
+                "listen: 127.0.0.1:0\nupstream: http://x\ntls: {cert: c}\nwrite_keys: {k: eu-west}\n",
+                "missing field",
+            ),
             ("listen: 127.0.0.1:0\nupstream: http://x/v1\nwrite_keys: {k: eu-west}\n", "host[:port]"),
             ("listen: 127.0.0.1:0\nupstream: http://x\nwrite_keys: {}\n", "empty"),
             ("listen: 127.0.0.1:0\nupstream: http://x\nwrite_keys: {'a:b': eu-west}\n", "#1"),
@@ -378,6 +445,31 @@ mod tests {
         let raw = format!("ftp://\u{202E}{}", "u".repeat(5000));
         let e = Upstream::parse(&raw).unwrap_err();
         assert!(!e.contains('\u{202E}') && e.chars().count() < 400, "{e}");
+    }
+
+    #[test]
+    fn tls_files_and_the_upstream_ca_are_relative_to_the_file() {
+        let dir = std::env::temp_dir().join(format!("rf-gw-config-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("gw.yaml");
+        std::fs::write(
+            &file,
+            "listen: 127.0.0.1:0\nadmin_listen: 127.0.0.1:0\nupstream: https://up.example:8443/\n\
+             upstream_ca: ca.pem\ntls: {cert: c.pem, key: /abs/k.pem}\nadmin_tls: {cert: a.pem, key: ak.pem}\n\
+             write_keys: {k: eu-west}\n",
+        )
+        .unwrap();
+        let c = Config::load(&file).unwrap();
+        assert_eq!(c.upstream.base, "https://up.example:8443");
+        assert!(c.upstream.is_https());
+        assert_eq!(c.upstream.ca, Some(dir.join("ca.pem")));
+        let tls = c.tls.unwrap();
+        assert_eq!(
+            (tls.cert, tls.key),
+            (dir.join("c.pem"), PathBuf::from("/abs/k.pem"))
+        );
+        assert_eq!(c.admin_tls.unwrap().key, dir.join("ak.pem"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod proxy;
 pub mod server;
 pub mod sources;
 pub mod stub;
+pub mod tls;
 pub mod tracking;
 pub mod write_key;
 

@@ -19,7 +19,7 @@ pub struct Metrics {
     forwarded: AtomicU64,
     /// (status, reason) → refused requests.
     refused: Mutex<BTreeMap<(u16, &'static str), u64>>,
-    /// (kind) → upstream failures: `connect`, `timeout`, `body`.
+    /// (kind) → upstream failures: `connect`, `timeout`, `body`, `tls`.
     upstream_errors: Mutex<BTreeMap<&'static str, u64>>,
     reloads: AtomicU64,
     failed_reloads: AtomicU64,

@@ -19,6 +19,8 @@ pub struct LoadedPolicy {
     /// The policy's content digest ([`Policy::digest`]): the same digest decision records,
     /// `audit` and `diff` name, so a decision the gateway made can be matched to its policy.
     pub digest: Option<String>,
+    /// The tracking gatekeeper's names as this policy's ids, looked up once for it.
+    pub(crate) ids: std::sync::OnceLock<crate::tracking::Ids>,
 }
 
 impl LoadedPolicy {
@@ -28,6 +30,7 @@ impl LoadedPolicy {
             name: policy.name().to_string(),
             version: policy.document().version,
             digest: Some(policy.digest()),
+            ids: std::sync::OnceLock::new(),
             policy,
         }
     }

@@ -1,12 +1,14 @@
 //! Forwarding an allowed request to the upstream unchanged (method, path, query, headers
 //! and body bytes; only hop-by-hop headers, which belong to one connection, are dropped),
-//! and returning the upstream's answer, within a timeout.
+//! and returning the upstream's answer, within a timeout. An `https://` upstream is spoken
+//! to over TLS (see [`crate::tls`]), on the same pool of keep-alive connections.
 
 use crate::config::Upstream;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::header::{HeaderMap, HeaderName, CONNECTION};
 use hyper::{Request, Response};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use std::time::Duration;
@@ -14,15 +16,34 @@ use std::time::Duration;
 /// The largest upstream answer relayed, in bytes.
 pub const MAX_UPSTREAM_ANSWER_BYTES: usize = 16 * 1024 * 1024;
 
-/// A pooled HTTP/1 client to the upstream.
-pub type Client = hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>;
+/// A pooled HTTP/1 client to the upstream, over TLS for an `https://` one.
+pub type Client = hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
-/// A client whose connection attempts give up after `timeout`.
-pub fn client(timeout: Duration) -> Client {
+/// A client to `upstream` whose connection attempts give up after `timeout`. For an
+/// `https://` upstream, its certificate must chain to the system's roots, or to
+/// `upstream.ca` when given, and name the upstream's host (sent as SNI); an error when no
+/// root can be had or the CA file is unusable.
+pub fn client(upstream: &Upstream, timeout: Duration) -> Result<Client, String> {
     let mut connector = HttpConnector::new();
     connector.set_connect_timeout(Some(timeout));
     connector.set_nodelay(true);
-    hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector)
+    connector.enforce_http(false);
+    let tls = if upstream.is_https() {
+        crate::tls::client_config(upstream.ca.as_deref())?
+    } else {
+        // Never used: the upstream's scheme is fixed by the configuration.
+        rustls::ClientConfig::builder_with_provider(crate::tls::provider())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth()
+    };
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(connector);
+    Ok(hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(https))
 }
 
 /// Why the upstream gave no answer.
@@ -34,6 +55,8 @@ pub enum UpstreamError {
     Timeout,
     /// Its answer's body failed or was over the limit.
     Body(String),
+    /// The TLS handshake failed: what was wrong (an untrusted or expired certificate, …).
+    Tls(String),
 }
 
 impl UpstreamError {
@@ -43,6 +66,7 @@ impl UpstreamError {
             UpstreamError::Connect(_) => "connect",
             UpstreamError::Timeout => "timeout",
             UpstreamError::Body(_) => "body",
+            UpstreamError::Tls(_) => "tls",
         }
     }
 }
@@ -101,7 +125,10 @@ pub async fn forward(
         let response = client
             .request(request)
             .await
-            .map_err(|e| UpstreamError::Connect(e.to_string()))?;
+            .map_err(|e| match crate::tls::describe(&e) {
+                Some(reason) => UpstreamError::Tls(reason),
+                None => UpstreamError::Connect(e.to_string()),
+            })?;
         let (mut parts, body) = response.into_parts();
         let bytes = Limited::new(body, MAX_UPSTREAM_ANSWER_BYTES)
             .collect()

@@ -5,6 +5,7 @@ use crate::metrics::Metrics;
 use crate::policy_cell::{LoadedPolicy, PolicyCell, Requirements};
 use crate::proxy::{self, Client};
 use crate::sources::SourceTable;
+use crate::tls::ServerTls;
 use crate::tracking::{self, Gatekeeper, Outcome, Request as TrackingRequest};
 use crate::{authz, cors, decide_api, log};
 use bytes::Bytes;
@@ -58,6 +59,9 @@ pub struct State {
     limits: Limits,
     cors: cors::Cors,
     check_policy: bool,
+    /// HTTPS on `listen`, and on `admin_listen`: reloaded with the policy.
+    listen_tls: Option<ServerTls>,
+    admin_tls: Option<ServerTls>,
     /// The reload queued behind the one running, if any: requests arriving meanwhile share
     /// its outcome rather than queueing one each.
     queued_reload: std::sync::Mutex<Option<ReloadSender>>,
@@ -76,9 +80,11 @@ impl State {
         &self.metrics
     }
 
-    /// Reloads the policy, logging and counting the outcome.
+    /// Reloads the policy and the listeners' certificates, logging and counting the
+    /// outcome. It takes effect whole or not at all: certificate files that do not load
+    /// leave the policy and the certificates in force, and so does a policy that does not.
     pub fn reload(&self, trigger: &str) -> Result<Arc<crate::LoadedPolicy>, String> {
-        let outcome = self.cell.reload();
+        let outcome = self.reload_all();
         self.metrics.reload(outcome.is_ok());
         match &outcome {
             Ok(p) => log::line("reload", &[("trigger", trigger), ("policy", &p.label())]),
@@ -92,6 +98,21 @@ impl State {
             ),
         }
         outcome
+    }
+
+    fn reload_all(&self) -> Result<Arc<crate::LoadedPolicy>, String> {
+        let listeners = [&self.listen_tls, &self.admin_tls];
+        let mut certificates = Vec::new();
+        for tls in listeners.into_iter().flatten() {
+            certificates.push((tls, tls.prepare()?));
+        }
+        let policy = self.cell.reload()?;
+        // The new policy's ids, looked up now rather than by the first request under it.
+        self.gatekeeper.prime(&policy);
+        for (tls, config) in certificates {
+            tls.install(config);
+        }
+        Ok(policy)
     }
 
     /// [`State::reload`] on a thread for blocking work: compiling and auditing a large
@@ -182,15 +203,18 @@ impl Gateway {
             config.hosts.clone(),
             config.limits.max_body_bytes,
         );
+        gatekeeper.prime(&cell.current());
         let state = State {
             cell,
             metrics: Metrics::default(),
             gatekeeper,
-            client: proxy::client(config.limits.upstream_timeout),
+            client: proxy::client(&config.upstream, config.limits.upstream_timeout)?,
             upstream: config.upstream.clone(),
             limits: config.limits,
             cors: cors::Cors::new(config.cors_origins.clone()),
             check_policy: true,
+            listen_tls: config.tls.clone().map(ServerTls::load).transpose()?,
+            admin_tls: config.admin_tls.clone().map(ServerTls::load).transpose()?,
             queued_reload: std::sync::Mutex::new(None),
             reload_turn: tokio::sync::Mutex::new(()),
         };
@@ -317,14 +341,42 @@ async fn serve(listener: TcpListener, state: Arc<State>, routes: Routes, mut sto
                     }
                 };
                 let _ = stream.set_nodelay(true);
+                let tls = match routes {
+                    Routes::Admin => state.admin_tls.as_ref(),
+                    Routes::Tracking | Routes::Both => state.listen_tls.as_ref(),
+                };
+                let acceptor = tls.map(ServerTls::acceptor);
+                let handshake_timeout = state.limits.client_timeout;
                 let state = Arc::clone(&state);
                 let service = hyper::service::service_fn(move |request| {
                     let state = Arc::clone(&state);
                     async move { Ok::<_, Infallible>(handle(&state, routes, request).await) }
                 });
-                let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                let Some(acceptor) = acceptor else {
+                    let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    });
+                    continue;
+                };
+                // The handshake runs on the connection's own task (a slow client holds up
+                // no one else), with the certificate in force when it was accepted, within
+                // the client timeout; shutdown waits for it like for a request.
+                let watcher = graceful.watcher();
+                let http = http.clone();
                 tokio::spawn(async move {
-                    let _ = connection.await;
+                    let stream = match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(e)) => {
+                            log::line("tls-handshake-failed", &[("error", &e.to_string())]);
+                            return;
+                        }
+                        Err(_) => {
+                            log::line("tls-handshake-failed", &[("error", "timed out")]);
+                            return;
+                        }
+                    };
+                    let _ = watcher.watch(http.serve_connection(TokioIo::new(stream), service)).await;
                 });
             }
             _ = stop.changed() => break,
@@ -681,6 +733,12 @@ async fn track(
                     StatusCode::GATEWAY_TIMEOUT,
                     "upstream-timeout",
                     &format!("the upstream {} did not answer in time", state.upstream.base),
+                    loaded,
+                ),
+                proxy::UpstreamError::Tls(reason) => error(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream-tls",
+                    &format!("TLS with the upstream {} failed: {reason}", state.upstream.base),
                     loaded,
                 ),
                 proxy::UpstreamError::Connect(_) => error(

@@ -8,8 +8,10 @@ use crate::metrics::Metrics;
 use crate::policy_cell::LoadedPolicy;
 use crate::sources::SourceTable;
 use crate::write_key;
-use regionfence::{Question, ReasonCode};
-use std::collections::BTreeMap;
+use regionfence::{HostId, Policy, Question, ReasonCode, RegionId, SourceId};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The tracking API's endpoints, as the last path segment after `v1/`.
 pub const ENDPOINTS: &[&str] = &["batch", "track", "identify", "page", "screen", "group", "alias"];
@@ -152,6 +154,63 @@ pub struct Gatekeeper {
     sources: SourceTable,
     hosts: Vec<String>,
     max_body_bytes: usize,
+    /// Which gatekeeper a policy's [`Ids`] were looked up for (a clone shares its
+    /// configuration, so its serial too).
+    serial: u64,
+}
+
+/// Gives each gatekeeper its serial.
+static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
+
+/// A gatekeeper's names as one policy's ids: write keys → region, source kinds → source,
+/// served hosts → host, looked up once per policy (each reload compiles a new policy, whose
+/// ids are its own), so a request is decided on the id layer
+/// ([`regionfence::Policy::ingest_ids`]) with no name looked up but the `Host` header's.
+///
+/// A name the policy does not know has no id; a request that needs it is decided by name,
+/// which says why it is refused.
+#[derive(Debug, Clone)]
+pub struct Ids {
+    owner: u64,
+    /// Write key → position in `regions`.
+    write_keys: HashMap<String, usize>,
+    /// Each region a write key maps to: its name and its id.
+    regions: Vec<(String, Option<RegionId>)>,
+    /// Each source kind the table gives: its name and its id.
+    kinds: Vec<(String, Option<SourceId>)>,
+    /// The served hosts, in order, and their ids.
+    served: Vec<Option<HostId>>,
+}
+
+impl Ids {
+    fn new(gatekeeper: &Gatekeeper, policy: &Policy) -> Ids {
+        let mut regions: Vec<(String, Option<RegionId>)> = Vec::new();
+        let mut write_keys = HashMap::with_capacity(gatekeeper.write_keys.len());
+        for (key, region) in &gatekeeper.write_keys {
+            let at = match regions.iter().position(|(name, _)| name == region) {
+                Some(at) => at,
+                None => {
+                    regions.push((region.clone(), policy.region_id(region)));
+                    regions.len() - 1
+                }
+            };
+            write_keys.insert(key.clone(), at);
+        }
+        let mut kinds: Vec<(String, Option<SourceId>)> = Vec::new();
+        for kind in gatekeeper.sources.kinds() {
+            if !kinds.iter().any(|(name, _)| name == kind) {
+                kinds.push((kind.to_string(), policy.source_id(kind)));
+            }
+        }
+        let served = gatekeeper.hosts.iter().map(|h| policy.host_id(h).ok()).collect();
+        Ids {
+            owner: gatekeeper.serial,
+            write_keys,
+            regions,
+            kinds,
+            served,
+        }
+    }
 }
 
 impl Gatekeeper {
@@ -168,6 +227,24 @@ impl Gatekeeper {
             sources,
             hosts,
             max_body_bytes,
+            serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// Looks this gatekeeper's names up in `loaded` now (as a reload does), rather than on
+    /// the first request it decides. Idempotent.
+    pub fn prime(&self, loaded: &LoadedPolicy) {
+        let _ = self.ids(loaded);
+    }
+
+    /// This gatekeeper's ids in `loaded`: looked up once and kept with the policy; looked
+    /// up afresh (and not kept) when the policy's were looked up for another gatekeeper.
+    fn ids<'p>(&self, loaded: &'p LoadedPolicy) -> Cow<'p, Ids> {
+        let kept = loaded.ids.get_or_init(|| Ids::new(self, &loaded.policy));
+        if kept.owner == self.serial {
+            Cow::Borrowed(kept)
+        } else {
+            Cow::Owned(Ids::new(self, &loaded.policy))
         }
     }
 
@@ -190,6 +267,7 @@ impl Gatekeeper {
             })?;
         // A key in the header is checked before the body is read: an unknown one costs no
         // more than decoding.
+        let ids = self.ids(loaded);
         let header = match write_key::from_basic_auth(request.authorization) {
             write_key::Header::Unreadable => {
                 return Err(Refusal::plain(
@@ -199,7 +277,7 @@ impl Gatekeeper {
                 ))
             }
             write_key::Header::Key(header) => {
-                let region = self.region(&header)?;
+                let region = region(&ids, &header)?;
                 Some((header, region))
             }
             write_key::Header::Absent => None,
@@ -217,7 +295,7 @@ impl Gatekeeper {
                 ))
             }
             (Some((_, region)), _) => region,
-            (None, Some(body)) => self.region(&body)?,
+            (None, Some(body)) => region(&ids, &body)?,
             (None, None) => {
                 return Err(Refusal::plain(
                     401,
@@ -226,7 +304,7 @@ impl Gatekeeper {
                 ))
             }
         };
-        self.decide_kinds(loaded, metrics, region, &payload.kinds, request.host)
+        self.decide_kinds(loaded, metrics, &ids, region, &payload.kinds, request.host)
     }
 
     /// Decides a request from its headers alone, as the edge's check endpoint does when it
@@ -252,10 +330,13 @@ impl Gatekeeper {
                 "missing-write-key",
                 "no write key: send it as the Basic auth user".into(),
             )),
-            write_key::Header::Key(key) => self.region(&key).and_then(|region| {
-                let kind = self.sources.kind(library);
-                self.decide_kinds(policy, metrics, region, &[kind], host)
-            }),
+            write_key::Header::Key(key) => {
+                let ids = self.ids(policy);
+                region(&ids, &key).and_then(|region| {
+                    let kind = self.sources.kind(library);
+                    self.decide_kinds(policy, metrics, &ids, region, &[kind], host)
+                })
+            }
         };
         match decided {
             Ok(()) => Outcome::Forward,
@@ -269,15 +350,26 @@ impl Gatekeeper {
         &self,
         loaded: &LoadedPolicy,
         metrics: &Metrics,
-        region: &str,
+        ids: &Ids,
+        region: (&str, Option<RegionId>),
         kinds: &[&str],
         header: Option<&str>,
     ) -> Result<(), Refusal> {
         let policy = &loaded.policy;
-        let host = self.host(policy, header);
-        // One decision per distinct source kind, in the order of their first messages.
+        let (region, region_id) = region;
+        let (host, host_id) = self.host(policy, ids, header);
+        // One decision per distinct source kind, in the order of their first messages: on
+        // ids when every name has one, else by name (which says what is unknown).
         for &kind in kinds {
-            let decision = policy.ingest(region, kind, host);
+            let source_id = ids
+                .kinds
+                .iter()
+                .find(|(name, _)| name == kind)
+                .map_or_else(|| policy.source_id(kind), |(_, id)| *id);
+            let decision = match (region_id, source_id, host_id) {
+                (Some(region), Some(source), Some(host)) => policy.ingest_ids(region, source, host),
+                _ => policy.ingest(region, kind, host),
+            };
             metrics.decision("ingest", &decision);
             if decision.is_allowed() {
                 continue;
@@ -329,32 +421,49 @@ impl Gatekeeper {
         Ok(())
     }
 
-    /// The region of a write key, or the refusal of an unknown one.
-    fn region(&self, key: &str) -> Result<&String, Refusal> {
-        self.write_keys.get(key).ok_or_else(|| {
+    /// The host a request is decided on, and its id when it has one: with served hosts
+    /// configured, the `Host` header when it names one of them, else the first; without,
+    /// the `Host` header as sent.
+    fn host<'a>(&'a self, policy: &Policy, ids: &Ids, header: Option<&'a str>) -> (&'a str, Option<HostId>) {
+        let Some(first) = self.hosts.first() else {
+            let header = header.unwrap_or("");
+            return (header, policy.host_id(header).ok());
+        };
+        let first = (first.as_str(), ids.served.first().copied().flatten());
+        let Some(header) = header else {
+            return first;
+        };
+        // The usual case first: the header is a served host as written in the configuration.
+        if let Some(id) = self
+            .hosts
+            .iter()
+            .zip(&ids.served)
+            .find(|(h, _)| h.as_str() == header)
+            .and_then(|(_, id)| *id)
+        {
+            return (header, Some(id));
+        }
+        match policy.host_id(header) {
+            Ok(id) if ids.served.contains(&Some(id)) => (header, Some(id)),
+            _ => first,
+        }
+    }
+}
+
+/// The region of a write key (its name, and its id when the policy has one), or the
+/// refusal of an unknown key.
+fn region<'i>(ids: &'i Ids, key: &str) -> Result<(&'i str, Option<RegionId>), Refusal> {
+    ids.write_keys
+        .get(key)
+        .and_then(|at| ids.regions.get(*at))
+        .map(|(name, id)| (name.as_str(), *id))
+        .ok_or_else(|| {
             Refusal::plain(
                 401,
                 "unknown-write-key",
                 "the write key is not known to this gateway".into(),
             )
         })
-    }
-
-    /// The host a request is decided on: with served hosts configured, the `Host` header
-    /// when it names one of them, else the first; without, the `Host` header as sent.
-    fn host<'a>(&'a self, policy: &regionfence::Policy, header: Option<&'a str>) -> &'a str {
-        let Some(first) = self.hosts.first() else {
-            return header.unwrap_or("");
-        };
-        let Some(seen) = header.and_then(|h| policy.host_id(h).ok().map(|id| (h, id))) else {
-            return first;
-        };
-        if self.hosts.iter().any(|h| policy.host_id(h).ok() == Some(seen.1)) {
-            seen.0
-        } else {
-            first
-        }
-    }
 }
 
 #[cfg(test)]
@@ -652,6 +761,83 @@ mod tests {
             .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
             .sum();
         assert_eq!(decisions, 2, "{rendered}");
+    }
+
+    #[test]
+    fn ids_are_the_policys_own_a_reloaded_policy_is_never_decided_on_old_ones() {
+        let g = gatekeeper(&["events.eu1.segmentapis.com"]);
+        let auth = basic("US");
+        let request = Request {
+            is_batch: true,
+            host: Some("events.eu1.segmentapis.com"),
+            authorization: Some(&auth),
+            body: PYTHON.as_bytes(),
+            ..Request::default()
+        };
+        let first = LoadedPolicy::new(Policy::default_policy());
+        g.prime(&first);
+        assert!(
+            matches!(g.check(&first, &Metrics::default(), &request), Outcome::Refuse(r) if r.status == 421)
+        );
+        // Another compilation of the same document: its ids are its own (the first's would
+        // be refused as foreign-id), so it is looked up afresh.
+        let reloaded = LoadedPolicy::new(Policy::default_policy());
+        let Outcome::Refuse(r) = g.check(&reloaded, &Metrics::default(), &request) else {
+            panic!()
+        };
+        assert_eq!((r.status, r.code), (421, "ingestion-outside-region"));
+        assert_eq!(reloaded.ids.get().map(|i| i.owner), Some(g.serial));
+        let eu = basic("EU");
+        let request = Request {
+            authorization: Some(&eu),
+            ..request
+        };
+        assert_eq!(
+            g.check(&reloaded, &Metrics::default(), &request),
+            Outcome::Forward
+        );
+    }
+
+    #[test]
+    fn a_policy_shared_by_two_gatekeepers_decides_each_on_its_own_names() {
+        let policy = LoadedPolicy::new(Policy::default_policy());
+        let eu_host = gatekeeper(&["events.eu1.segmentapis.com"]);
+        let us_host = gatekeeper(&["api.segment.io"]);
+        let auth = basic("US");
+        let request = Request {
+            is_batch: true,
+            authorization: Some(&auth),
+            body: PYTHON.as_bytes(),
+            ..Request::default()
+        };
+        for _ in 0..2 {
+            assert!(
+                matches!(eu_host.check(&policy, &Metrics::default(), &request), Outcome::Refuse(r) if r.status == 421)
+            );
+            assert_eq!(
+                us_host.check(&policy, &Metrics::default(), &request),
+                Outcome::Forward
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_the_policy_does_not_know_is_decided_by_name_and_refused() {
+        let g = Gatekeeper::new(
+            BTreeMap::from([("EU".to_string(), "eu-west".to_string())]),
+            SourceTable::new(
+                &BTreeMap::from([("teleporter".to_string(), "teleport".to_string())]),
+                "server",
+            ),
+            vec!["events.eu1.segmentapis.com".into()],
+            1024,
+        );
+        let body = r#"{"batch":[{"context":{"library":{"name":"teleporter"}}}]}"#;
+        let Outcome::Refuse(r) = run(&g, "EU", None, body) else {
+            panic!()
+        };
+        assert_eq!((r.status, r.code), (403, "unknown-source"));
+        assert_eq!(run(&g, "EU", None, PYTHON), Outcome::Forward);
     }
 
     #[test]

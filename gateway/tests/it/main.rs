@@ -13,3 +13,4 @@ mod quickstart;
 mod real_client;
 mod reload;
 mod signals;
+mod tls;
