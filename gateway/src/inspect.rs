@@ -148,8 +148,41 @@ impl<const N: usize> Visitor<'_> for Field<N> {
         f.write_str("a field name")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
-        Ok(self.0.iter().position(|n| *n == v))
+        if let Some(i) = self.0.iter().position(|n| *n == v) {
+            return Ok(Some(i));
+        }
+        // A decoder that matches field names regardless of case (Go's encoding/json, for
+        // one: the last of `writeKey` and `WriteKey` wins) would read this key as the field
+        // the gateway decided on: refused, never skipped. The key itself is not quoted.
+        match self.0.iter().find(|n| same_but_case(v, n)) {
+            Some(name) => Err(E::custom(format_args!("a field named `{name}` in another case"))),
+            None => Ok(None),
+        }
     }
+}
+
+/// Whether `key` spells the ASCII `name` with the case of some letters changed, as a
+/// case-folding decoder reads it: character for character, each equal to `name`'s in
+/// lower or upper case (so the Kelvin sign `K` is a `k`, and `ſ` an `s`). A superset of
+/// Unicode simple case folding on these names: refusing a key no decoder would confuse is
+/// the safe side.
+fn same_but_case(key: &str, name: &str) -> bool {
+    // Each character of `name` is one byte; a folding character is at most four.
+    if key.len() < name.len() || key.len() > name.len().saturating_mul(4) || key.chars().count() != name.len()
+    {
+        return false;
+    }
+    let one = |mut chars: std::iter::Peekable<std::char::ToLowercase>| {
+        chars.next().filter(|_| chars.peek().is_none())
+    };
+    let one_up = |mut chars: std::iter::Peekable<std::char::ToUppercase>| {
+        chars.next().filter(|_| chars.peek().is_none())
+    };
+    key.chars().zip(name.chars()).all(|(k, n)| {
+        k == n
+            || one(k.to_lowercase().peekable()) == Some(n.to_ascii_lowercase())
+            || one_up(k.to_uppercase().peekable()) == Some(n.to_ascii_uppercase())
+    })
 }
 
 /// The next key of `map` among `names`: `Some(Some(i))` for `names[i]` (an error when seen
@@ -546,6 +579,39 @@ mod tests {
                 String::from_utf8_lossy(body)
             );
         }
+    }
+
+    #[test]
+    fn a_field_in_another_case_is_refused_at_every_level() {
+        let t = table();
+        // A decoder that folds case reads each second key as the field the gateway read
+        // first: another write key, another batch, another library.
+        for body in [
+            &br#"{"writeKey":"EU","WriteKey":"US","batch":[]}"#[..],
+            br#"{"WRITEKEY":"US","writeKey":"EU","batch":[]}"#,
+            "{\"writeKey\":\"EU\",\"write\u{212A}ey\":\"US\",\"batch\":[]}".as_bytes(),
+            br#"{"writeKey":"EU","write\u212aey":"US","batch":[]}"#,
+            br#"{"batch":[],"Batch":[{"context":{"library":{"name":"analytics.js"}}}]}"#,
+            br#"{"Context":{"library":{"name":"analytics.js"}},"batch":[]}"#,
+            br#"{"batch":[{"CONTEXT":{"library":{"name":"analytics.js"}}}]}"#,
+            br#"{"batch":[{"context":{"Library":{"name":"analytics.js"}}}]}"#,
+            br#"{"batch":[{"context":{"library":{"name":"s3","Name":"analytics.js"}}}]}"#,
+        ] {
+            let e = payload(body, true, &t).unwrap_err();
+            assert!(
+                e.0.contains("in another case"),
+                "{}: {}",
+                String::from_utf8_lossy(body),
+                e.0
+            );
+        }
+        // Other keys, near or long, are skipped as before.
+        let long = format!(
+            "{{\"{}\":1,\"writeKeys\":2,\"writeKe\":3,\"batch\":[]}}",
+            "k".repeat(10_000)
+        );
+        assert!(payload(long.as_bytes(), true, &t).is_ok());
+        assert!(same_but_case("ſ", "s") && same_but_case("\u{212A}", "k") && !same_but_case("ß", "s"));
     }
 
     #[test]
