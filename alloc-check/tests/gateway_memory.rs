@@ -394,3 +394,50 @@ fn statuses(results: &[Measured]) {
     assert_eq!(status("arrays as messages", true), [400]);
     assert_eq!(status("a long string where the batch should be", true), [400]);
 }
+
+/// A gzip member whose header carries an extra field, a file name and a comment of the
+/// longest lengths the decoder reads (64 KiB each), around `data`.
+fn gzip_with_header_fields(data: &[u8]) -> Vec<u8> {
+    const FIELD: usize = 65_535;
+    let mut out = vec![0x1f, 0x8b, 8, 4 | 8 | 16, 0, 0, 0, 0, 0, 0xff];
+    out.extend_from_slice(&u16::try_from(FIELD).unwrap().to_le_bytes());
+    out.extend(std::iter::repeat_n(b'e', FIELD));
+    out.extend(std::iter::repeat_n(b'n', FIELD));
+    out.push(0);
+    out.extend(std::iter::repeat_n(b'c', FIELD));
+    out.push(0);
+    let mut deflate = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    deflate.write_all(data).unwrap();
+    out.extend(deflate.finish().unwrap());
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&u32::try_from(data.len()).unwrap().to_le_bytes());
+    out
+}
+
+#[test]
+fn a_gzip_header_costs_no_more_than_its_body() {
+    let policy = LoadedPolicy::new(Policy::default_policy());
+    let metrics = Metrics::default();
+    let keeper = Gatekeeper::new(
+        BTreeMap::from([(EU.to_string(), "eu-west".to_string())]),
+        SourceTable::new(&BTreeMap::new(), "server"),
+        vec!["events.eu1.segmentapis.com".into()],
+        limit(),
+    );
+    let body = br#"{"batch":[{"context":{"library":{"name":"analytics-python"}}}]}"#;
+    let raw = gzip_with_header_fields(body);
+    let known = basic(EU);
+    let request = Request {
+        is_batch: true,
+        host: Some("events.eu1.segmentapis.com"),
+        authorization: Some(known.as_bytes()),
+        content_encoding: Some(&b"gzip"[..]),
+        body: &raw,
+    };
+    let (peak, outcome) = peak(|| keeper.check(&policy, &metrics, &request));
+    assert_eq!(outcome, Outcome::Forward);
+    let bound = MULTIPLE * body.len() + SLACK;
+    assert!(peak <= bound, "{peak} B > {bound} B for a {} B body", body.len());
+}

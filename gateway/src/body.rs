@@ -1,7 +1,7 @@
 //! Reading a request body within its limit: a gzipped body (`Content-Encoding: gzip`) is
 //! decompressed, and the limit applies to what it decompresses to.
 
-use std::io::Read;
+use crate::gzip::GunzipError;
 
 /// Why a body was not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,22 +43,19 @@ pub fn decoded<'a>(
             Ok(std::borrow::Cow::Borrowed(raw))
         }
         Some("gzip") | Some("x-gzip") => {
-            // Two passes: the first counts what the body decompresses to (stopping one byte
-            // past the limit, whatever the ratio), the second fills a buffer of exactly that
-            // size. Memory is the decoded body and the decoder's state, never a growing
-            // buffer's spare capacity and copies.
-            let gunzip = || flate2::read::MultiGzDecoder::new(raw);
-            let size = std::io::copy(&mut gunzip().take(limit as u64 + 1), &mut std::io::sink())
-                .map_err(|e| BodyError::BadGzip(e.to_string()))?;
-            let size = usize::try_from(size)
-                .ok()
-                .filter(|s| *s <= limit)
-                .ok_or(BodyError::TooLarge { limit })?;
+            // Two passes: the first counts what the body decompresses to (stopping past the
+            // limit, whatever the ratio), the second fills a buffer of exactly that size.
+            // Memory is the decoded body and the decoder's state: never a growing buffer's
+            // spare capacity, nor a member's header fields (read past, never kept).
+            let gunzip = |sink: &mut dyn std::io::Write, limit| {
+                crate::gzip::gunzip(raw, sink, limit).map_err(|e| match e {
+                    GunzipError::TooLarge => BodyError::TooLarge { limit },
+                    GunzipError::Bad(why) => BodyError::BadGzip(why),
+                })
+            };
+            let size = gunzip(&mut std::io::sink(), limit)?;
             let mut out = Vec::with_capacity(size);
-            gunzip()
-                .take(size as u64)
-                .read_to_end(&mut out)
-                .map_err(|e| BodyError::BadGzip(e.to_string()))?;
+            gunzip(&mut out, size)?;
             Ok(std::borrow::Cow::Owned(out))
         }
         Some(other) => Err(BodyError::UnsupportedEncoding(regionfence::text::bounded(

@@ -15,6 +15,7 @@ pub mod body;
 pub mod config;
 pub mod cors;
 pub mod decide_api;
+pub mod gzip;
 pub mod inspect;
 pub mod log;
 pub mod metrics;
