@@ -158,8 +158,12 @@ impl Policy {
     /// The embedded default from its compiled form, when that form was made from the
     /// embedded YAML text; `None` otherwise (the caller then loads the YAML).
     pub(crate) fn default_from_compiled() -> Option<Policy> {
-        let (policy, digest) =
-            Self::read_compiled(DEFAULT_POLICY_COMPILED, &crate::CompileOptions::default()).ok()?;
+        Self::default_from_compiled_with(&crate::CompileOptions::default())
+    }
+
+    /// [`Policy::default_from_compiled`], evaluated with `options`.
+    pub(crate) fn default_from_compiled_with(options: &crate::CompileOptions) -> Option<Policy> {
+        let (policy, digest) = Self::read_compiled(DEFAULT_POLICY_COMPILED, options).ok()?;
         (digest == source_digest(crate::compile::DEFAULT_POLICY_YAML)).then_some(policy)
     }
 }

@@ -455,7 +455,7 @@ fn stores_offered_to_different_regions_are_different_classes() {
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_none() { crate::long_or_light(256, 64) } else { proptest::prelude::ProptestConfig::default().cases },
+        cases: if std::env::var_os("PROPTEST_CASES").is_none() { crate::long_or_light(256, 16) } else { proptest::prelude::ProptestConfig::default().cases },
         failure_persistence: None,
         ..proptest::prelude::ProptestConfig::default()
     })]

@@ -509,7 +509,7 @@ fn edit_a_store(doc: &mut Document, t: &mut Choices<'_>) -> Option<String> {
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig {
-        cases: if std::env::var_os("PROPTEST_CASES").is_none() { crate::long_or_light(256, 64) } else { proptest::prelude::ProptestConfig::default().cases },
+        cases: if std::env::var_os("PROPTEST_CASES").is_none() { crate::long_or_light(256, 32) } else { proptest::prelude::ProptestConfig::default().cases },
         failure_persistence: None,
         ..proptest::prelude::ProptestConfig::default()
     })]

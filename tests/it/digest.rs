@@ -233,10 +233,11 @@ fn every_change_of_meaning_in_the_default_policy_changes_the_digest() {
     }
 }
 
+/// `cases` cases in the long run, a quarter of them in a plain `cargo test`.
 fn config(cases: u32) -> ProptestConfig {
     let mut config = ProptestConfig::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = cases;
+        config.cases = crate::long_or_light(cases, cases / 4);
     }
     if config.failure_persistence.is_some() {
         config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(concat!(
