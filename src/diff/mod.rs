@@ -67,21 +67,10 @@ struct GroupAcc {
     entries: HashMap<Entry, EntryAcc>,
 }
 
-/// The position of a question kind in the report.
+/// The position of a question kind in the report: [`QuestionKind`]'s one order.
 fn ask_rank(ask: &str) -> usize {
-    [
-        "ingest",
-        "resolve",
-        "deliver",
-        "store",
-        "allowlist",
-        "connect",
-        "failover",
-        "region-change",
-    ]
-    .iter()
-    .position(|a| *a == ask)
-    .unwrap_or(usize::MAX)
+    ask.parse::<crate::QuestionKind>()
+        .map_or(usize::MAX, |kind| kind as usize)
 }
 
 /// Adds `item` (written as plainly as `plain`, its change read by `kind_of`) to an entry's
