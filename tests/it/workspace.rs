@@ -145,6 +145,8 @@ fn unknown_names_are_violations_with_a_hint_and_no_edit() {
         let cases = [
             ("sources: [{id: a, source: javascrip}]\n", "sources[0].source", "unknown-source", "`javascript`"),
             ("destinations: [{id: a, destination: mixpanell}]\n", "destinations[0].destination", "unknown-destination", "`mixpanel`"),
+            ("destinations: [{id: a, destination: \"Mixpanel (Actions)\"}]\n", "destinations[0].destination", "unknown-destination", "`actions-mixpanel`"),
+            ("destinations: [{id: a, destination: mixpanel-actions}]\n", "destinations[0].destination", "unknown-destination", "`actions-mixpanel`"),
             ("stores: [{id: a, store: redshfit, cloud_region: aws:eu-west-1}]\n", "stores[0].store", "unknown-store", "`redshift`"),
             ("stores: [{id: a, store: redshift, cloud_region: aws:eu-west-l}]\n", "stores[0].cloud_region", "unknown-cloud-region", "`aws:eu-west-1`"),
             ("failover: [{from: eu-west/dublin-a, to: eu-west/dublin-x}]\n", "failover[0].to", "unknown-location", "`eu-west/dublin-a`"),
