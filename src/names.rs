@@ -109,13 +109,25 @@ pub(crate) fn nearest_named<'a>(
     if close.len() > MAX_HINT_CANDIDATES {
         close = neighbours(close, name, MAX_HINT_CANDIDATES);
     }
+    let typed_chars = lower(name);
+    let typed_words: Vec<char> = typed.sorted.chars().collect();
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in close {
-        let distance =
-            edit_distance(name, candidate).min(edit_distance(&typed.sorted, &Words::of(candidate).sorted));
-        if distance > budget {
-            continue;
+        // Only a distance within the budget, and no greater than the best so far, counts.
+        let limit = best.map_or(budget, |(d, _)| d.min(budget));
+        let chars = lower(candidate);
+        let mut distance = distance_within(&typed_chars, &chars, limit);
+        // The words in order, when the name has several to order and the text did not match.
+        if typed.count > 1 && distance != Some(0) {
+            let words: Vec<char> = Words::of(candidate).sorted.chars().collect();
+            let limit = distance.map_or(limit, |d| d.saturating_sub(1));
+            if let Some(d) = distance_within(&typed_words, &words, limit) {
+                distance = Some(distance.map_or(d, |old| old.min(d)));
+            }
         }
+        let Some(distance) = distance else {
+            continue;
+        };
         let better = match best {
             None => true,
             Some((d, c)) => distance < d || (distance == d && candidate < c),
@@ -134,6 +146,8 @@ struct Words {
     sorted: String,
     /// How many characters the words hold (after lower-casing): a cheap first test.
     letters: usize,
+    /// How many words.
+    count: usize,
 }
 
 impl Words {
@@ -148,12 +162,17 @@ impl Words {
         Words {
             sorted: words.join("-"),
             letters,
+            count: words.len(),
         }
     }
 
-    /// Whether `text` has the same words. Texts whose letters do not add up to as many are
-    /// turned down without allocating.
+    /// Whether `text` has the same words. Texts too short to hold as many letters, or whose
+    /// letters do not add up to as many, are turned down without allocating. (A character
+    /// lower-cases to no more characters than its UTF-8 bytes.)
     fn same_as(&self, text: &str) -> bool {
+        if text.len() < self.letters {
+            return false;
+        }
         let letters: usize = text
             .chars()
             .filter(|c| c.is_alphanumeric())
@@ -186,10 +205,23 @@ fn neighbours<'a>(candidates: Vec<&'a str>, name: &str, keep: usize) -> Vec<&'a 
     below
 }
 
+/// A text's characters, lower-cased.
+fn lower(text: &str) -> Vec<char> {
+    text.chars().flat_map(char::to_lowercase).collect()
+}
+
 /// Levenshtein distance over characters, case-insensitive.
+#[cfg(test)]
 fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().flat_map(char::to_lowercase).collect();
-    let b: Vec<char> = b.chars().flat_map(char::to_lowercase).collect();
+    distance_within(&lower(a), &lower(b), usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// Levenshtein distance between two texts' characters if it is at most `limit`, else `None`:
+/// a row whose least cell exceeds `limit` ends the work, since no later row is less.
+fn distance_within(a: &[char], b: &[char], limit: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     let mut current = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {
@@ -204,9 +236,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
                 *cell = substitution.min(deletion).min(insertion);
             }
         }
+        if current.iter().min().is_some_and(|&least| least > limit) {
+            return None;
+        }
         std::mem::swap(&mut previous, &mut current);
     }
-    previous.last().copied().unwrap_or(0)
+    previous.last().copied().filter(|&d| d <= limit)
 }
 
 /// A hint suffix for an error message: `; did you mean `x`?` or nothing.
@@ -258,6 +293,11 @@ mod tests {
         assert_eq!(edit_distance("abc", ""), 3);
         assert_eq!(edit_distance("xxabc", "abc"), 2);
         assert_eq!(edit_distance("abc", "xxabc"), 2);
+        // Within a limit: the distance, or nothing past it.
+        assert_eq!(distance_within(&lower("kitten"), &lower("sitting"), 3), Some(3));
+        assert_eq!(distance_within(&lower("kitten"), &lower("sitting"), 2), None);
+        assert_eq!(distance_within(&lower("abc"), &lower("abcdef"), 2), None);
+        assert_eq!(distance_within(&lower(""), &lower(""), 0), Some(0));
     }
 
     #[test]
