@@ -116,10 +116,13 @@ fn store() {
     denied!(store("eu-west", "redshift", "gcp:europe-west3") => StoreProviderMismatch);
     denied!(store("eu-west", "redshift", "aws:mars-1") => UnknownCloudRegion);
     denied!(store("eu-west", "lake", "aws:eu-west-1") => UnknownStore);
-    // The 2022 data lake is offered to US West only: nowhere for EU West, even in the EU.
-    allowed!(store("us-west", "data-lake", "azure:westeurope"));
-    denied!(store("eu-west", "data-lake", "aws:eu-west-1") => StoreOutsideRegion);
-    denied!(store("eu-west", "data-lake", "azure:denmarkeast") => StoreOutsideRegion);
+    // The 2022 AWS data lake is offered to both regions, EU West keeping it in the EU; the
+    // Azure one to US West only: nowhere for EU West, even in the EU.
+    allowed!(store("eu-west", "data-lake", "aws:eu-west-1"));
+    denied!(store("eu-west", "data-lake", "aws:us-east-1") => StoreOutsideRegion);
+    denied!(store("eu-west", "data-lake", "azure:westeurope") => StoreProviderMismatch);
+    allowed!(store("us-west", "data-lake-azure", "azure:westeurope"));
+    denied!(store("eu-west", "data-lake-azure", "azure:denmarkeast") => StoreOutsideRegion);
 }
 
 /// A small policy whose strict region supports `cloud-event` only by name, and offers its

@@ -39,6 +39,8 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason, hin
         Hints::Search => hint(names.nearest(raw)),
         Hints::Skip => String::new(),
     };
+    // Whether hints are searched for (by the searches of their own that take display names).
+    let searching = matches!(hints, Hints::Search);
     let region = |r| policy.region_name(r).to_string();
     match *reason {
         Reason::UnknownRegion(f) => {
@@ -55,7 +57,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason, hin
             format!(
                 "source {} is neither a source kind nor a catalog source{}",
                 quoted(raw),
-                hint(policy.sources.names(), raw)
+                crate::names::hint(if searching { policy.source_hint(raw) } else { None })
             )
         }
         Reason::UnknownHost { field, error } => {
@@ -73,7 +75,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason, hin
             format!(
                 "destination {} is not in the catalog{}",
                 quoted(raw),
-                hint(policy.destinations.names(), raw)
+                crate::names::hint(if searching { policy.destination_hint(raw) } else { None })
             )
         }
         Reason::UnknownEndpoint { field, destination } => {

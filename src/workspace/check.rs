@@ -179,7 +179,7 @@ impl Check<'_> {
                 let fix = if code == ReasonCode::UnknownSource {
                     Fix::none(format!(
                         "name a source the policy knows{}",
-                        hint(self.policy.sources.names().nearest(&entry.source))
+                        hint(self.policy.source_hint(&entry.source))
                     ))
                 } else {
                     Fix::edit(
@@ -326,7 +326,7 @@ impl Check<'_> {
                     "destination",
                     Fix::none(format!(
                         "name a destination the policy knows{}",
-                        hint(self.policy.destinations.names().nearest(&entry.destination))
+                        hint(self.policy.destination_hint(&entry.destination))
                     )),
                 ),
                 ReasonCode::DestinationUnavailableInRegion => (

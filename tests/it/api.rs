@@ -539,6 +539,50 @@ fn explanations_name_the_policy_entry_that_decided() {
 }
 
 #[test]
+fn names_as_people_type_them_are_denied_with_the_id_as_a_hint() {
+    let policy = policy();
+    let deliver = |workspace: &str, destination: &str| Question::Deliver {
+        workspace: workspace.into(),
+        destination: destination.into(),
+        endpoint: None,
+    };
+    for (typed, id) in [
+        // The catalog's display name, as the Segment app shows it.
+        ("Mixpanel (Actions)", "actions-mixpanel"),
+        // The slug's words in another order.
+        ("mixpanel-actions", "actions-mixpanel"),
+        // A display name that is not the slug's words.
+        ("Google Analytics 4", "actions-google-analytics-4"),
+        ("Rokt", "rokt-integration"),
+        // A typo, as before.
+        ("amplitud", "amplitude"),
+    ] {
+        for workspace in ["us-west", "eu-west"] {
+            let q = deliver(workspace, typed);
+            let d = policy.decide(&q);
+            // Still a deny: a hint is text, never a lookup.
+            assert_eq!(d.verdict(), Verdict::Deny, "{typed}");
+            assert!(d.has_code(ReasonCode::UnknownDestination), "{typed}");
+            let m = message(&q);
+            assert!(m.contains(&format!("did you mean `{id}`?")), "{typed}: {m}");
+        }
+        // The hint names a destination the policy knows.
+        assert!(!policy
+            .decide(&deliver("us-west", id))
+            .has_code(ReasonCode::UnknownDestination));
+    }
+    // A source by its display name too.
+    let q = Question::Resolve {
+        workspace: "us-west".into(),
+        source: "Shopify (by Littledata)".into(),
+        ingestion: None,
+    };
+    assert_eq!(policy.decide(&q).verdict(), Verdict::Deny);
+    let m = message(&q);
+    assert!(m.contains("did you mean `shopify-littledata`?"), "{m}");
+}
+
+#[test]
 fn explanations_quote_and_shorten_hostile_input() {
     let q = Question::Ingest {
         workspace: "eu-west".into(),

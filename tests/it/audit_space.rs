@@ -209,7 +209,7 @@ fn the_default_policy_in_full_and_per_class() {
     // boundary addresses of single-address loader ranges, are asked once.
     check(
         &full,
-        &[(Family::Ingest, 40128 - 39424), (Family::Connect, 840 - 760)],
+        &[(Family::Ingest, 40128 - 39424), (Family::Connect, 924 - 836)],
     );
     assert_eq!(
         sizes(full.plans()),
@@ -217,22 +217,22 @@ fn the_default_policy_in_full_and_per_class() {
             (Family::Ingest, true, 40128),
             (Family::Resolve, true, 2112),
             (Family::Deliver, true, 4812),
-            (Family::Store, true, 6120),
-            (Family::Connect, true, 840),
+            (Family::Store, true, 6732),
+            (Family::Connect, true, 924),
             (Family::Failover, true, 324),
             (Family::RegionChange, true, 16),
         ]
     );
     let classes = audit::space_with(&p, 0);
-    assert_eq!(check(&classes, &[]), [500, 364, 3558, 4914, 112, 62, 16]);
+    assert_eq!(check(&classes, &[]), [500, 364, 3558, 5528, 116, 62, 16]);
     assert_eq!(
         sizes(classes.plans()),
         [
             (Family::Ingest, false, 500),
             (Family::Resolve, false, 365),
             (Family::Deliver, false, 4204),
-            (Family::Store, false, 4914),
-            (Family::Connect, false, 112),
+            (Family::Store, false, 5528),
+            (Family::Connect, false, 116),
             (Family::Failover, false, 63),
             (Family::RegionChange, true, 16),
         ]

@@ -145,6 +145,8 @@ fn unknown_names_are_violations_with_a_hint_and_no_edit() {
         let cases = [
             ("sources: [{id: a, source: javascrip}]\n", "sources[0].source", "unknown-source", "`javascript`"),
             ("destinations: [{id: a, destination: mixpanell}]\n", "destinations[0].destination", "unknown-destination", "`mixpanel`"),
+            ("destinations: [{id: a, destination: \"Mixpanel (Actions)\"}]\n", "destinations[0].destination", "unknown-destination", "`actions-mixpanel`"),
+            ("destinations: [{id: a, destination: mixpanel-actions}]\n", "destinations[0].destination", "unknown-destination", "`actions-mixpanel`"),
             ("stores: [{id: a, store: redshfit, cloud_region: aws:eu-west-1}]\n", "stores[0].store", "unknown-store", "`redshift`"),
             ("stores: [{id: a, store: redshift, cloud_region: aws:eu-west-l}]\n", "stores[0].cloud_region", "unknown-cloud-region", "`aws:eu-west-1`"),
             ("failover: [{from: eu-west/dublin-a, to: eu-west/dublin-x}]\n", "failover[0].to", "unknown-location", "`eu-west/dublin-a`"),
@@ -384,12 +386,12 @@ fn firewall_entries_that_are_not_cidrs_are_removed() {
 
 #[test]
 fn a_store_the_policy_does_not_offer_to_the_region_is_removed() {
-    // October 2022: Data Lakes reach EU workspaces only through a US endpoint, so the store is
-    // offered to US West only; an EU data lake, even in Frankfurt, has no place to move to.
+    // October 2022: the Azure data lake is "EU workspace w/ US Endpoint" only, so the store is
+    // offered to US West only; an EU one, even in Germany, has no place to move to.
     let policy = Policy::default_policy();
     let ws = workspace(
         "eu-west",
-        "stores: [{id: lake, store: data-lake, cloud_region: aws:eu-central-1}]\n",
+        "stores: [{id: lake, store: data-lake-azure, cloud_region: azure:germanywestcentral}]\n",
     );
     let v = only(&policy, &ws);
     assert_eq!(
@@ -402,14 +404,19 @@ fn a_store_the_policy_does_not_offer_to_the_region_is_removed() {
         v.message
     );
     assert_eq!(v.fix.patch, remove("/stores/0"));
-    // A US West workspace keeps it, and today an EU one does too.
+    // A US West workspace keeps it; an EU one keeps an AWS data lake in Frankfurt.
     let us = workspace(
         "us-west",
-        "stores: [{id: lake, store: data-lake, cloud_region: aws:eu-central-1}]\n",
+        "stores: [{id: lake, store: data-lake-azure, cloud_region: azure:germanywestcentral}]\n",
     );
     assert!(policy.check_workspace(&us).is_compliant());
+    let aws = workspace(
+        "eu-west",
+        "stores: [{id: lake, store: data-lake, cloud_region: aws:eu-central-1}]\n",
+    );
+    assert!(policy.check_workspace(&aws).is_compliant());
     let (_, today) = policies().pop().unwrap();
-    assert!(today.check_workspace(&ws).is_compliant());
+    assert!(today.check_workspace(&aws).is_compliant());
 }
 
 #[test]
