@@ -113,10 +113,19 @@ pub(crate) use tagged_enum;
 /// A deserializer that refuses a sequence wherever a struct is expected, at any depth.
 pub(crate) struct MapsOnly<D>(pub(crate) D);
 
-/// A visitor whose nested values are read through [`MapsOnly`].
-struct Wrap<V>(V);
-/// A struct's visitor: as [`Wrap`], and a sequence is refused.
-struct Struct<V>(V);
+/// A visitor whose nested values are read through [`MapsOnly`]; a struct's (`STRUCT`)
+/// refuses a sequence.
+struct Wrap<V, const STRUCT: bool>(V);
+
+/// Any value's visitor.
+fn any_value<V>(visitor: V) -> Wrap<V, false> {
+    Wrap(visitor)
+}
+
+/// A struct's visitor.
+fn a_struct<V>(visitor: V) -> Wrap<V, true> {
+    Wrap(visitor)
+}
 struct Seq<S>(S);
 struct Map<M>(M);
 struct Seed<S>(S);
@@ -127,86 +136,86 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapsOnly<D> {
     type Error = D::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(Wrap(visitor))
+        self.0.deserialize_any(any_value(visitor))
     }
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_bool(Wrap(visitor))
+        self.0.deserialize_bool(any_value(visitor))
     }
     fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_i8(Wrap(visitor))
+        self.0.deserialize_i8(any_value(visitor))
     }
     fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_i16(Wrap(visitor))
+        self.0.deserialize_i16(any_value(visitor))
     }
     fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_i32(Wrap(visitor))
+        self.0.deserialize_i32(any_value(visitor))
     }
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_i64(Wrap(visitor))
+        self.0.deserialize_i64(any_value(visitor))
     }
     fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_i128(Wrap(visitor))
+        self.0.deserialize_i128(any_value(visitor))
     }
     fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_u8(Wrap(visitor))
+        self.0.deserialize_u8(any_value(visitor))
     }
     fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_u16(Wrap(visitor))
+        self.0.deserialize_u16(any_value(visitor))
     }
     fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_u32(Wrap(visitor))
+        self.0.deserialize_u32(any_value(visitor))
     }
     fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_u64(Wrap(visitor))
+        self.0.deserialize_u64(any_value(visitor))
     }
     fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_u128(Wrap(visitor))
+        self.0.deserialize_u128(any_value(visitor))
     }
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_f32(Wrap(visitor))
+        self.0.deserialize_f32(any_value(visitor))
     }
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_f64(Wrap(visitor))
+        self.0.deserialize_f64(any_value(visitor))
     }
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_char(Wrap(visitor))
+        self.0.deserialize_char(any_value(visitor))
     }
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_str(Wrap(visitor))
+        self.0.deserialize_str(any_value(visitor))
     }
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_string(Wrap(visitor))
+        self.0.deserialize_string(any_value(visitor))
     }
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_bytes(Wrap(visitor))
+        self.0.deserialize_bytes(any_value(visitor))
     }
     fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_byte_buf(Wrap(visitor))
+        self.0.deserialize_byte_buf(any_value(visitor))
     }
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_option(Wrap(visitor))
+        self.0.deserialize_option(any_value(visitor))
     }
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_unit(Wrap(visitor))
+        self.0.deserialize_unit(any_value(visitor))
     }
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_seq(Wrap(visitor))
+        self.0.deserialize_seq(any_value(visitor))
     }
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_map(Wrap(visitor))
+        self.0.deserialize_map(any_value(visitor))
     }
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_identifier(Wrap(visitor))
+        self.0.deserialize_identifier(any_value(visitor))
     }
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_ignored_any(Wrap(visitor))
+        self.0.deserialize_ignored_any(any_value(visitor))
     }
     fn deserialize_unit_struct<V: Visitor<'de>>(
         self,
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_unit_struct(name, Wrap(visitor))
+        self.0.deserialize_unit_struct(name, any_value(visitor))
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -214,11 +223,11 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapsOnly<D> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_newtype_struct(name, Wrap(visitor))
+        self.0.deserialize_newtype_struct(name, any_value(visitor))
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_tuple(len, Wrap(visitor))
+        self.0.deserialize_tuple(len, any_value(visitor))
     }
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(
@@ -227,7 +236,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapsOnly<D> {
         len: usize,
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_tuple_struct(name, len, Wrap(visitor))
+        self.0.deserialize_tuple_struct(name, len, any_value(visitor))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -236,7 +245,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapsOnly<D> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_struct(name, fields, Struct(visitor))
+        self.0.deserialize_struct(name, fields, a_struct(visitor))
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -245,7 +254,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapsOnly<D> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_enum(name, variants, Wrap(visitor))
+        self.0.deserialize_enum(name, variants, any_value(visitor))
     }
 
     fn is_human_readable(&self) -> bool {
@@ -253,7 +262,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapsOnly<D> {
     }
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
+impl<'de, V: Visitor<'de>, const STRUCT: bool> Visitor<'de> for Wrap<V, STRUCT> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -343,110 +352,10 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        if STRUCT {
+            return Err(de::Error::invalid_type(Unexpected::Seq, &A_MAPPING));
+        }
         self.0.visit_seq(Seq(seq))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.0.visit_map(Map(map))
-    }
-
-    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
-        self.0.visit_enum(Enum(data))
-    }
-}
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for Struct<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
-        self.0.visit_bool(v)
-    }
-    fn visit_i8<E: de::Error>(self, v: i8) -> Result<V::Value, E> {
-        self.0.visit_i8(v)
-    }
-    fn visit_i16<E: de::Error>(self, v: i16) -> Result<V::Value, E> {
-        self.0.visit_i16(v)
-    }
-    fn visit_i32<E: de::Error>(self, v: i32) -> Result<V::Value, E> {
-        self.0.visit_i32(v)
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
-        self.0.visit_i64(v)
-    }
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<V::Value, E> {
-        self.0.visit_i128(v)
-    }
-    fn visit_u8<E: de::Error>(self, v: u8) -> Result<V::Value, E> {
-        self.0.visit_u8(v)
-    }
-    fn visit_u16<E: de::Error>(self, v: u16) -> Result<V::Value, E> {
-        self.0.visit_u16(v)
-    }
-    fn visit_u32<E: de::Error>(self, v: u32) -> Result<V::Value, E> {
-        self.0.visit_u32(v)
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
-        self.0.visit_u64(v)
-    }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<V::Value, E> {
-        self.0.visit_u128(v)
-    }
-    fn visit_f32<E: de::Error>(self, v: f32) -> Result<V::Value, E> {
-        self.0.visit_f32(v)
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
-        self.0.visit_f64(v)
-    }
-    fn visit_char<E: de::Error>(self, v: char) -> Result<V::Value, E> {
-        self.0.visit_char(v)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
-        self.0.visit_str(v)
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
-        self.0.visit_borrowed_str(v)
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
-        self.0.visit_string(v)
-    }
-
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<V::Value, E> {
-        self.0.visit_bytes(v)
-    }
-
-    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<V::Value, E> {
-        self.0.visit_borrowed_bytes(v)
-    }
-
-    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<V::Value, E> {
-        self.0.visit_byte_buf(v)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
-        self.0.visit_none()
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
-        self.0.visit_unit()
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
-        self.0.visit_some(MapsOnly(deserializer))
-    }
-
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
-        self.0.visit_newtype_struct(MapsOnly(deserializer))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        let _ = seq;
-        Err(de::Error::invalid_type(Unexpected::Seq, &A_MAPPING))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
@@ -517,7 +426,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Variant<A> {
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
-        self.0.tuple_variant(len, Wrap(visitor))
+        self.0.tuple_variant(len, any_value(visitor))
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -525,7 +434,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Variant<A> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, A::Error> {
-        self.0.struct_variant(fields, Struct(visitor))
+        self.0.struct_variant(fields, a_struct(visitor))
     }
 }
 
