@@ -95,6 +95,14 @@ pub(crate) fn splices_for(
     style: TextStyle,
     op: &PatchOp,
 ) -> Result<Vec<Splice>, EditError> {
+    // YAML breaks a line at a lone carriage return too; this editor finds lines by their
+    // line feeds, so it would take two lines for one. It refuses rather than misplace an edit.
+    if has_lone_carriage_return(body) {
+        return Err(EditError::Shape {
+            path: op.path().to_string(),
+            why: "the text breaks a line with a lone carriage return (not followed by a line feed)",
+        });
+    }
     let editor = Editor {
         body,
         parsed,
@@ -103,6 +111,15 @@ pub(crate) fn splices_for(
         newline: style.newline,
     };
     editor.apply(op)
+}
+
+/// Whether `body` holds a carriage return that no line feed follows.
+fn has_lone_carriage_return(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
 }
 
 /// `body` with every splice made, from the highest position down so each one's positions
@@ -823,5 +840,22 @@ mod tests {
             out,
             "version: 1\nworkspace: a\nregion: eu-west\nsources: []   # one\nstores: []\n"
         );
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_refused_not_misread() {
+        // YAML reads `\r` as a line break: the comment ends there and `b` is an entry of its own.
+        let text = "version: 1\nworkspace: w\nregion: eu-west\ndestinations:\n  - {id: a, destination: amplitude}  # x\r  - {id: b, destination: mixpanell}\n";
+        let op = PatchOp::Remove {
+            path: "/destinations/0".into(),
+        };
+        let err = apply_to_text(text, &op).unwrap_err();
+        assert!(err.to_string().contains("lone carriage return"), "{err}");
+        // CRLF line breaks are edited as before.
+        let crlf = text
+            .replace("\r  -", "\r\n  -")
+            .replace('\n', "\r\n")
+            .replace("\r\r\n", "\r\n");
+        assert!(apply_to_text(&crlf, &op).is_ok(), "{crlf:?}");
     }
 }
