@@ -70,7 +70,8 @@ pub use yaml::guard as yaml_guard;
 ///
 /// The text is first checked by [`yaml_guard::check`] (nesting, nodes, anchors, aliases, tags,
 /// documents are bounded), then deserialised with strict scalars (a plain `true`, `null` or
-/// `1.5` is never a string) and duplicate keys refused. An error has the line and column when
+/// `1.5` is never a string) and duplicate keys refused; a struct is read from a mapping only, never from a
+/// sequence by position (as [`parse_json`] reads JSON). An error has the line and column when
 /// the parser can say, and a bounded, escaped message naming the node it is about.
 ///
 /// ```
