@@ -268,6 +268,10 @@ fn unused_global(args: &Args) -> Option<&'static str> {
         (Command::Compile { .. }, _, true) => Some(
             "`compile` writes the whole policy, every exemption with its dates; `--as-of` has no place in it",
         ),
+        (Command::ImportSegment { .. }, true, _) | (Command::ImportSegment { .. }, _, true) => Some(
+            "`import-segment` writes what the API says, deciding nothing; check the result with \
+             `check-workspace`, which takes `--policy` and `--as-of`",
+        ),
         _ => None,
     }
 }

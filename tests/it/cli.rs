@@ -542,6 +542,18 @@ fn a_global_option_a_command_does_not_use_is_refused() {
         vec!["--policy", policy, "compile", policy],
         vec!["--as-of", "2026-01-01", "compile", policy],
         vec!["--policy", policy, "diff", policy, policy],
+        vec![
+            "--policy",
+            policy,
+            "import-segment",
+            "tests/fixtures/segment-api/eu",
+        ],
+        vec![
+            "--as-of",
+            "2026-01-01",
+            "import-segment",
+            "tests/fixtures/segment-api/eu",
+        ],
     ] {
         let out = run(&args, "");
         assert_eq!(out.status.code(), Some(1), "{args:?}");
