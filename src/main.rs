@@ -269,8 +269,8 @@ fn unused_global(args: &Args) -> Option<&'static str> {
             "`compile` writes the whole policy, every exemption with its dates; `--as-of` has no place in it",
         ),
         (Command::ImportSegment { .. }, true, _) | (Command::ImportSegment { .. }, _, true) => Some(
-            "`import-segment` writes what the API says, deciding nothing; check the result with \
-             `check-workspace`, which takes `--policy` and `--as-of`",
+            "`import-segment` writes what the API says and decides nothing; `--policy` and `--as-of` \
+             have no place in it (check the result with `check-workspace`, which takes them)",
         ),
         _ => None,
     }
