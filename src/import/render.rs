@@ -71,6 +71,28 @@ struct Doc {
 }
 
 impl Doc {
+    /// A list's key: `key:` when it has entries, else `key: []` saying the call returned none.
+    fn list(&mut self, key: &str, empty: bool, call: &str) {
+        if empty {
+            self.line("", key, "[]", &format!("{call} returned none"));
+        } else {
+            self.text.push_str(key);
+            self.text.push_str(":\n");
+        }
+    }
+
+    /// An entry's first line, its `id`, noted with where it came from (`at`), its name, what
+    /// else the caller adds (`more`) and whether it is disabled.
+    fn id(&mut self, id: &str, at: &str, name: Option<&str>, more: &str, enabled: bool) {
+        let name = name.map(|n| format!(" `{}`", excerpt(n))).unwrap_or_default();
+        self.line(
+            "  - ",
+            "id",
+            &scalar(id),
+            &format!("{at}.id{name}{more}{}", state(enabled)),
+        );
+    }
+
     fn line(&mut self, indent: &str, key: &str, value: &str, note: &str) {
         let _ = write!(self.text, "{indent}{key}: {value}");
         if !note.is_empty() {
@@ -142,24 +164,10 @@ pub(crate) fn document(input: &Input<'_>) -> Rendered {
     );
     doc.line("", "region", &scalar(input.region), input.region_from);
 
-    if input.sources.is_empty() {
-        doc.line("", "sources", "[]", "listSources returned none");
-    } else {
-        doc.text.push_str("sources:\n");
-    }
+    doc.list("sources", input.sources.is_empty(), "listSources");
     for s in input.sources {
         let at = named("sources", &s.id);
-        let name = s
-            .name
-            .as_deref()
-            .map(|n| format!(" `{}`", excerpt(n)))
-            .unwrap_or_default();
-        doc.line(
-            "  - ",
-            "id",
-            &scalar(&s.id),
-            &format!("{at}.id{name}{}", state(s.enabled)),
-        );
+        doc.id(&s.id, &at, s.name.as_deref(), "", s.enabled);
         let side = mapping::source_side(s);
         let categories: Vec<String> = s.categories.iter().map(|c| excerpt(c)).collect();
         doc.line(
@@ -182,29 +190,15 @@ pub(crate) fn document(input: &Input<'_>) -> Rendered {
         doc.fact("    ", "host", &host, &at);
     }
 
-    if input.destinations.is_empty() {
-        doc.line("", "destinations", "[]", "listDestinations returned none");
-    } else {
-        doc.text.push_str("destinations:\n");
-    }
+    doc.list("destinations", input.destinations.is_empty(), "listDestinations");
     for d in input.destinations {
         let at = named("destinations", &d.id);
-        let name = d
-            .name
-            .as_deref()
-            .map(|n| format!(" `{}`", excerpt(n)))
-            .unwrap_or_default();
         let from = d
             .source_id
             .as_deref()
             .map(|s| format!(", from source `{}`", excerpt(s)))
             .unwrap_or_default();
-        doc.line(
-            "  - ",
-            "id",
-            &scalar(&d.id),
-            &format!("{at}.id{name}{from}{}", state(d.enabled)),
-        );
+        doc.id(&d.id, &at, d.name.as_deref(), &from, d.enabled);
         doc.line(
             "    ",
             "destination",
@@ -214,24 +208,10 @@ pub(crate) fn document(input: &Input<'_>) -> Rendered {
         doc.fact("    ", "endpoint", &mapping::destination_endpoint(d), &at);
     }
 
-    if input.warehouses.is_empty() {
-        doc.line("", "stores", "[]", "listWarehouses returned none");
-    } else {
-        doc.text.push_str("stores:\n");
-    }
+    doc.list("stores", input.warehouses.is_empty(), "listWarehouses");
     for w in input.warehouses {
         let at = named("warehouses", &w.id);
-        let name = w
-            .name
-            .as_deref()
-            .map(|n| format!(" `{}`", excerpt(n)))
-            .unwrap_or_default();
-        doc.line(
-            "  - ",
-            "id",
-            &scalar(&w.id),
-            &format!("{at}.id{name}{}", state(w.enabled)),
-        );
+        doc.id(&w.id, &at, w.name.as_deref(), "", w.enabled);
         doc.line("    ", "store", &scalar(&w.slug), &format!("{at}.metadata.slug"));
         let region = mapping::warehouse_region(w);
         let region = match region {
