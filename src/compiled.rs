@@ -157,10 +157,6 @@ impl Policy {
 
     /// The embedded default from its compiled form, when that form was made from the
     /// embedded YAML text; `None` otherwise (the caller then loads the YAML).
-    pub(crate) fn default_from_compiled() -> Option<Policy> {
-        Self::default_from_compiled_with(&crate::CompileOptions::default())
-    }
-
     /// [`Policy::default_from_compiled`], evaluated with `options`.
     pub(crate) fn default_from_compiled_with(options: &crate::CompileOptions) -> Option<Policy> {
         let (policy, digest) = Self::read_compiled(DEFAULT_POLICY_COMPILED, options).ok()?;

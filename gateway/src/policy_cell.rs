@@ -116,8 +116,7 @@ pub fn load(path: Option<&Path>, requirements: &Requirements) -> Result<LoadedPo
     let options = regionfence::CompileOptions::new().as_of(regionfence::cli::today_utc());
     let policy = match path {
         Some(path) => regionfence::Policy::from_path(path, &options).map_err(file_error)?,
-        None => regionfence::Policy::from_yaml_with(regionfence::DEFAULT_POLICY_YAML, &options)
-            .map_err(|e| e.to_string())?,
+        None => regionfence::Policy::default_policy_with(&options).map_err(|e| e.to_string())?,
     };
     // A policy too large to audit is refused like one that fails its audit.
     let report = regionfence::audit::audit(&policy).map_err(|e| e.to_string())?;

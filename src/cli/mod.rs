@@ -77,17 +77,10 @@ pub enum Format {
 pub fn load_policy(path: Option<&Path>) -> Result<Policy, PolicyFileError> {
     let options = crate::CompileOptions::new().as_of(as_of());
     match path {
-        // The compiled form of the embedded text when it was made from that very text (it
-        // saves the YAML parse at every start), else the text itself.
-        None => match Policy::default_from_compiled_with(&options) {
-            Some(policy) => Ok(policy),
-            None => Policy::from_yaml_with(crate::DEFAULT_POLICY_YAML, &options).map_err(|error| {
-                PolicyFileError::Invalid {
-                    path: Path::new("(embedded default)").to_path_buf(),
-                    error: Box::new(error),
-                }
-            }),
-        },
+        None => Policy::default_policy_with(&options).map_err(|error| PolicyFileError::Invalid {
+            path: Path::new("(embedded default)").to_path_buf(),
+            error: Box::new(error),
+        }),
         Some(path) => Policy::from_path(path, &options),
     }
 }

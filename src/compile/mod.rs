@@ -92,16 +92,29 @@ impl Policy {
     /// assert!(!policy.ingest("eu-west", "ios", "api.segment.io").is_allowed());
     /// ```
     pub fn default_policy() -> Policy {
-        // The compiled form saves the YAML parse; it is used only when it was made from the
-        // very text embedded here, so the answers are the YAML's either way.
-        if let Some(policy) = Policy::default_from_compiled() {
-            return policy;
-        }
-        match Policy::from_yaml(DEFAULT_POLICY_YAML) {
+        match Policy::default_policy_with(&CompileOptions::default()) {
             Ok(policy) => policy,
             // INVARIANT: the embedded text is loaded by the test suite on every build; this
             // arm only exists so a broken build fails closed (an empty policy denies all).
             Err(_) => Policy::empty(),
+        }
+    }
+
+    /// The embedded default policy evaluated with `options` (the date its exemptions are
+    /// evaluated at), as the command line and the gateway load it.
+    ///
+    /// ```
+    /// use regionfence::{CompileOptions, Policy};
+    /// let options = CompileOptions::new().as_of("2026-06-30".parse().unwrap());
+    /// let policy = Policy::default_policy_with(&options).unwrap();
+    /// assert_eq!(policy.digest(), Policy::default_policy().digest());
+    /// ```
+    pub fn default_policy_with(options: &CompileOptions) -> Result<Policy> {
+        // The compiled form saves the YAML parse; it is used only when it was made from the
+        // very text embedded here, so the answers are the YAML's either way.
+        match Policy::default_from_compiled_with(options) {
+            Some(policy) => Ok(policy),
+            None => Policy::from_yaml_with(DEFAULT_POLICY_YAML, options),
         }
     }
 
