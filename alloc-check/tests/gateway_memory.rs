@@ -18,13 +18,12 @@
 
 use base64::Engine;
 use regionfence::Policy;
+use regionfence_alloc_check::{peak, Counting};
 use regionfence_gateway::config::Limits;
 use regionfence_gateway::metrics::Metrics;
 use regionfence_gateway::sources::SourceTable;
 use regionfence_gateway::tracking::{Gatekeeper, Outcome, Request};
 use regionfence_gateway::LoadedPolicy;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -33,75 +32,8 @@ use std::io::Write as _;
 /// The bound: peak live bytes ≤ MULTIPLE × decoded body + SLACK.
 const MULTIPLE: usize = 4;
 const SLACK: usize = 128 * 1024;
-/// No thread of this test may hold more.
-const CAP: usize = 512 * 1024 * 1024;
-
-struct Counting;
-
-thread_local! {
-    static LIVE: Cell<usize> = const { Cell::new(0) };
-    static PEAK: Cell<usize> = const { Cell::new(0) };
-}
-
-fn grow(by: usize) -> bool {
-    LIVE.try_with(|live| {
-        let now = live.get().saturating_add(by);
-        if now > CAP {
-            return false;
-        }
-        live.set(now);
-        PEAK.with(|p| p.set(p.get().max(now)));
-        true
-    })
-    .unwrap_or(true)
-}
-
-fn shrink(by: usize) {
-    let _ = LIVE.try_with(|live| live.set(live.get().saturating_sub(by)));
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if !grow(layout.size()) {
-            return std::ptr::null_mut();
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if !grow(layout.size()) {
-            return std::ptr::null_mut();
-        }
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        shrink(layout.size());
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // Counted as a move: the new block is live before the old one is freed.
-        if !grow(new_size) {
-            return std::ptr::null_mut();
-        }
-        let moved = unsafe { System.realloc(ptr, layout, new_size) };
-        if moved.is_null() {
-            shrink(new_size);
-        } else {
-            shrink(layout.size());
-        }
-        moved
-    }
-}
-
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-/// The most bytes live at once on this thread while `f` ran, above what was live before.
-fn peak<T>(f: impl FnOnce() -> T) -> (usize, T) {
-    let before = LIVE.with(Cell::get);
-    PEAK.with(|p| p.set(before));
-    let value = black_box(f());
-    (PEAK.with(Cell::get) - before, value)
-}
 
 const EU: &str = "EU-KEY";
 
@@ -440,4 +372,69 @@ fn a_gzip_header_costs_no_more_than_its_body() {
     assert_eq!(outcome, Outcome::Forward);
     let bound = MULTIPLE * body.len() + SLACK;
     assert!(peak <= bound, "{peak} B > {bound} B for a {} B body", body.len());
+}
+
+/// `/v1/decide` costs memory in proportion to its body too: the array is read one question
+/// at a time and each answer written as it is decided, so the peak is the answers (a few
+/// hundred bytes each, written for questions of a few dozen) and the decoder's state. The
+/// bound is `DECIDE_MULTIPLE` × the body + `SLACK`.
+const DECIDE_MULTIPLE: usize = 8;
+
+#[test]
+fn a_decide_request_costs_memory_in_proportion_to_its_body() {
+    let policy = LoadedPolicy::new(Policy::default_policy());
+    let metrics = Metrics::default();
+    let limit = Limits::default().max_decide_bytes;
+    let short = r#"{"ask":"region-change","workspace":"eu-west","to":"us-west"}"#;
+    let bodies = [
+        (
+            "short questions, as many as allowed",
+            format!("[{}]", vec![short; 10_000].join(",")),
+        ),
+        (
+            "misspelled destinations, as many as allowed",
+            format!(
+                "[{}]",
+                (0..10_000)
+                    .map(|i| format!(
+                        r#"{{"ask":"deliver","workspace":"eu-west","destination":"amplitudee{i}"}}"#
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        ),
+        (
+            "one question with a long host",
+            format!(
+                r#"{{"ask":"ingest","workspace":"eu-west","source":"ios","host":"{}"}}"#,
+                "h".repeat(60_000)
+            ),
+        ),
+        (
+            "deep nesting where a question belongs",
+            format!("[{}{}]", "[".repeat(100), "]".repeat(100)),
+        ),
+        (
+            "over the question limit",
+            format!("[{}]", vec!["{}"; 10_001].join(",")),
+        ),
+    ];
+    let mut worst = 0.0f64;
+    for (name, body) in &bodies {
+        assert!(body.len() <= limit, "{name}: {} bytes", body.len());
+        let (peak, _) = peak(|| regionfence_gateway::decide_api::answer(&policy, &metrics, body.as_bytes()));
+        let bound = DECIDE_MULTIPLE * body.len() + SLACK;
+        eprintln!(
+            "{name}: {} B body, peak {peak} B ({:.2}×)",
+            body.len(),
+            peak as f64 / body.len() as f64
+        );
+        worst = worst.max(peak as f64 / body.len() as f64);
+        assert!(
+            peak <= bound,
+            "{name}: {peak} B > {bound} B for a {} B body",
+            body.len()
+        );
+    }
+    eprintln!("worst: {worst:.2}× the body");
 }
