@@ -3,7 +3,7 @@
 //! recursion limit. Values are then read by path, so every refusal names where it was.
 
 use crate::error::Location;
-use crate::text::{bounded, excerpt, MAX_MESSAGE_CHARS};
+use crate::text::excerpt;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -114,18 +114,12 @@ pub(crate) struct JsonSyntax {
 /// Parses one JSON text strictly (see the module). A leading byte order mark is skipped.
 pub(crate) fn parse(text: &str) -> Result<Json, JsonSyntax> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    serde_json::from_str::<Json>(text).map_err(|e| {
-        let message = e.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(i) => message.get(..i).unwrap_or(&message).to_string(),
-            None => message,
-        };
+    // The crate's one JSON reader, and its one way of reporting an error's place and text.
+    crate::json::from_str::<Json>(text).map_err(|e| {
+        let error = crate::json::syntax_error(&e);
         JsonSyntax {
-            location: (e.line() > 0).then(|| Location {
-                line: e.line(),
-                column: e.column(),
-            }),
-            message: bounded(&message, MAX_MESSAGE_CHARS),
+            location: error.location,
+            message: error.message,
         }
     })
 }
