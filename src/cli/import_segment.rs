@@ -1,6 +1,7 @@
 //! `regionfence import-segment`: a workspace configuration from Segment's Public API — read
 //! from a folder of saved responses, or fetched with `--api` (feature `import-live`).
 
+use super::write_back::{self, WriteSnapshot};
 use super::{fail, shown_path, Outcome};
 use crate::import::{import, ApiResponses, RegionChoice};
 use std::io::Write;
@@ -25,6 +26,16 @@ pub struct ImportSegment {
 /// `regionfence import-segment`: success when the document (and the keys file, when asked
 /// for) is written; failure, with nothing written, otherwise.
 pub fn import_segment(args: &ImportSegment, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
+    // Where each file goes is settled before anything is read, so a file changed meanwhile
+    // is never written over.
+    let keys_output = match args.gateway_keys.as_deref().map(|p| output(p, true)).transpose() {
+        Ok(o) => o,
+        Err(e) => return fail(err, &e),
+    };
+    let document_output = match args.output.as_deref().map(|p| output(p, false)).transpose() {
+        Ok(o) => o,
+        Err(e) => return fail(err, &e),
+    };
     let (responses, api_host) = match (&args.dir, &args.api) {
         (Some(dir), None) => match ApiResponses::read_dir(dir) {
             Ok(read) => read,
@@ -50,27 +61,25 @@ pub fn import_segment(args: &ImportSegment, out: &mut dyn Write, err: &mut dyn W
         Err(e) => return fail(err, &e),
     };
     drop(responses);
-    // Both files are written in full beside their targets before either is put in place.
+    // Both files are written in full before either is put in place.
     let mut staged = Vec::new();
-    if let Some(keys) = &args.gateway_keys {
-        match stage(keys, &imported.gateway_keys_yaml(), true) {
-            Ok(s) => staged.push(s),
-            Err(e) => return fail(err, &format!("cannot write `{}`: {e}", shown_path(keys))),
-        }
-    }
-    if let Some(output) = &args.output {
-        match stage(output, &imported.document, false) {
+    for (destination, text, secret) in [
+        (keys_output, imported.gateway_keys_yaml(), true),
+        (document_output, imported.document.clone(), false),
+    ] {
+        let Some(destination) = destination else { continue };
+        match stage(destination, text, secret) {
             Ok(s) => staged.push(s),
             Err(e) => {
                 discard(&staged);
-                return fail(err, &format!("cannot write `{}`: {e}", shown_path(output)));
+                return fail(err, &e);
             }
         }
     }
-    for (i, (temporary, target)) in staged.iter().enumerate() {
-        if let Err(e) = std::fs::rename(temporary, target) {
-            discard(staged.get(i..).unwrap_or_default());
-            return fail(err, &format!("cannot write `{}`: {e}", shown_path(target)));
+    for (i, staged_file) in staged.iter().enumerate() {
+        if let Err(e) = put_in_place(staged_file) {
+            discard(staged.get(i + 1..).unwrap_or_default());
+            return fail(err, &e);
         }
     }
     if args.output.is_none() {
@@ -106,9 +115,78 @@ fn fetch(_api: &str) -> Result<ApiResponses, String> {
     Err("this build fetches nothing itself: save the four responses in a folder, or build with `--features import-live`".into())
 }
 
-/// Writes `text` to a new file beside `target` (mode 0600 when `secret`) and returns it with
-/// its target; nothing is left behind on failure.
-fn stage(target: &Path, text: &str, secret: bool) -> std::io::Result<(PathBuf, PathBuf)> {
+/// Where an output file goes: over a file that is there, replaced as `check-workspace --fix
+/// --write` replaces one (the file its path finally names, only if unchanged since it was
+/// read), or a new file, created only if none has appeared meanwhile.
+enum Output {
+    Replace(WriteSnapshot),
+    Create(PathBuf),
+}
+
+/// Where `target` is written, refused now when it could not be written faithfully: not a
+/// regular file, a dangling link, a file of write keys others may read.
+fn output(target: &Path, secret: bool) -> Result<Output, String> {
+    match std::fs::symlink_metadata(target) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Output::Create(target.to_path_buf())),
+        Err(e) => Err(format!("cannot write `{}`: {e}", shown_path(target))),
+        Ok(_) => {
+            let snapshot = write_back::read_for_write(target, crate::limits::MAX_POLICY_BYTES)
+                .map_err(|e| e.to_string())?;
+            if secret && !snapshot.is_private() {
+                return Err(format!(
+                    "`{}` is readable by others: a file of write keys must be its owner's alone \
+                     (mode 0600); nothing written",
+                    shown_path(target)
+                ));
+            }
+            Ok(Output::Replace(snapshot))
+        }
+    }
+}
+
+/// An output with its text, ready to be put in place: a replacement, or a new file already
+/// written in full beside its target.
+enum Staged {
+    Replace(WriteSnapshot, String),
+    Create { temporary: PathBuf, target: PathBuf },
+}
+
+/// Writes a new file's text in full beside its target; a replacement is written when it is
+/// put in place.
+fn stage(output: Output, text: String, secret: bool) -> Result<Staged, String> {
+    match output {
+        Output::Replace(snapshot) => Ok(Staged::Replace(snapshot, text)),
+        Output::Create(target) => match new_file_beside(&target, &text, secret) {
+            Ok(temporary) => Ok(Staged::Create { temporary, target }),
+            Err(e) => Err(format!("cannot write `{}`: {e}", shown_path(&target))),
+        },
+    }
+}
+
+/// Puts a staged output in place: a replacement only over the unchanged original; a new file
+/// by a link that fails if a file has appeared at the target meanwhile.
+fn put_in_place(staged: &Staged) -> Result<(), String> {
+    match staged {
+        Staged::Replace(snapshot, text) => {
+            write_back::write_if_unchanged(snapshot, text).map_err(|e| e.to_string())
+        }
+        Staged::Create { temporary, target } => {
+            let linked = std::fs::hard_link(temporary, target);
+            let _ = std::fs::remove_file(temporary);
+            linked.map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => format!(
+                    "`{}` appeared while importing; nothing written over it",
+                    shown_path(target)
+                ),
+                _ => format!("cannot write `{}`: {e}", shown_path(target)),
+            })
+        }
+    }
+}
+
+/// Writes `text` to a new file beside `target` (mode 0600 when `secret`) and returns its
+/// path; nothing is left behind on failure.
+fn new_file_beside(target: &Path, text: &str, secret: bool) -> std::io::Result<PathBuf> {
     let folder = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -132,10 +210,9 @@ fn stage(target: &Path, text: &str, secret: bool) -> std::io::Result<(PathBuf, P
             Err(e) => return Err(e),
         }
     };
-    let _ = secret;
     let written = handle.write_all(text.as_bytes()).and_then(|()| handle.sync_all());
     match written {
-        Ok(()) => Ok((temporary, target.to_path_buf())),
+        Ok(()) => Ok(temporary),
         Err(e) => {
             let _ = std::fs::remove_file(&temporary);
             Err(e)
@@ -143,8 +220,11 @@ fn stage(target: &Path, text: &str, secret: bool) -> std::io::Result<(PathBuf, P
     }
 }
 
-fn discard(staged: &[(PathBuf, PathBuf)]) {
-    for (temporary, _) in staged {
-        let _ = std::fs::remove_file(temporary);
+/// Removes the new files staged and not yet put in place.
+fn discard(staged: &[Staged]) {
+    for staged in staged {
+        if let Staged::Create { temporary, .. } = staged {
+            let _ = std::fs::remove_file(temporary);
+        }
     }
 }

@@ -144,6 +144,12 @@ impl WriteSnapshot {
     pub fn target(&self) -> &Path {
         &self.target
     }
+
+    /// Whether only its owner may read or write the file (no group or other permission bits),
+    /// as a file of secrets must be; the write keeps the mode.
+    pub fn is_private(&self) -> bool {
+        self.state.mode & 0o077 == 0
+    }
 }
 
 /// What a file was: which file, its size, times, owner, mode and names. Any difference

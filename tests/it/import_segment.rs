@@ -519,6 +519,72 @@ fn a_refused_import_writes_nothing() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The outputs are written where their paths finally lead, over an existing file only as
+/// `check-workspace --fix --write` writes one, and a file of write keys only if it is private.
+#[cfg(unix)]
+#[test]
+fn outputs_are_written_where_their_paths_lead_and_never_over_what_they_should_not_be() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let dir = temp("outputs");
+    let eu = fixture("eu");
+    let eu = eu.to_str().unwrap();
+    // Through a link: the file it names is written, and the link stays a link.
+    let real = dir.join("real.yaml");
+    std::fs::write(&real, "old\n").unwrap();
+    let link = dir.join("link.yaml");
+    symlink(&real, &link).unwrap();
+    let (code, _, stderr) = run(&["import-segment", eu, "-o", link.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::read_to_string(&real)
+        .unwrap()
+        .contains("region: eu-west"));
+    // A dangling link, a folder and a pipe are refused, and nothing is written.
+    let dangling = dir.join("dangling.yaml");
+    symlink(dir.join("nowhere.yaml"), &dangling).unwrap();
+    let fifo = dir.join("fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for target in [&dangling, &dir, &fifo] {
+        let (code, stdout, stderr) = run(&["import-segment", eu, "-o", target.to_str().unwrap()]);
+        assert_eq!(code, 1, "{target:?}: {stderr}");
+        assert!(stdout.is_empty(), "{target:?}");
+    }
+    assert!(!dir.join("nowhere.yaml").exists());
+    // A file of write keys others may read is refused before anything is written.
+    let keys = dir.join("keys.yaml");
+    std::fs::write(&keys, "write_keys: {}\n").unwrap();
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let doc = dir.join("doc.yaml");
+    let (code, _, stderr) = run(&[
+        "import-segment",
+        eu,
+        "-o",
+        doc.to_str().unwrap(),
+        "--gateway-keys",
+        keys.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("mode 0600"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&keys).unwrap(), "write_keys: {}\n");
+    assert!(!doc.exists());
+    // A private one is replaced, and keeps its mode.
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, _, stderr) = run(&["import-segment", eu, "--gateway-keys", keys.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(std::fs::read_to_string(&keys).unwrap().contains("eu-west"));
+    assert_eq!(
+        std::fs::metadata(&keys).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[cfg(feature = "import-live")]
 mod live {
     //! The fetch against a loopback stub of the Public API that serves the fixtures page by
