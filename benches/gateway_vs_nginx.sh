@@ -9,8 +9,9 @@
 #   nginx proxy_pass -> stub  nginx-light, keep-alive to the stub
 #   gateway -> stub           regionfence-gateway (release), policy check on
 #   gateway -> stub over TLS  the same, `upstream: https://…` (the stub's TLS port)
-# The row `nginx auth_request -> gateway -> stub` needs the gateway's `/v1/authz`; it is
-# run when the gateway answers that path, and skipped (said so) when it does not.
+#   nginx auth_request -> gateway -> stub   nginx asks the gateway's `/v1/authz` (headers
+#                             only, as the gateway guide's nginx configuration does), then
+#                             proxies to the stub
 #
 # Needs: nginx (Debian's nginx-light), wrk (Debian's wrk), openssl (the stub's throwaway
 # certificate only; the gateway itself uses rustls), python3, cargo. Not part of .ci/run.
@@ -70,15 +71,17 @@ cat > "$WORK/nginx-proxy.conf" <<EOF
 ${common//PIDNAME/proxy}
 http { $http_common
   upstream stub { server 127.0.0.1:$STUB; keepalive 64; }
-  upstream gateway { server 127.0.0.1:$GW; keepalive 64; }
+  upstream gateway { server 127.0.0.1:$GW_ADMIN; keepalive 64; }   # /v1/authz is on the admin listener
   server { listen 127.0.0.1:$NGINX;
     location / { proxy_pass http://stub; proxy_http_version 1.1; proxy_set_header Connection "";
                  proxy_set_header Host \$host; } }
   server { listen 127.0.0.1:$AUTHZ;
     location / { auth_request /_authz; proxy_pass http://stub; proxy_http_version 1.1;
                  proxy_set_header Connection ""; proxy_set_header Host \$host; }
-    location = /_authz { internal; proxy_pass http://gateway/v1/authz\$request_uri;
-                 proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host; } }
+    location = /_authz { internal; proxy_pass http://gateway/v1/authz;
+                 proxy_pass_request_body off; proxy_set_header Content-Length "";
+                 proxy_set_header X-Original-URI \$request_uri; proxy_set_header X-Forwarded-Host \$host;
+                 proxy_http_version 1.1; proxy_set_header Connection ""; } }
 }
 EOF
 nginx -p "$WORK" -c "$WORK/nginx-stub.conf" & PIDS+=($!)
@@ -135,7 +138,7 @@ ROWS=("stub direct:$STUB" "nginx proxy_pass -> stub:$NGINX" "gateway -> stub:$GW
 if [ "$(check $AUTHZ)" = 200 ]; then
   ROWS+=("nginx auth_request -> gateway -> stub:$AUTHZ")
 else
-  echo "skipped: nginx auth_request -> gateway (the gateway here has no /v1/authz)"
+  echo "nginx auth_request -> gateway answered $(check $AUTHZ), not 200"; cat "$WORK"/logs/*.log; exit 1
 fi
 for row in "${ROWS[@]}"; do
   code=$(check "${row##*:}")
