@@ -8,6 +8,7 @@ mod failover;
 mod ingest;
 mod lookup;
 mod store;
+mod warehouse;
 #[cfg(test)]
 mod tests;
 

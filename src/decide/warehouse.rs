@@ -1,0 +1,220 @@
+//! `connect` and `allowlist`: which loaders a warehouse admits, and which CIDRs it must open.
+
+use crate::decision::{Answer, Decision, Reason};
+use crate::document::{Allowlisting, StoreKind};
+use crate::ip::parse_ip;
+use crate::policy::*;
+use crate::question::Field;
+
+impl Policy {
+    /// A warehouse by name; a store that is not a warehouse is reported as such.
+    fn warehouse(&self, name: &str, denied: &mut Decision) -> Option<StoreId> {
+        match self.stores.by_name(name) {
+            Some(id) if self.is_warehouse(id) => Some(id),
+            other => {
+                denied.because(Reason::UnknownWarehouse {
+                    field: Field::Warehouse,
+                    store: other,
+                });
+                None
+            }
+        }
+    }
+
+    /// May a warehouse firewall accept this IP as the workspace region's loader?
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// assert!(policy.connect("eu-west", "redshift", "3.251.148.97").is_allowed());
+    /// assert!(policy.connect("us-west", "redshift", "52.25.130.38").is_allowed());
+    /// let d = policy.connect("eu-west", "redshift", "52.25.130.38");
+    /// assert!(d.has_code(ReasonCode::IpNotAllowlisted));
+    /// assert!(policy.connect("eu-west", "redshift", "3.251.148").has_code(ReasonCode::MalformedIp));
+    /// ```
+    pub fn connect(&self, workspace: &str, warehouse: &str, ip: &str) -> Decision {
+        let mut denied = Decision::deny();
+        let region = self.workspace_region(workspace, &mut denied);
+        let store = self.warehouse(warehouse, &mut denied);
+        let address = parse_ip(ip);
+        if address.is_none() {
+            denied.because(Reason::MalformedIp(Field::Ip));
+        }
+        let (Some(region), Some(store), Some(address)) = (region, store, address) else {
+            return denied;
+        };
+        self.connect_own(region, store, address)
+    }
+
+    /// [`Policy::connect`] on ids already looked up, and an address already parsed (an
+    /// IPv4-mapped IPv6 address is compared as its IPv4 address).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let eu = policy.region_id("eu-west").unwrap();
+    /// let redshift = policy.store_id("redshift").unwrap();
+    /// assert!(policy.connect_ids(eu, redshift, "3.251.148.97".parse().unwrap()).is_allowed());
+    /// assert!(policy.connect_ids(eu, redshift, "::ffff:3.251.148.97".parse().unwrap()).is_allowed());
+    /// let d = policy.connect_ids(eu, redshift, "52.25.130.38".parse().unwrap());
+    /// assert!(d.has_code(ReasonCode::IpNotAllowlisted));
+    /// let archive = policy.store_id("archive").unwrap();
+    /// let d = policy.connect_ids(eu, archive, "3.251.148.97".parse().unwrap());
+    /// assert!(d.has_code(ReasonCode::UnknownWarehouse));
+    /// ```
+    #[inline]
+    pub fn connect_ids(&self, region: RegionId, warehouse: StoreId, ip: std::net::IpAddr) -> Decision {
+        if !self.issued([region.1, warehouse.1]) {
+            return Decision::foreign();
+        }
+        if self.is_warehouse(warehouse) && self.region(region).is_some_and(|r| r.egress.contains(ip)) {
+            return Decision::allow(Reason::IpAllowlisted { region }, Answer::None);
+        }
+        self.connect_ids_rest(region, warehouse, ip)
+    }
+
+    /// [`Policy::connect_ids`] past its allowed case.
+    #[inline(never)]
+    fn connect_ids_rest(&self, region: RegionId, warehouse: StoreId, ip: std::net::IpAddr) -> Decision {
+        if !self.is_warehouse(warehouse) {
+            let mut denied = Decision::deny();
+            denied.because(Reason::UnknownWarehouse {
+                field: Field::Warehouse,
+                store: Some(warehouse),
+            });
+            return denied;
+        }
+        self.connect_own(region, warehouse, ip)
+    }
+
+    /// The connect rule once the warehouse is known to be one.
+    #[inline]
+    fn connect_own(&self, region: RegionId, store: StoreId, address: std::net::IpAddr) -> Decision {
+        if self.region(region).is_some_and(|r| r.egress.contains(address)) {
+            Decision::allow(Reason::IpAllowlisted { region }, Answer::None)
+        } else if let Some(exemption) = self.connect_exemption(region, store, address) {
+            Decision::exempted(Reason::IpNotAllowlisted { region }, exemption, Answer::None)
+        } else {
+            let mut denied = Decision::deny();
+            denied.because(Reason::IpNotAllowlisted { region });
+            denied
+        }
+    }
+
+    /// Whether a store is a warehouse.
+    #[inline]
+    fn is_warehouse(&self, store: StoreId) -> bool {
+        self.stores
+            .get(store)
+            .is_some_and(|s| s.kind == StoreKind::Warehouse)
+    }
+
+    /// Which CIDRs must the customer open for this warehouse?
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Answer, Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.allowlist("eu-west", "redshift");
+    /// let Answer::Cidrs { region: Some(region) } = d.answer() else { panic!("no CIDRs") };
+    /// assert_eq!(policy.egress(region)[0].to_string(), "3.251.148.96/29");
+    /// assert!(d.has_code(ReasonCode::AllowlistRequired));
+    /// let d = policy.allowlist("eu-west", "bigquery");
+    /// assert_eq!(d.answer(), Answer::Cidrs { region: None });
+    /// ```
+    pub fn allowlist(&self, workspace: &str, warehouse: &str) -> Decision {
+        let mut denied = Decision::deny();
+        let region = self.workspace_region(workspace, &mut denied);
+        let store = self.warehouse(warehouse, &mut denied);
+        let (Some(region), Some(store)) = (region, store) else {
+            return denied;
+        };
+        self.allowlist_own(region, store)
+    }
+
+    /// [`Policy::allowlist`] on ids already looked up.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Answer, Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let eu = policy.region_id("eu-west").unwrap();
+    /// let redshift = policy.store_id("redshift").unwrap();
+    /// assert_eq!(policy.allowlist_ids(eu, redshift), policy.allowlist("eu-west", "redshift"));
+    /// let archive = policy.store_id("archive").unwrap();
+    /// assert!(policy.allowlist_ids(eu, archive).has_code(ReasonCode::UnknownWarehouse));
+    /// ```
+    #[inline]
+    pub fn allowlist_ids(&self, region: RegionId, warehouse: StoreId) -> Decision {
+        if !self.issued([region.1, warehouse.1]) {
+            return Decision::foreign();
+        }
+        // The allowed cases: a warehouse (the only stores with an allowlisting) that needs no
+        // rule, or whose ranges the region lists.
+        if let (Some(store), Some(r)) = (self.stores.get(warehouse), self.region(region)) {
+            let cidrs = match store.allowlist {
+                Some(Allowlisting::NotNeeded) => Some(None),
+                Some(_) if !r.egress_nets.is_empty() => Some(Some(region)),
+                _ => None,
+            };
+            if let (Some(region_cidrs), Some(level), StoreKind::Warehouse) =
+                (cidrs, store.allowlist, store.kind)
+            {
+                return Decision::allow(
+                    Reason::Allowlist {
+                        store: warehouse,
+                        region,
+                        level,
+                    },
+                    Answer::Cidrs { region: region_cidrs },
+                );
+            }
+        }
+        self.allowlist_ids_rest(region, warehouse)
+    }
+
+    /// [`Policy::allowlist_ids`] past its allowed cases.
+    #[inline(never)]
+    fn allowlist_ids_rest(&self, region: RegionId, warehouse: StoreId) -> Decision {
+        if !self.is_warehouse(warehouse) {
+            let mut denied = Decision::deny();
+            denied.because(Reason::UnknownWarehouse {
+                field: Field::Warehouse,
+                store: Some(warehouse),
+            });
+            return denied;
+        }
+        self.allowlist_own(region, warehouse)
+    }
+
+    /// The allowlist rule once the warehouse is known to be one.
+    fn allowlist_own(&self, region: RegionId, store: StoreId) -> Decision {
+        let mut denied = Decision::deny();
+        let level = self
+            .stores
+            .get(store)
+            .and_then(|s| s.allowlist)
+            .unwrap_or(Allowlisting::Required);
+        let ranges_known = self.region(region).is_some_and(|r| !r.egress.is_empty());
+        match level {
+            Allowlisting::NotNeeded => Decision::allow(
+                Reason::Allowlist { store, region, level },
+                Answer::Cidrs { region: None },
+            ),
+            _ if ranges_known => Decision::allow(
+                Reason::Allowlist { store, region, level },
+                Answer::Cidrs { region: Some(region) },
+            ),
+            _ => {
+                denied.because(Reason::AllowlistUnknown { store, region });
+                denied
+            }
+        }
+    }
+}
