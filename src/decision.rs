@@ -92,6 +92,9 @@ pub enum ReasonCode {
     EndpointOutsideRegion,
     /// The cloud region lies outside the places the region may store in.
     StoreOutsideRegion,
+    /// The store is not offered to the region (`stores[].regions` does not list it): no
+    /// cloud region will do.
+    StoreNotOffered,
     /// The store does not run on that cloud provider.
     StoreProviderMismatch,
     /// The IP is not in the region's warehouse egress ranges.
@@ -290,6 +293,13 @@ pub enum Reason {
         /// The workspace's region.
         region: RegionId,
     },
+    /// The store is not offered to the region: `stores[].regions` does not list it.
+    StoreNotOffered {
+        /// The store.
+        store: StoreId,
+        /// The workspace's region.
+        region: RegionId,
+    },
     /// The store does not run on the cloud region's provider.
     StoreProviderMismatch {
         /// The store.
@@ -433,6 +443,7 @@ impl Reason {
             Reason::DestinationUnavailableInRegion { .. } => C::DestinationUnavailableInRegion,
             Reason::EndpointOutsideRegion { .. } => C::EndpointOutsideRegion,
             Reason::StoreOutsideRegion { .. } => C::StoreOutsideRegion,
+            Reason::StoreNotOffered { .. } => C::StoreNotOffered,
             Reason::StoreProviderMismatch { .. } => C::StoreProviderMismatch,
             Reason::IpNotAllowlisted { .. } => C::IpNotAllowlisted,
             Reason::AllowlistUnknown { .. } => C::AllowlistUnknown,

@@ -6,9 +6,11 @@ use ipnet::IpNet;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 mod grid;
+mod reads;
 mod table;
 
 pub(crate) use grid::{BitTable, Grid};
+pub(crate) use reads::PlaceList;
 pub(crate) use table::{MaybePosition, Named, Table, TableId};
 
 macro_rules! id_type {
@@ -202,7 +204,18 @@ pub(crate) enum Support {
     Supported,
 }
 
-/// A set of places compiled to dense membership tables.
+/// One item of a place list, as the compiler looked it up (a group first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// The word `any`.
+    Any,
+    /// A group: every cloud region in one of its countries.
+    Group(GroupId),
+    /// One cloud region.
+    Cloud(CloudId),
+}
+
+/// A set of places compiled to dense membership tables, with the items it was written as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PlaceSet {
     /// Whether the word `any` was given.
@@ -211,6 +224,20 @@ pub(crate) struct PlaceSet {
     pub(crate) clouds: Box<[bool]>,
     /// Per group: whether it is listed.
     pub(crate) groups: Box<[bool]>,
+    /// The items, in the order written (the compiled default, `[jurisdiction]` or `any`,
+    /// when the document leaves the list out): what coverage counts as placements.
+    pub(crate) items: Box<[Place]>,
+}
+
+impl Place {
+    /// Whether the item holds the cloud region.
+    pub(crate) fn holds(self, policy: &Policy, cloud: CloudId) -> bool {
+        match self {
+            Place::Any => true,
+            Place::Group(g) => policy.cloud_in_group(cloud, g),
+            Place::Cloud(c) => c == cloud,
+        }
+    }
 }
 
 impl PlaceSet {
@@ -343,6 +370,20 @@ pub(crate) struct Store {
     pub(crate) allowlist: Option<Allowlisting>,
     /// Per region: whether its workspaces may keep data in the store.
     pub(crate) regions: Box<[bool]>,
+}
+
+impl Store {
+    /// Whether the store runs on a provider (by the number the catalogue gives it).
+    #[inline]
+    pub(crate) fn runs_on_provider(&self, provider: u32) -> bool {
+        self.providers.get(provider as usize).copied().unwrap_or(false)
+    }
+
+    /// Whether the store is offered to a region's workspaces (`stores[].regions`).
+    #[inline]
+    pub(crate) fn offered_to(&self, region: RegionId) -> bool {
+        self.regions.get(region.index()).copied().unwrap_or(false)
+    }
 }
 
 /// A validated, compiled policy: build it once with [`Policy::from_yaml`] (or take the

@@ -423,11 +423,15 @@ fn store(at: &Exempt, workspace: &str, store_name: &str, cloud_region: &str) -> 
     };
     // "A store that lists `regions` must list R".
     let offered = s.regions.as_ref().is_none_or(|listed| listed.contains(&r.id));
-    if !offered || !cloud_in_places(doc, &c.id, &places) {
+    // "must list R (`store-not-offered`: then no cloud region will do, and the places are
+    // not read)".
+    if !offered {
+        reasons.push("store-not-offered");
+    } else if !cloud_in_places(doc, &c.id, &places) {
         reasons.push("store-outside-region");
     }
-    // "store: `store-outside-region` alone (a provider mismatch is never exempted), an
-    // exemption naming the store and the cloud region".
+    // "store: `store-not-offered` or `store-outside-region` (a provider mismatch is never
+    // exempted), an exemption naming the store and the cloud region".
     let covered = || {
         at.first(&r.id, |e| {
             e.store.as_deref() == Some(s.id.as_str()) && e.cloud_region.as_deref() == Some(c.id.as_str())
@@ -436,8 +440,8 @@ fn store(at: &Exempt, workspace: &str, store_name: &str, cloud_region: &str) -> 
     };
     if reasons.is_empty() {
         allowed("store-in-region", Extras::None)
-    } else if reasons == ["store-outside-region"] && covered() {
-        exempted("store-outside-region", Extras::None)
+    } else if let (["store-not-offered" | "store-outside-region"], true) = (reasons.as_slice(), covered()) {
+        exempted(reasons[0], Extras::None)
     } else {
         denied(reasons)
     }

@@ -1,8 +1,8 @@
 //! The finite question space of a compiled policy: its own names and values, hostile
 //! variants of each, and a few unknowns.
 
-use crate::document::{Allowlisting, StoreKind};
-use crate::policy::{DestinationId, GroupId, IngestionId, LocationId, Policy, RegionId, Store, StoreId};
+use crate::document::StoreKind;
+use crate::policy::{DestinationId, GroupId, IngestionId, LocationId, Policy, RegionId, StoreId};
 use crate::question::Question;
 use ipnet::IpNet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -151,7 +151,7 @@ pub struct Space<'a> {
     /// Per ingestion region: its first two failover locations.
     ingestion_locations: Vec<(Option<LocationId>, Option<LocationId>)>,
     /// One store of each kind of behaviour: the same kind, providers, allowlisting and
-    /// regions offered to ([`store_class`]).
+    /// regions offered to (the store's class, as the rules read it).
     store_classes: Vec<StoreId>,
     /// (region, a net of another region lying inside one of its loader ranges).
     nested_loaders: Vec<(RegionId, IpNet)>,
@@ -187,22 +187,6 @@ fn nested_loaders(policy: &Policy) -> Vec<(RegionId, IpNet)> {
         open.push((family, last, region));
     }
     out
-}
-
-/// What the `store`, `allowlist` and `connect` rules read of a compiled store besides its
-/// name: stores alike in it answer alike in every region and cloud region (an exemption
-/// names single stores, and the audit asks each exemption's own flow apart). Destructured in
-/// full, so a field added to the compiled store does not build until it is placed in the
-/// key or said to be read by no rule.
-fn store_class(store: &Store) -> (StoreKind, &[bool], Option<Allowlisting>, &[bool]) {
-    let Store {
-        name: _,
-        kind,
-        providers,
-        allowlist,
-        regions,
-    } = store;
-    (*kind, providers, *allowlist, regions)
 }
 
 /// The question space of `policy`: each family in full when its product is at most
@@ -282,15 +266,7 @@ impl<'a> Space<'a> {
             region_ingestions,
             ingestion_locations,
             nested_loaders: nested_loaders(policy),
-            store_classes: {
-                let mut seen = std::collections::HashSet::new();
-                policy
-                    .stores
-                    .with_ids()
-                    .filter(|(_, s)| seen.insert(store_class(s)))
-                    .map(|(si, _)| si)
-                    .collect()
-            },
+            store_classes: policy.store_class_representatives(),
             plans: Vec::new(),
         };
         space.plans = Family::iter()
@@ -694,7 +670,7 @@ impl<'a> Space<'a> {
     /// Store and allowlist per class. The engine decides a store on its kind (which places
     /// apply), whether it runs on the cloud region's provider, whether it is offered to the
     /// region (`stores[].regions`) and, for allowlist, its allowlisting: stores alike in those
-    /// ([`store_class`]) answer alike. So one store of each such class
+    /// (the store's class, as the rules read it) answer alike. So one store of each such class
     /// and an unknown one are asked in every region and every cloud region, and every store
     /// once in the default region (its name's look-up).
     fn store_classes(&self, visit: &mut impl FnMut(Question)) {

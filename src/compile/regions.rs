@@ -322,24 +322,29 @@ impl Compiler {
             any: false,
             clouds: vec![false; p.clouds.len()].into_boxed_slice(),
             groups: vec![false; p.groups.len()].into_boxed_slice(),
+            items: Box::new([]),
         };
         let list = match places {
             PlacesDoc::Any(_) => {
                 set.any = true;
+                set.items = Box::new([Place::Any]);
                 return Ok(set);
             }
             PlacesDoc::List(list) => list,
         };
         check_list(at, list)?;
+        let mut items = Vec::with_capacity(list.len());
         for place in list {
             if let Some(g) = p.groups.by_name(place) {
                 if let Some(slot) = set.groups.get_mut(g.index()) {
                     *slot = true;
                 }
+                items.push(Place::Group(g));
             } else if let Some(c) = p.clouds.by_name(place) {
                 if let Some(slot) = set.clouds.get_mut(c.index()) {
                     *slot = true;
                 }
+                items.push(Place::Cloud(c));
             } else {
                 let suggestion = p
                     .groups
@@ -354,6 +359,7 @@ impl Compiler {
                 }));
             }
         }
+        set.items = items.into_boxed_slice();
         for (cloud, slot) in p.clouds.iter().zip(set.clouds.iter_mut()) {
             if cloud
                 .groups

@@ -3,9 +3,8 @@
 
 use crate::audit::Family;
 use crate::decision::ReasonCode;
-use crate::document::{PlacesDoc, Residency, StoreKind};
 use crate::policy::{
-    CloudId, DestinationId, EndpointId, GroupId, HostId, IngestionId, LocationId, Policy, RegionId, StoreId,
+    DestinationId, EndpointId, HostId, IngestionId, LocationId, Place, Policy, RegionId, StoreId,
 };
 use crate::question::Question;
 use serde::Serialize;
@@ -113,78 +112,18 @@ impl EntryKey {
     }
 }
 
-/// One item of a place list, looked up as the compiler looks it up (a group first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Place {
-    Any,
-    Group(GroupId),
-    Cloud(CloudId),
-}
-
-impl Place {
-    pub(crate) fn holds(self, policy: &Policy, cloud: CloudId) -> bool {
-        match self {
-            Place::Any => true,
-            Place::Group(g) => policy.cloud_in_group(cloud, g),
-            Place::Cloud(c) => c == cloud,
-        }
-    }
-
-    fn label(self, policy: &Policy) -> String {
-        match self {
-            Place::Any => "any".to_string(),
-            Place::Group(g) => policy.group_name(g).to_string(),
-            Place::Cloud(c) => policy.cloud_name(c).to_string(),
-        }
-    }
-}
-
-/// Per region, the items of its `archive` and `customer_storage` lists (the compiled
-/// default, `[jurisdiction]` or `any`, when the document leaves it out).
-pub(crate) struct Places {
-    archive: Vec<Vec<Place>>,
-    storage: Vec<Vec<Place>>,
-}
-
-impl Places {
-    pub(crate) fn new(policy: &Policy) -> Places {
-        let look_up = |name: &str| {
-            if let Some(g) = policy.groups.by_name(name) {
-                Some(Place::Group(g))
-            } else {
-                policy.clouds.by_name(name).map(Place::Cloud)
-            }
-        };
-        let list = |places: &PlacesDoc| match places {
-            PlacesDoc::Any(_) => vec![Place::Any],
-            PlacesDoc::List(items) => items.iter().filter_map(|n| look_up(n)).collect(),
-        };
-        let mut archive = Vec::new();
-        let mut storage = Vec::new();
-        for r in &policy.document().regions {
-            archive.push(r.archive.iter().filter_map(|n| look_up(n)).collect());
-            storage.push(match (&r.customer_storage, r.residency) {
-                (Some(places), _) => list(places),
-                (None, Residency::Strict) => look_up(&r.jurisdiction).into_iter().collect(),
-                (None, Residency::EdgeIngest) => vec![Place::Any],
-            });
-        }
-        Places { archive, storage }
-    }
-
-    /// The places of `region`'s list that applies to a store of `kind`.
-    pub(crate) fn for_kind(&self, region: RegionId, kind: StoreKind) -> &[Place] {
-        let lists = match kind {
-            StoreKind::Archive => &self.archive,
-            StoreKind::DataLake | StoreKind::Warehouse => &self.storage,
-        };
-        lists.get(region.index()).map_or(&[], Vec::as_slice)
+/// How coverage reports name an item of a place list.
+fn place_label(place: Place, policy: &Policy) -> String {
+    match place {
+        Place::Any => "any".to_string(),
+        Place::Group(g) => policy.group_name(g).to_string(),
+        Place::Cloud(c) => policy.cloud_name(c).to_string(),
     }
 }
 
 /// Every entry of the policy a case can exercise, in document order, with its region (where
 /// it belongs to one) and its label.
-pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option<RegionId>, String)> {
+pub(crate) fn entries(policy: &Policy) -> Vec<(EntryKey, Option<RegionId>, String)> {
     let mut out = Vec::new();
     for (ingestion, i) in policy.ingestions.with_ids() {
         for &h in i.hosts.iter() {
@@ -198,40 +137,25 @@ pub(crate) fn entries(policy: &Policy, places: &Places) -> Vec<(EntryKey, Option
             out.push((key, None, format!("{}/{}", d.name, e.name)));
         }
     }
-    // A place is one a region can use for a store when one of its cloud regions runs on a
-    // provider of the store: computed per place as the set of providers it holds.
-    let providers_of = |place: Place| {
-        let mut held = vec![false; policy.providers.len()];
-        for (ci, c) in policy.clouds.with_ids() {
-            if place.holds(policy, ci) {
-                if let Some(slot) = held.get_mut(c.provider as usize) {
-                    *slot = true;
-                }
-            }
-        }
-        held
-    };
+    // A placement is a cell where the store rule allows the store in one of the place's
+    // cloud regions: the region may keep data in the store, and the place holds a cloud
+    // region that runs it.
     for region in policy.region_ids() {
-        let archive = places.for_kind(region, StoreKind::Archive);
-        let storage = places.for_kind(region, StoreKind::Warehouse);
-        let archive_held: Vec<Vec<bool>> = archive.iter().map(|p| providers_of(*p)).collect();
-        let storage_held: Vec<Vec<bool>> = storage.iter().map(|p| providers_of(*p)).collect();
         for (si, s) in policy.stores.with_ids() {
-            let (list, held) = match s.kind {
-                StoreKind::Archive => (archive, &archive_held),
-                StoreKind::DataLake | StoreKind::Warehouse => (storage, &storage_held),
+            let Some(places) = policy.places_for(region, s.kind) else {
+                continue;
             };
-            for (pi, (place, held)) in list.iter().zip(held).enumerate() {
-                // A placement is a cell only where the region may keep data in the store at
-                // all and one of the place's cloud regions runs it.
-                let open = s.regions.get(region.index()).copied().unwrap_or(false);
-                let runs = s.providers.iter().zip(held).any(|(runs, held)| *runs && *held);
-                if open && runs {
+            for (pi, place) in places.items.iter().enumerate() {
+                let placed = policy
+                    .clouds
+                    .ids()
+                    .any(|c| place.holds(policy, c) && policy.store_check(region, si, c).allowed());
+                if placed {
                     let label = format!(
                         "{}: {} in {}",
                         policy.region_name(region),
                         s.name,
-                        place.label(policy)
+                        place_label(*place, policy)
                     );
                     let key = EntryKey::Placement(region, si, pi as u32);
                     out.push((key, Some(region), label));

@@ -32,7 +32,7 @@ use crate::decision::ReasonCode;
 use crate::policy::{Policy, RegionId};
 use crate::question::Question;
 use crate::question::QuestionKind;
-use cells::{EntryKey, Places, ReasonKey};
+use cells::{EntryKey, ReasonKey};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use strum::IntoEnumIterator;
@@ -41,7 +41,6 @@ use strum::IntoEnumIterator;
 /// number of suites against it.
 pub struct DecisionSpace<'p> {
     policy: &'p Policy,
-    places: Places,
     /// The reason cells the audit's question space reaches.
     reasons: BTreeSet<ReasonKey>,
     /// Every entry cell, in document order, with its region and label.
@@ -68,7 +67,6 @@ impl<'p> DecisionSpace<'p> {
     pub fn new(policy: &'p Policy) -> Result<DecisionSpace<'p>, AuditRefused> {
         let space = space(policy);
         crate::audit::within_budget(policy, &space)?;
-        let places = Places::new(policy);
         let mut reasons = BTreeSet::new();
         let mut named = HashSet::new();
         let mut questions = 0usize;
@@ -77,7 +75,6 @@ impl<'p> DecisionSpace<'p> {
             let decision = policy.decide(&q);
             touch::touched(
                 policy,
-                &places,
                 &q,
                 &decision,
                 |r| {
@@ -92,7 +89,7 @@ impl<'p> DecisionSpace<'p> {
         // boundaries), so an entry none of its decisions names is one no question can name.
         // Per class, an entry may merely be one the classes did not pick: it stays a cell.
         let full = |family: Family| space.plans().iter().any(|p| p.family == family && p.full);
-        let entries = cells::entries(policy, &places);
+        let entries = cells::entries(policy);
         let unnameable = entries
             .iter()
             .map(|e| e.0)
@@ -100,7 +97,6 @@ impl<'p> DecisionSpace<'p> {
             .collect();
         Ok(DecisionSpace {
             policy,
-            places,
             reasons,
             entries,
             unnameable,
@@ -146,14 +142,7 @@ impl<'p> DecisionSpace<'p> {
             // A case counts once per cell, however many of its reasons or answers name it.
             let mut reasons = Vec::new();
             let mut entries = Vec::new();
-            touch::touched(
-                policy,
-                &self.places,
-                q,
-                &decision,
-                |r| reasons.push(r),
-                |e| entries.push(e),
-            );
+            touch::touched(policy, q, &decision, |r| reasons.push(r), |e| entries.push(e));
             reasons.sort_unstable();
             reasons.dedup();
             entries.sort_unstable();

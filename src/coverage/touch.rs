@@ -1,9 +1,9 @@
 //! Which cells one decided question exercises: its reason codes in its kind × region, and
 //! the policy entries its reasons and answer name.
 
-use super::cells::{ask_index, question_region, EntryKey, Places, ReasonKey};
+use super::cells::{ask_index, question_region, EntryKey, ReasonKey};
 use crate::decision::{Answer, Decision, Reason};
-use crate::policy::{Policy, RegionId, StoreId};
+use crate::policy::{Policy, RegionId};
 use crate::question::Question;
 
 /// Calls `reason` for every reason cell and `entry` for every entry cell that `decision`
@@ -13,7 +13,6 @@ use crate::question::Question;
 /// or that an allowlist hands out, a location a failover starts from or goes to.
 pub(crate) fn touched(
     policy: &Policy,
-    places: &Places,
     question: &Question,
     decision: &Decision,
     mut reason: impl FnMut(ReasonKey),
@@ -45,8 +44,9 @@ pub(crate) fn touched(
                 ..
             } => entry(EntryKey::Endpoint(destination, endpoint)),
             Reason::StoreInRegion { store, cloud, region } => {
-                let list = places.for_kind(region, kind_of(policy, store));
-                for (pi, place) in list.iter().enumerate() {
+                let kind = policy.stores.get(store).map(|s| s.kind);
+                let list = kind.and_then(|kind| policy.places_for(region, kind));
+                for (pi, place) in list.map_or(&[][..], |l| &l.items).iter().enumerate() {
                     if place.holds(policy, cloud) {
                         entry(EntryKey::Placement(region, store, pi as u32));
                     }
@@ -83,13 +83,6 @@ pub(crate) fn touched(
         Answer::Cidrs { region: Some(r) } => cidrs(policy, r, &mut entry),
         Answer::Cidrs { region: None } | Answer::None => {}
     }
-}
-
-fn kind_of(policy: &Policy, store: StoreId) -> crate::document::StoreKind {
-    policy
-        .stores
-        .get(store)
-        .map_or(crate::document::StoreKind::Warehouse, |s| s.kind)
 }
 
 fn cidrs(policy: &Policy, region: RegionId, entry: &mut impl FnMut(EntryKey)) {

@@ -1,7 +1,6 @@
 //! `store`: where data may rest.
 
 use crate::decision::{Answer, Decision, Reason};
-use crate::document::StoreKind;
 use crate::policy::*;
 use crate::question::Field;
 
@@ -54,74 +53,62 @@ impl Policy {
         if !self.issued([region_id.1, store.1, cloud.1]) {
             return Decision::foreign();
         }
-        // The allowed case: the store runs on the cloud region's provider, is offered to the
-        // region, and the cloud region is among the region's places for the store's kind.
-        if let (Some(region), Some(entry), Some(place)) = (
-            self.region(region_id),
-            self.stores.get(store),
-            self.clouds.get(cloud),
-        ) {
-            let places = match entry.kind {
-                StoreKind::Archive => &region.archive,
-                StoreKind::DataLake | StoreKind::Warehouse => &region.storage,
-            };
-            if entry.providers.get(place.provider as usize) == Some(&true)
-                && entry.regions.get(region_id.index()) == Some(&true)
-                && places.has_cloud(cloud)
-            {
-                return Decision::allow(
-                    Reason::StoreInRegion {
-                        store,
-                        cloud,
-                        region: region_id,
-                    },
-                    Answer::None,
-                );
-            }
+        let check = self.store_check(region_id, store, cloud);
+        if check.allowed() {
+            return Decision::allow(
+                Reason::StoreInRegion {
+                    store,
+                    cloud,
+                    region: region_id,
+                },
+                Answer::None,
+            );
         }
-        self.store_rest(region_id.0, store.0, cloud.0)
+        self.store_denied(check, region_id.0, store.0, cloud.0)
     }
 
-    /// [`Policy::store_ids`] past its allowed case. It takes the positions of ids this policy issued and makes them again with its
-    /// identity (see `ingest_rest`).
+    /// The store rule: what it finds of a store in a cloud region for a region's workspaces,
+    /// each condition read once. Both paths of [`Policy::store_ids`] and every tool that
+    /// reasons about stores (coverage, the graph, the audit's classes) read the rule here.
+    #[inline]
+    pub(crate) fn store_check(&self, region: RegionId, store: StoreId, cloud: CloudId) -> StoreCheck {
+        let kind = self.stores.get(store).map(|s| s.kind);
+        StoreCheck {
+            runs_on_provider: self.runs_on(store, cloud),
+            offered: self.offered(store, region),
+            in_places: kind
+                .and_then(|kind| self.places_for(region, kind))
+                .is_some_and(|places| places.has_cloud(cloud)),
+        }
+    }
+
+    /// A store check that failed, turned into its reasons (or an exemption's allow). It takes
+    /// the positions of ids this policy issued and makes them again with its identity (see
+    /// `ingest_rest`).
     #[inline(never)]
-    fn store_rest(&self, region: u32, store: u32, cloud: u32) -> Decision {
-        let (region_id, store, cloud) = (
+    fn store_denied(&self, check: StoreCheck, region: u32, store: u32, cloud: u32) -> Decision {
+        let (region, store, cloud) = (
             RegionId(region, self.identity),
             StoreId(store, self.identity),
             CloudId(cloud, self.identity),
         );
         let mut denied = Decision::deny();
-        let (Some(region), Some(entry), Some(place)) = (
-            self.region(region_id),
-            self.stores.get(store),
-            self.clouds.get(cloud),
-        ) else {
-            return denied;
-        };
-        if !entry
-            .providers
-            .get(place.provider as usize)
-            .copied()
-            .unwrap_or(false)
-        {
+        if !check.runs_on_provider {
             denied.because(Reason::StoreProviderMismatch { store, cloud });
         }
-        let places = match entry.kind {
-            StoreKind::Archive => &region.archive,
-            StoreKind::DataLake | StoreKind::Warehouse => &region.storage,
+        // Not offered to the region, no cloud region will do: the places are not read then.
+        let rule = if !check.offered {
+            Some(Reason::StoreNotOffered { store, region })
+        } else if !check.in_places {
+            Some(Reason::StoreOutsideRegion { store, cloud, region })
+        } else {
+            None
         };
-        let offered = entry.regions.get(region_id.index()).copied().unwrap_or(false);
-        if !offered || !places.has_cloud(cloud) {
-            let rule = Reason::StoreOutsideRegion {
-                store,
-                cloud,
-                region: region_id,
-            };
-            // An exemption loosens the region's places only: a store that does not run on
-            // the provider stays denied.
+        if let Some(rule) = rule {
+            // An exemption loosens the region's rule only: a store that does not run on the
+            // provider stays denied.
             if !denied.has_reasons() {
-                if let Some(exemption) = self.store_exemption(region_id, store, cloud) {
+                if let Some(exemption) = self.store_exemption(region, store, cloud) {
                     return Decision::exempted(rule, exemption, Answer::None);
                 }
             }
@@ -130,14 +117,26 @@ impl Policy {
         if denied.has_reasons() {
             denied
         } else {
-            Decision::allow(
-                Reason::StoreInRegion {
-                    store,
-                    cloud,
-                    region: region_id,
-                },
-                Answer::None,
-            )
+            Decision::allow(Reason::StoreInRegion { store, cloud, region }, Answer::None)
         }
+    }
+}
+
+/// What the store rule finds of one store in one cloud region for one region's workspaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StoreCheck {
+    /// The store runs on the cloud region's provider.
+    pub(crate) runs_on_provider: bool,
+    /// The store is offered to the region (`stores[].regions`).
+    pub(crate) offered: bool,
+    /// The cloud region is among the region's places for the store's kind.
+    pub(crate) in_places: bool,
+}
+
+impl StoreCheck {
+    /// Whether the rule allows the flow (before any exemption).
+    #[inline]
+    pub(crate) fn allowed(self) -> bool {
+        self.runs_on_provider && self.offered && self.in_places
     }
 }

@@ -225,25 +225,21 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason, hin
                 region(r)
             ),
         },
+        Reason::StoreNotOffered { store, region: r } => format!(
+            "store `{}` is not offered to region `{}`: `stores[{}].regions` does not list it, so no cloud region will do",
+            policy.store_name(store),
+            region(r),
+            policy.store_name(store)
+        ),
         Reason::StoreOutsideRegion {
             store,
             cloud,
             region: r,
         } => {
-            let entry = policy.stores.get(store);
-            let field_name = match entry.map(|s| s.kind) {
-                Some(crate::document::StoreKind::Archive) => "archive",
-                _ => "customer_storage",
-            };
-            let offered = entry.is_some_and(|s| s.regions.get(r.index()).copied().unwrap_or(false));
-            if !offered {
-                return format!(
-                    "store `{}` is not offered to region `{}`: `stores[{}].regions` does not list it, so no cloud region will do",
-                    policy.store_name(store),
-                    region(r),
-                    policy.store_name(store)
-                );
-            }
+            let field_name = policy
+                .stores
+                .get(store)
+                .map_or("customer_storage", |s| crate::policy::PlaceList::of(s.kind).field());
             format!(
                 "`{}` ({}) is outside `regions[{}].{field_name}` for store `{}`",
                 policy.cloud_name(cloud),

@@ -4,26 +4,21 @@
 //! failover targets), so the work is linear in the edges drawn and the tables compiled.
 //!
 //! Things the rule treats alike are asked once: the kinds of one side supported in a
-//! region (a host admits all or none of them), the stores of one category running on one
-//! provider, the endpoints of one jurisdiction of a destination, the zones of one ingestion
+//! region (a host admits all or none of them), the stores of one class (as the store rule reads
+//! them), the endpoints of one jurisdiction of a destination, the zones of one ingestion
 //! region. The audit, not the picture, proves the rule.
 
 use super::{FlowGraph, GraphRefused, Shape};
-use crate::document::{Side, StoreKind};
+use crate::document::Side;
 use crate::limits::{MAX_GRAPH_DECISIONS, MAX_GRAPH_ITEMS};
 use crate::policy::{
-    CloudId, DestinationId, EndpointId, ExemptFlow, GroupId, IngestionId, LocationId, Policy, RegionId,
-    SourceId, StoreId,
+    CloudId, DestinationId, EndpointId, ExemptFlow, GroupId, IngestionId, LocationId, PlaceList, Policy,
+    RegionId, SourceId, StoreId,
 };
 use std::collections::BTreeMap;
+use strum::IntoEnumIterator;
 
 const SIDES: [Side; 3] = [Side::Client, Side::Server, Side::Cloud];
-
-/// The store categories drawn, each with the kinds it holds.
-const CATEGORIES: [(&str, &[StoreKind]); 2] = [
-    ("archives", &[StoreKind::Archive]),
-    ("customer stores", &[StoreKind::DataLake, StoreKind::Warehouse]),
-];
 
 /// Upper bounds, from the policy's sizes, on the decisions and the nodes and edges a graph
 /// takes.
@@ -43,7 +38,7 @@ fn estimate(p: &Policy) -> Estimate {
         .sum::<u64>();
     let groups = p.groups.len() as u64 + 1;
     let decisions = (3 * owners)
-        .saturating_add(r.saturating_mul(2 * p.clouds.len() as u64))
+        .saturating_add(r.saturating_mul((p.store_class_representatives().len() * p.clouds.len()) as u64))
         .saturating_add(r.saturating_mul(p.destinations.len() as u64))
         .saturating_add(r.saturating_mul(endpoints))
         .saturating_add(listed);
@@ -195,38 +190,25 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Regions → stores: per region, category and cloud region, one store of that category
-    /// offered to the region and running on the cloud region's provider.
+    /// Regions → stores: per region, category (the place list that places the stores) and
+    /// cloud region, whether a store of that category may keep the region's data there. The
+    /// store rule is asked of one store of each class (`Store::class`), so
+    /// every store is drawn as the rule decides it.
     fn stores(&mut self) {
         let p = self.p;
+        let representatives = p.store_class_representatives();
         for region_id in p.region_ids() {
-            // Per category and provider: the first store of that category offered to the region
-            // and running there.
-            let store_for: Vec<Vec<Option<StoreId>>> = CATEGORIES
-                .iter()
-                .map(|(_, kinds)| {
-                    (0..p.providers.len())
-                        .map(|provider| {
-                            p.stores
-                                .with_ids()
-                                .find(|(_, s)| {
-                                    kinds.contains(&s.kind)
-                                        && s.providers.get(provider).copied().unwrap_or(false)
-                                        && s.regions.get(region_id.index()).copied().unwrap_or(false)
-                                })
-                                .map(|(id, _)| id)
-                        })
-                        .collect()
-                })
-                .collect();
             let rname = p.region_name(region_id).to_string();
             let rkey = self.region_key(region_id);
-            for ((category, kinds), stores) in CATEGORIES.iter().zip(&store_for) {
+            for list in PlaceList::iter() {
+                let category = list.stores_title();
+                let in_list = |s: StoreId| p.stores.get(s).is_some_and(|s| PlaceList::of(s.kind) == list);
+                let stores: Vec<StoreId> = representatives.iter().copied().filter(|&s| in_list(s)).collect();
                 // The region's active store exemptions of this category, by cloud region.
                 let mut exempted: BTreeMap<CloudId, Vec<StoreId>> = BTreeMap::new();
                 for e in p.exemptions.iter().filter(|e| e.active && e.region == region_id) {
                     if let ExemptFlow::Store(store, cloud) = e.flow {
-                        if p.stores.get(store).is_some_and(|s| kinds.contains(&s.kind)) {
+                        if in_list(store) {
                             exempted.entry(cloud).or_default().push(store);
                         }
                     }
@@ -235,24 +217,21 @@ impl<'a> Builder<'a> {
                 let mut by_cluster: BTreeMap<Option<String>, (Vec<&str>, bool)> = BTreeMap::new();
                 let mut total = 0usize;
                 for (cloud_id, cloud) in p.clouds.with_ids() {
-                    let Some(store) = stores.get(cloud.provider as usize).copied().flatten() else {
-                        continue;
-                    };
-                    let mut decision = p.store_ids(region_id, store, cloud_id);
-                    if !decision.is_allowed() {
-                        // The sampled store is denied there; an active exemption of another
-                        // store of the category still draws the flow it allows.
-                        if let Some(d) = exempted
-                            .get(&cloud_id)
-                            .into_iter()
-                            .flatten()
-                            .map(|s| p.store_ids(region_id, *s, cloud_id))
-                            .find(|d| d.is_allowed())
-                        {
-                            decision = d;
-                        }
-                    }
-                    if decision.is_allowed() {
+                    // A store of the category the rule allows there, or else one an active
+                    // exemption allows there.
+                    let allowed = stores
+                        .iter()
+                        .map(|&s| p.store_ids(region_id, s, cloud_id))
+                        .find(|d| d.is_allowed())
+                        .or_else(|| {
+                            exempted
+                                .get(&cloud_id)
+                                .into_iter()
+                                .flatten()
+                                .map(|s| p.store_ids(region_id, *s, cloud_id))
+                                .find(|d| d.is_allowed())
+                        });
+                    if let Some(decision) = allowed {
                         total += 1;
                         let c = self.cluster(self.cluster_of(cloud_id));
                         let entry = by_cluster.entry(c).or_default();

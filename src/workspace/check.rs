@@ -535,10 +535,17 @@ impl Check<'_> {
             }
             let code = codes.first().copied().unwrap_or(ReasonCode::StoreOutsideRegion);
             let message = self.message(&decision, &question, None);
-            let field = at.key("cloud_region");
+            // A store the region is not offered is the store's fault, not its cloud region's.
+            let not_offered = code == ReasonCode::StoreNotOffered;
+            let field_name = if not_offered { "store" } else { "cloud_region" };
+            let field = at.key(field_name);
             let moved = self.nearest_store_place(&region, &entry.store, &entry.cloud_region);
             // An exemption loosens the region's places, never a provider the store lacks.
-            let exemptable = moved.is_none() && codes == [ReasonCode::StoreOutsideRegion];
+            let exemptable = moved.is_none()
+                && matches!(
+                    codes[..],
+                    [ReasonCode::StoreOutsideRegion | ReasonCode::StoreNotOffered]
+                );
             let fix = match moved {
                 Some(cloud) => {
                     let name = self.policy.cloud_name(cloud).to_string();
@@ -560,18 +567,20 @@ impl Check<'_> {
                             path: root("warehouses").key(&entry.id).to_json_pointer(),
                         });
                     }
-                    Fix::edit(
+                    let why = if not_offered {
+                        format!("`{}` is not offered to `{region}`", entry.store)
+                    } else {
                         format!(
-                            "`{region}` may keep a `{}` in no cloud region it runs on: no edit keeps this store; remove it",
+                            "`{region}` may keep a `{}` in no cloud region it runs on",
                             entry.store
-                        ),
-                        patch,
-                    )
+                        )
+                    };
+                    Fix::edit(format!("{why}: no edit keeps this store; remove it"), patch)
                 }
             };
             self.push(
                 &field,
-                format!("{subject}.cloud_region"),
+                format!("{subject}.{field_name}"),
                 ViolationCode::Engine(code),
                 message,
                 fix,

@@ -396,7 +396,7 @@ fn a_store_the_policy_does_not_offer_to_the_region_is_removed() {
     let v = only(&policy, &ws);
     assert_eq!(
         (v.path.as_str(), v.code.as_str()),
-        ("stores[0].cloud_region", "store-outside-region")
+        ("stores[0].store", "store-not-offered")
     );
     assert!(
         v.message.contains("not offered to region `eu-west`"),

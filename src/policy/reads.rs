@@ -1,0 +1,103 @@
+//! The named read API of the compiled policy: the facts a rule reads, each read one way, so
+//! the rule's two paths and the tools around it (coverage, the graph, the audit, prose)
+//! cannot read a table differently.
+
+use super::{CloudId, PlaceSet, Policy, RegionId, Store, StoreId};
+use crate::document::{Allowlisting, StoreKind};
+
+/// What the rules (`store`, `allowlist`, `connect`) read of a compiled store besides its
+/// name: stores of one class answer alike in every region and cloud region (an exemption
+/// names single stores, and is read apart).
+pub(crate) type StoreClass<'a> = (StoreKind, &'a [bool], Option<Allowlisting>, &'a [bool]);
+
+impl Store {
+    /// The store's class. Destructured in full, so a field added to the compiled store does
+    /// not build until it is placed in the class or said to be read by no rule: the audit's
+    /// per-class questions and the graph ask one store of each class.
+    pub(crate) fn class(&self) -> StoreClass<'_> {
+        let Store {
+            name: _,
+            kind,
+            providers,
+            allowlist,
+            regions,
+        } = self;
+        (*kind, providers, *allowlist, regions)
+    }
+}
+
+impl Policy {
+    /// One store of each class ([`Store::class`]), the first in document order.
+    pub(crate) fn store_class_representatives(&self) -> Vec<StoreId> {
+        let mut seen = std::collections::HashSet::new();
+        self.stores
+            .with_ids()
+            .filter(|(_, s)| seen.insert(s.class()))
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// The places a region may keep a store of this kind in: its `archive` for an archive,
+    /// its `customer_storage` for a data lake or a warehouse. `None` for an id another policy
+    /// issued.
+    #[inline]
+    pub(crate) fn places_for(&self, region: RegionId, kind: StoreKind) -> Option<&PlaceSet> {
+        let r = self.region(region)?;
+        Some(match PlaceList::of(kind) {
+            PlaceList::Archive => &r.archive,
+            PlaceList::CustomerStorage => &r.storage,
+        })
+    }
+
+    /// Whether a store is offered to a region's workspaces (`stores[].regions`).
+    #[inline]
+    pub(crate) fn offered(&self, store: StoreId, region: RegionId) -> bool {
+        self.stores.get(store).is_some_and(|s| s.offered_to(region))
+    }
+
+    /// Whether a store runs on a cloud region's provider.
+    #[inline]
+    pub(crate) fn runs_on(&self, store: StoreId, cloud: CloudId) -> bool {
+        match (self.stores.get(store), self.clouds.get(cloud)) {
+            (Some(s), Some(c)) => s.runs_on_provider(c.provider),
+            _ => false,
+        }
+    }
+}
+
+/// Which of a region's place lists places a store of a kind: the one mapping from store
+/// kinds to place lists, read by the rule ([`Policy::places_for`]), its prose and the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, strum::EnumIter)]
+pub(crate) enum PlaceList {
+    /// `regions[].archive`: platform-hosted archives.
+    Archive,
+    /// `regions[].customer_storage`: the customer's data lakes and warehouses.
+    CustomerStorage,
+}
+
+impl PlaceList {
+    /// The list that places a store of `kind`.
+    #[inline]
+    pub(crate) fn of(kind: StoreKind) -> PlaceList {
+        match kind {
+            StoreKind::Archive => PlaceList::Archive,
+            StoreKind::DataLake | StoreKind::Warehouse => PlaceList::CustomerStorage,
+        }
+    }
+
+    /// The list's field in a region of the document.
+    pub(crate) fn field(self) -> &'static str {
+        match self {
+            PlaceList::Archive => "archive",
+            PlaceList::CustomerStorage => "customer_storage",
+        }
+    }
+
+    /// What the stores it places are called, plural.
+    pub(crate) fn stores_title(self) -> &'static str {
+        match self {
+            PlaceList::Archive => "archives",
+            PlaceList::CustomerStorage => "customer stores",
+        }
+    }
+}
