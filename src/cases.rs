@@ -175,12 +175,12 @@ impl Case {
                 }
             }
         };
-        expect_field("host", &self.expect_host, &explained.host);
-        expect_field("mechanism", &self.expect_mechanism, &explained.mechanism);
-        expect_field("endpoint", &self.expect_endpoint, &explained.endpoint);
+        expect_field("host", &self.expect_host, &explained.resolved.host);
+        expect_field("mechanism", &self.expect_mechanism, &explained.resolved.mechanism);
+        expect_field("endpoint", &self.expect_endpoint, &explained.resolved.endpoint);
         if let Some(want) = &self.expect_cidrs {
-            if explained.cidrs.as_ref() != Some(want) {
-                let got = explained.cidrs.unwrap_or_default();
+            if explained.resolved.cidrs.as_ref() != Some(want) {
+                let got = explained.resolved.cidrs.unwrap_or_default();
                 failures.push(format!(
                     "expected cidrs [{}], got [{}]",
                     want.join(", "),

@@ -55,7 +55,7 @@ pub use compiled::{source_digest, COMPILED_FORMAT, COMPILED_VERSION, DEFAULT_POL
 pub use date::{Date, DateError};
 pub use decision::{Answer, Decision, Reason, ReasonCode, Verdict, MAX_REASONS};
 pub use error::{LoadError, LoadErrorKind, Location, QuestionError, SerializeError, SyntaxError};
-pub use explain::{ExplainedReason, Explanation, Hints};
+pub use explain::{ExplainedReason, Explanation, Hints, Resolved};
 pub use host::{normalize_host, HostError, NormalHost};
 pub use ip::parse_ip;
 pub use policy::{

@@ -8,7 +8,7 @@ use crate::metrics::Metrics;
 use crate::policy_cell::LoadedPolicy;
 use crate::sources::SourceTable;
 use crate::write_key;
-use regionfence::{HostId, Policy, Question, ReasonCode, RegionId, SourceId};
+use regionfence::{HostId, Policy, Question, ReasonCode, RegionId, Resolved, SourceId};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -396,8 +396,7 @@ impl Gatekeeper {
                 };
                 let answer = policy.decide(&resolve);
                 metrics.decision("resolve", &answer);
-                if let Some(host) = answer
-                    .explain(policy, &resolve)
+                if let Some(host) = Resolved::new(policy, &answer)
                     .host
                     .filter(|_| answer.is_allowed())
                 {

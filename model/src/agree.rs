@@ -3,7 +3,7 @@
 
 use crate::{rules, Extras, Outcome, NAME_CODES};
 use regionfence::document::Document;
-use regionfence::{Policy, Question, MAX_REASONS};
+use regionfence::{Policy, Question, Resolved, MAX_REASONS};
 
 /// The policy as text, for failure messages.
 pub fn policy_text(policy: &Policy) -> String {
@@ -55,15 +55,11 @@ pub fn agree(policy: &Policy, doc: &Document, q: &Question) -> Result<Outcome, S
     if got.iter().skip(first_rule).any(|c| NAME_CODES.contains(c)) {
         return Err(fail("a name reason comes after a rule reason"));
     }
-    let extras_agree = match (&want.extras, want.allow) {
-        (_, false) | (Extras::None, true) => {
-            explained.host.is_none()
-                && explained.mechanism.is_none()
-                && explained.ingestion.is_none()
-                && explained.endpoint.is_none()
-                && explained.endpoint_hosts.is_none()
-                && explained.cidrs.is_none()
-        }
+    // The extras, whole: what the model resolves, and nothing else (an extra the model does
+    // not name must be absent).
+    let mut expected = Resolved::default();
+    match (&want.extras, want.allow) {
+        (_, false) | (Extras::None, true) => {}
         (
             Extras::Host {
                 host,
@@ -72,23 +68,20 @@ pub fn agree(policy: &Policy, doc: &Document, q: &Question) -> Result<Outcome, S
             },
             true,
         ) => {
-            explained.host.as_deref() == Some(host.as_str())
-                && explained.mechanism.as_deref() == Some(*mechanism)
-                && explained.ingestion.as_deref() == Some(ingestion.as_str())
-                && explained.endpoint.is_none()
-                && explained.cidrs.is_none()
+            expected.host = Some(host.clone());
+            expected.mechanism = Some(mechanism.to_string());
+            expected.ingestion = Some(ingestion.clone());
         }
         // README: "the answer names the endpoint and its first host, where the policy lists
         // one".
         (Extras::Endpoint { id, hosts }, true) => {
-            explained.endpoint.as_deref() == Some(id.as_str())
-                && explained.endpoint_hosts.as_ref() == Some(hosts)
-                && explained.host == hosts.first().cloned()
-                && explained.mechanism.is_none()
-                && explained.cidrs.is_none()
+            expected.endpoint = Some(id.clone());
+            expected.host = hosts.first().cloned();
+            expected.endpoint_hosts = Some(hosts.clone());
         }
-        (Extras::Cidrs(nets), true) => explained.cidrs.as_ref() == Some(nets) && explained.host.is_none(),
-    };
+        (Extras::Cidrs(nets), true) => expected.cidrs = Some(nets.clone()),
+    }
+    let extras_agree = explained.resolved == expected;
     if !extras_agree {
         return Err(fail("the extras differ"));
     }

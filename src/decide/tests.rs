@@ -98,8 +98,8 @@ fn deliver_names_the_endpoint_and_its_host() {
         endpoint: None,
     };
     let e = policy().decide(&q).explain(policy(), &q);
-    assert_eq!(e.endpoint.as_deref(), Some("eu"));
-    assert_eq!(e.host.as_deref(), Some("api.eu.amplitude.com"));
+    assert_eq!(e.resolved.endpoint.as_deref(), Some("eu"));
+    assert_eq!(e.resolved.host.as_deref(), Some("api.eu.amplitude.com"));
 }
 
 #[test]

@@ -3,49 +3,32 @@
 //! answers to one question differ.
 
 use crate::decision::{Answer, Decision, ReasonCode, Verdict};
+use crate::explain::Resolved;
 use crate::policy::Policy;
 use serde::Serialize;
 
-/// One policy's answer to a question, by name.
+/// One policy's answer to a question, by name: the verdict, the reason codes (without an
+/// explanation's sentences) and what the decision [resolved](Resolved), whose keys the JSON
+/// writes at the top level of the object, after `reasons`, each left out when absent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AnswerView {
     /// `allow` or `deny`.
     pub decision: Verdict,
     /// The reason codes, most fundamental first.
     pub reasons: Vec<ReasonCode>,
-    /// `resolve`: the host handed out; `deliver`: the endpoint's first host, where known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// `resolve`: how the source is pointed at the host.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mechanism: Option<String>,
-    /// `resolve`: the ingestion region chosen.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ingestion: Option<String>,
-    /// `deliver`: the endpoint the data goes through.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
-    /// `deliver`: that endpoint's hosts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub endpoint_hosts: Option<Vec<String>>,
-    /// `allowlist`: the CIDRs to open.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cidrs: Option<Vec<String>>,
+    /// What the decision resolved (host, mechanism, ingestion region, endpoint and its
+    /// hosts, CIDRs), named as an explanation names it; flattened into the JSON.
+    #[serde(flatten)]
+    pub resolved: Resolved,
 }
 
 impl AnswerView {
     /// `decision` of `policy`, by name (the extras as an explanation names them).
     pub(crate) fn new(policy: &Policy, decision: &Decision) -> AnswerView {
-        let resolved = crate::explain::resolved(policy, decision);
         AnswerView {
-            decision: resolved.decision,
+            decision: decision.verdict(),
             reasons: decision.codes().collect(),
-            host: resolved.host,
-            mechanism: resolved.mechanism,
-            ingestion: resolved.ingestion,
-            endpoint: resolved.endpoint,
-            endpoint_hosts: resolved.endpoint_hosts,
-            cidrs: resolved.cidrs,
+            resolved: Resolved::new(policy, decision),
         }
     }
 
@@ -54,16 +37,17 @@ impl AnswerView {
         let codes: Vec<&str> = self.reasons.iter().map(|c| c.as_str()).collect();
         let mut out = format!("{} ({})", self.decision, codes.join(", "));
         let mut extras = Vec::new();
-        if let Some(e) = &self.endpoint {
+        let r = &self.resolved;
+        if let Some(e) = &r.endpoint {
             extras.push(format!("endpoint `{}`", crate::text::excerpt(e)));
         }
-        if let Some(h) = &self.host {
+        if let Some(h) = &r.host {
             extras.push(format!("host `{}`", crate::text::excerpt(h)));
         }
-        if let Some(m) = &self.mechanism {
+        if let Some(m) = &r.mechanism {
             extras.push(format!("by {m}"));
         }
-        if let Some(c) = &self.cidrs {
+        if let Some(c) = &r.cidrs {
             extras.push(if c.is_empty() {
                 "no CIDRs".to_string()
             } else {
@@ -88,12 +72,7 @@ impl AnswerView {
         AnswerView {
             decision,
             reasons: reasons.to_vec(),
-            host: None,
-            mechanism: None,
-            ingestion: None,
-            endpoint: None,
-            endpoint_hosts: None,
-            cidrs: None,
+            resolved: Resolved::default(),
         }
     }
 }
@@ -135,7 +114,7 @@ pub(crate) fn change(old: &AnswerView, new: &AnswerView) -> Option<ChangeKind> {
     match (old.decision, new.decision) {
         (Verdict::Deny, Verdict::Allow) => Some(ChangeKind::NewlyAllowed),
         (Verdict::Allow, Verdict::Deny) => Some(ChangeKind::NewlyDenied),
-        _ if extras_differ(old, new) => Some(ChangeKind::OtherExtras),
+        _ if old.resolved != new.resolved => Some(ChangeKind::OtherExtras),
         (Verdict::Allow, Verdict::Allow) if old.reasons != new.reasons => {
             Some(ChangeKind::AllowedForOtherReasons)
         }
@@ -146,15 +125,6 @@ pub(crate) fn change(old: &AnswerView, new: &AnswerView) -> Option<ChangeKind> {
     }
 }
 
-fn extras_differ(old: &AnswerView, new: &AnswerView) -> bool {
-    old.host != new.host
-        || old.mechanism != new.mechanism
-        || old.ingestion != new.ingestion
-        || old.endpoint != new.endpoint
-        || old.endpoint_hosts != new.endpoint_hosts
-        || old.cidrs != new.cidrs
-}
-
 /// Whether two decisions of two policies are the same answer, without building either view
 /// when neither has extras (the common case, kept cheap: a diff decides every question twice).
 pub(crate) fn same(old_policy: &Policy, old: &Decision, new_policy: &Policy, new: &Decision) -> bool {
@@ -163,7 +133,7 @@ pub(crate) fn same(old_policy: &Policy, old: &Decision, new_policy: &Policy, new
     }
     match (old.answer(), new.answer()) {
         (Answer::None, Answer::None) => true,
-        _ => AnswerView::new(old_policy, old) == AnswerView::new(new_policy, new),
+        _ => Resolved::new(old_policy, old) == Resolved::new(new_policy, new),
     }
 }
 
@@ -188,12 +158,12 @@ mod tests {
         assert_eq!(change(&deny, &other), Some(DeniedForOtherReasons));
         // Each extra alone makes the answer another one, allowed or denied.
         let extras: [fn(&mut AnswerView); 6] = [
-            |v| v.host = Some("h".into()),
-            |v| v.mechanism = Some("m".into()),
-            |v| v.ingestion = Some("i".into()),
-            |v| v.endpoint = Some("e".into()),
-            |v| v.endpoint_hosts = Some(vec!["h".into()]),
-            |v| v.cidrs = Some(Vec::new()),
+            |v| v.resolved.host = Some("h".into()),
+            |v| v.resolved.mechanism = Some("m".into()),
+            |v| v.resolved.ingestion = Some("i".into()),
+            |v| v.resolved.endpoint = Some("e".into()),
+            |v| v.resolved.endpoint_hosts = Some(vec!["h".into()]),
+            |v| v.resolved.cidrs = Some(Vec::new()),
         ];
         for (i, set) in extras.iter().enumerate() {
             for base in [&allow, &deny] {
@@ -228,8 +198,8 @@ mod tests {
     fn a_summary_names_the_verdict_codes_and_extras() {
         let mut v = AnswerView::bare(Verdict::Allow, &[ReasonCode::EndpointInRegion]);
         assert_eq!(v.summary(), "allow (endpoint-in-region)");
-        v.endpoint = Some("eu".into());
-        v.host = Some("api.eu.amplitude.com".into());
+        v.resolved.endpoint = Some("eu".into());
+        v.resolved.host = Some("api.eu.amplitude.com".into());
         assert_eq!(
             v.summary(),
             "allow (endpoint-in-region): endpoint `eu`, host `api.eu.amplitude.com`"
@@ -238,14 +208,14 @@ mod tests {
             Verdict::Allow,
             &[ReasonCode::HostInRegion, ReasonCode::AllowlistRequired],
         );
-        r.mechanism = Some("regional-settings".into());
-        r.cidrs = Some(Vec::new());
+        r.resolved.mechanism = Some("regional-settings".into());
+        r.resolved.cidrs = Some(Vec::new());
         assert_eq!(
             r.summary(),
             "allow (host-in-region, allowlist-required): by regional-settings, no CIDRs"
         );
-        r.mechanism = None;
-        r.cidrs = Some(vec!["3.251.148.96/29".into(), "10.0.0.0/8".into()]);
+        r.resolved.mechanism = None;
+        r.resolved.cidrs = Some(vec!["3.251.148.96/29".into(), "10.0.0.0/8".into()]);
         assert!(
             r.summary().ends_with(": CIDRs 3.251.148.96/29, 10.0.0.0/8"),
             "{}",

@@ -98,8 +98,8 @@ pub(crate) fn entry_of(
             }
             let chosen = ingestion
                 .as_deref()
-                .or(old.ingestion.as_deref())
-                .or(new.ingestion.as_deref())
+                .or(old.resolved.ingestion.as_deref())
+                .or(new.resolved.ingestion.as_deref())
                 .unwrap_or("(default)");
             Entry::new(EntryKind::IngestionRegion, chosen)
         }

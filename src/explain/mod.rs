@@ -2,41 +2,37 @@
 //! policy entry that decided.
 //!
 //! The types and entry points live here; [`prose`] writes each reason's sentence and
-//! [`view`] fills in what the decision resolved, as JSON shows it.
+//! [`view`] names what the decision resolved ([`Resolved`], which a policy diff's
+//! [`AnswerView`](crate::diff::AnswerView) holds too).
 
 mod prose;
+#[cfg(test)]
+mod tests;
 mod view;
+
+pub use view::Resolved;
 
 use crate::decision::{Decision, ReasonCode, Verdict};
 use crate::policy::Policy;
 use crate::question::Question;
 use serde::Serialize;
 
-/// A decision as JSON shows it.
+/// A decision as JSON shows it: the verdict, every reason with its sentence, what the
+/// decision resolved and the exemption that allowed it.
+///
+/// The JSON is one object: `decision`, `reasons`, then the [`Resolved`] keys (`host`,
+/// `mechanism`, `ingestion`, `endpoint`, `endpoint_hosts`, `cidrs`) at its top level, then
+/// `exemption`; a key whose value is absent is left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Explanation {
     /// `allow` or `deny`.
     pub decision: Verdict,
     /// Why, most fundamental first.
     pub reasons: Vec<ExplainedReason>,
-    /// `resolve`: the host to configure; `deliver`: the endpoint's host, where known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// `resolve`: how (`regional-settings`, `host-parameter` or `managed`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mechanism: Option<String>,
-    /// `resolve`: the ingestion region chosen.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ingestion: Option<String>,
-    /// `deliver`: the endpoint the data goes through.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
-    /// `deliver`: that endpoint's hosts, where known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub endpoint_hosts: Option<Vec<String>>,
-    /// `allowlist`: the CIDRs to open (empty when none is needed).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cidrs: Option<Vec<String>>,
+    /// What the decision resolved (host, mechanism, ingestion region, endpoint and its
+    /// hosts, CIDRs), in the policy's names; flattened into the explanation's JSON.
+    #[serde(flatten)]
+    pub resolved: Resolved,
     /// The id of the exemption that allowed the flow despite its rule, if one did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exemption: Option<String>,
@@ -105,7 +101,7 @@ impl Decision {
             })
             .collect();
         out.exemption = self.exemption().map(|id| policy.exemption_name(id).to_string());
-        view::answer(policy, self.answer(), &mut out);
+        out.resolved = Resolved::new(policy, self);
         out
     }
 
@@ -119,21 +115,13 @@ impl Decision {
     /// let policy = Policy::default_policy();
     /// let q = Question::Allowlist { workspace: "eu-west".into(), warehouse: "redshift".into() };
     /// let e = policy.decide(&q).explain(&policy, &q);
-    /// assert_eq!(e.cidrs, Some(vec!["3.251.148.96/29".to_string()]));
+    /// assert_eq!(e.resolved.cidrs, Some(vec!["3.251.148.96/29".to_string()]));
     /// assert_eq!(e.reasons[0].code, ReasonCode::AllowlistRequired);
     /// assert!(e.to_json().contains(r#""code":"allowlist-required""#));
     /// ```
     pub fn explain(&self, policy: &Policy, question: &Question) -> Explanation {
         self.explain_with(policy, question, Hints::Search)
     }
-}
-
-/// What `decision` resolved, in the names `policy` gives it (host, mechanism, ingestion
-/// region, endpoint, CIDRs), without the reasons' prose: the view a policy diff compares.
-pub(crate) fn resolved(policy: &Policy, decision: &Decision) -> Explanation {
-    let mut out = Explanation::bare(decision.verdict());
-    view::answer(policy, decision.answer(), &mut out);
-    out
 }
 
 impl Policy {

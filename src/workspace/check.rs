@@ -7,6 +7,7 @@ use super::pointer::{PatchOp, Pointer};
 use super::report::{Fix, Violation, ViolationCode, WorkspaceReport};
 use crate::decision::{Decision, ReasonCode};
 use crate::document::ExemptedFlow;
+use crate::explain::Resolved;
 use crate::names::hint;
 use crate::policy::{CloudId, Policy, RegionId};
 use crate::question::Question;
@@ -201,8 +202,7 @@ impl Check<'_> {
                 );
                 continue;
             }
-            let default_ingestion = supported
-                .explain(self.policy, &resolve)
+            let default_ingestion = Resolved::new(self.policy, &supported)
                 .ingestion
                 .unwrap_or_default();
             // The host to hand out: the chosen ingestion region's when that choice is valid.
@@ -253,8 +253,7 @@ impl Check<'_> {
                 let message = self.message(&decision, &ingest, None);
                 let field = at.key("host");
                 let resolved = self.ask(&handed);
-                let good = resolved
-                    .explain(self.policy, &handed)
+                let good = Resolved::new(self.policy, &resolved)
                     .host
                     .filter(|h| self.policy.ingest(&region, &entry.source, h).is_allowed());
                 let fix = match good {
@@ -348,8 +347,8 @@ impl Check<'_> {
                         endpoint: None,
                     };
                     let home = self.ask(&fallback);
-                    let explained = home.explain(self.policy, &fallback);
-                    match (home.is_allowed(), explained.endpoint, &entry.endpoint) {
+                    let named = Resolved::new(self.policy, &home);
+                    match (home.is_allowed(), named.endpoint, &entry.endpoint) {
                         (true, Some(id), Some(written)) => {
                             // Keep the form the user wrote: an id stays an id; a host becomes the
                             // endpoint's host, when the engine resolves it to the same endpoint.
@@ -359,7 +358,7 @@ impl Check<'_> {
                                 .by_name(&entry.destination)
                                 .and_then(|d| self.policy.destinations.get(d))
                                 .is_some_and(|d| d.endpoints.iter().any(|e| *e.name == **written));
-                            let value = explained
+                            let value = named
                                 .host
                                 .filter(|h| {
                                     !wrote_id

@@ -380,9 +380,9 @@ fn answers_carry_what_was_resolved() {
         ingestion: None,
     };
     let e = d.explain(policy, &q);
-    assert_eq!(e.host.as_deref(), Some("events.eu1.segmentapis.com"));
-    assert_eq!(e.mechanism.as_deref(), Some("regional-settings"));
-    assert_eq!(e.ingestion.as_deref(), Some("dublin"));
+    assert_eq!(e.resolved.host.as_deref(), Some("events.eu1.segmentapis.com"));
+    assert_eq!(e.resolved.mechanism.as_deref(), Some("regional-settings"));
+    assert_eq!(e.resolved.ingestion.as_deref(), Some("dublin"));
 
     let q = Question::Deliver {
         workspace: "eu-west".into(),
@@ -390,20 +390,23 @@ fn answers_carry_what_was_resolved() {
         endpoint: None,
     };
     let e = policy.decide(&q).explain(policy, &q);
-    assert_eq!(e.endpoint.as_deref(), Some("eu"));
-    assert_eq!(e.endpoint_hosts, Some(vec!["api-eu.mixpanel.com".to_string()]));
+    assert_eq!(e.resolved.endpoint.as_deref(), Some("eu"));
+    assert_eq!(
+        e.resolved.endpoint_hosts,
+        Some(vec!["api-eu.mixpanel.com".to_string()])
+    );
 
     let q = Question::Allowlist {
         workspace: "eu-west".into(),
         warehouse: "bigquery".into(),
     };
-    assert_eq!(policy.decide(&q).explain(policy, &q).cidrs, Some(vec![]));
+    assert_eq!(policy.decide(&q).explain(policy, &q).resolved.cidrs, Some(vec![]));
     let q = Question::Allowlist {
         workspace: "us-west".into(),
         warehouse: "postgres".into(),
     };
     assert_eq!(
-        policy.decide(&q).explain(policy, &q).cidrs,
+        policy.decide(&q).explain(policy, &q).resolved.cidrs,
         Some(vec!["52.25.130.38/32".to_string()])
     );
 

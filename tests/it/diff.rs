@@ -154,7 +154,7 @@ fn the_2022_to_2025_diff_has_the_groups_a_reviewer_expects() {
     assert_eq!(x.old.reasons, x.new.reasons);
     assert!(cidrs.counts.other_extras >= 5, "{:?}", cidrs.counts);
     assert_eq!(
-        x.new.cidrs.as_ref().unwrap(),
+        x.new.resolved.cidrs.as_ref().unwrap(),
         &["52.25.130.38/32", "34.223.203.0/28"]
     );
 

@@ -107,8 +107,8 @@ fn an_active_exemption_allows_its_flow_and_says_so() {
         }
         // The delivery goes through the exempted endpoint, and the answer names it.
         let e = policy.decide(&amp_us()).explain(&policy, &amp_us());
-        assert_eq!(e.endpoint.as_deref(), Some("us"));
-        assert_eq!(e.host.as_deref(), Some("api2.amplitude.com"));
+        assert_eq!(e.resolved.endpoint.as_deref(), Some("us"));
+        assert_eq!(e.resolved.host.as_deref(), Some("api2.amplitude.com"));
         // The endpoint named by its host is the same flow.
         assert!(policy
             .deliver(
@@ -258,7 +258,7 @@ fn a_deliver_exemption_without_an_endpoint_covers_every_endpoint() {
         let e = policy.decide(&q).explain(&policy, &q);
         assert_eq!(e.decision, Verdict::Allow);
         assert_eq!(
-            e.endpoint.as_deref(),
+            e.resolved.endpoint.as_deref(),
             Some("us"),
             "the destination's first endpoint"
         );

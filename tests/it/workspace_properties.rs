@@ -272,6 +272,7 @@ fn flows_allowed(policy: &Policy, ws: &Workspace) -> bool {
         }
         let required: Vec<ipnet::IpNet> = d
             .explain(policy, &q)
+            .resolved
             .cidrs
             .unwrap_or_default()
             .iter()
