@@ -38,6 +38,25 @@ pub struct Explanation {
     pub exemption: Option<String>,
 }
 
+/// An explanation reads as what it resolved too: `explanation.host` is
+/// `explanation.resolved.host`.
+///
+/// ```
+/// use regionfence::{Policy, Question};
+/// let policy = Policy::default_policy();
+/// let q = Question::Resolve { workspace: "eu-west".into(), source: "ios".into(), ingestion: None };
+/// let e = policy.explain(&q);
+/// assert_eq!(e.host.as_deref(), Some("events.eu1.segmentapis.com"));
+/// assert_eq!(e.host, e.resolved.host);
+/// ```
+impl std::ops::Deref for Explanation {
+    type Target = Resolved;
+
+    fn deref(&self) -> &Resolved {
+        &self.resolved
+    }
+}
+
 /// One reason as JSON shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExplainedReason {
