@@ -3,7 +3,7 @@
 //! A [`Decision`] holds only ids and small enums, so making one never allocates; its
 //! human-readable form ([`Decision::explain`]) is rendered on demand.
 
-use crate::document::{Allowlisting, Mechanism};
+use crate::document::Mechanism;
 use crate::host::HostError;
 use crate::policy::*;
 use crate::question::Field;
@@ -34,106 +34,312 @@ impl<'de> serde::Deserialize<'de> for Verdict {
     }
 }
 
-/// The stable, kebab-case code of a reason. Codes never change meaning between releases.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    strum::Display,
-    strum::AsRefStr,
-    strum::EnumString,
-    strum::EnumIter,
-    strum::IntoStaticStr,
+/// One reason for a decision: what decided, in terms of the policy's own entries.
+///
+/// Each variant is exactly one [`ReasonCode`], derived from this enum, in the same order:
+/// a new reason is a new variant here and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumDiscriminants)]
+#[non_exhaustive]
+#[strum_discriminants(
+    name(ReasonCode),
+    vis(pub),
+    doc = "The stable, kebab-case code of a reason. Codes never change meaning between releases.",
+    doc = "",
+    doc = "One code per [`Reason`] variant, derived from it ([`Reason::code`]), in the one order \
+           reports sort codes by. New codes may come in later releases: a `match` on codes \
+           needs a wildcard arm.",
+    derive(
+        Hash,
+        PartialOrd,
+        Ord,
+        Serialize,
+        strum::Display,
+        strum::AsRefStr,
+        strum::EnumString,
+        strum::EnumIter,
+        strum::IntoStaticStr
+    ),
+    // `non_exhaustive` alone does not pass through (strum passes on `path(…)` attributes
+    // only); this is the same attribute, always applied.
+    cfg_attr(all(), non_exhaustive),
+    serde(rename_all = "kebab-case"),
+    strum(serialize_all = "kebab-case")
 )]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case")]
-pub enum ReasonCode {
-    /// The region named is not in the policy.
-    UnknownRegion,
-    /// The source named is neither a source kind nor a catalog source.
-    UnknownSource,
-    /// The host is well-formed but not one the policy lists (IP literals and non-default
-    /// ports included).
-    UnknownHost,
-    /// The host is not a host name at all.
-    MalformedHost,
-    /// The destination named is not in the policy.
-    UnknownDestination,
-    /// The endpoint is neither an endpoint id nor a host of that destination.
-    UnknownEndpoint,
-    /// The cloud region is not in the catalogue.
-    UnknownCloudRegion,
-    /// The store named is not in the policy.
-    UnknownStore,
-    /// The warehouse named is not a warehouse of the policy.
-    UnknownWarehouse,
-    /// The failover location is not in the policy.
-    UnknownLocation,
-    /// The ingestion region is not offered by any processing region.
-    UnknownIngestionRegion,
-    /// The IP address does not parse strictly.
-    MalformedIp,
-    /// An id was issued by another policy (one loaded before a reload, say): ids are looked
-    /// up again for each policy.
+pub enum Reason {
+    /// A region field (`workspace`, `to`) names no region of the policy.
+    UnknownRegion(Field),
+    /// The source field names neither a source kind nor a catalog source.
+    UnknownSource(Field),
+    /// The host field is well-formed but not a host the policy lists (IP literals and
+    /// non-default ports included).
+    UnknownHost {
+        /// The field holding the host.
+        field: Field,
+        /// What made an address or a port unknown, when that was it.
+        error: Option<HostError>,
+    },
+    /// The host field is not a host name at all.
+    MalformedHost {
+        /// The field holding the host.
+        field: Field,
+        /// What is wrong with it.
+        error: HostError,
+    },
+    /// The destination field names no destination of the policy.
+    UnknownDestination(Field),
+    /// The endpoint field is neither an endpoint id nor a host of the destination.
+    UnknownEndpoint {
+        /// The field holding the endpoint.
+        field: Field,
+        /// The destination it was looked for in.
+        destination: Option<DestinationId>,
+    },
+    /// The cloud region field is not in the catalogue.
+    UnknownCloudRegion(Field),
+    /// The store field names no store of the policy.
+    UnknownStore(Field),
+    /// The warehouse field names no warehouse of the policy: nothing, or a store that is not
+    /// a warehouse.
+    UnknownWarehouse {
+        /// The field holding the warehouse.
+        field: Field,
+        /// The store it names, when it names one that is not a warehouse.
+        store: Option<StoreId>,
+    },
+    /// A location field (`from`, `to`) names no failover location of the policy.
+    UnknownLocation(Field),
+    /// The ingestion region field is not offered by any processing region.
+    UnknownIngestionRegion(Field),
+    /// The IP field does not parse strictly.
+    MalformedIp(Field),
+    /// An id given to an `*_ids` question was issued by another policy (one loaded before a
+    /// reload, say): ids are looked up again for each policy.
     ForeignId,
-    /// The workspace's region does not support this source.
-    SourceUnsupportedInRegion,
-    /// The host or ingestion region belongs to another processing region.
-    IngestionOutsideRegion,
+    /// The workspace's region does not support this source (or its kind).
+    SourceUnsupportedInRegion {
+        /// The source.
+        source: SourceId,
+        /// The workspace's region.
+        region: RegionId,
+        /// Whether the kind itself is unsupported (rather than the catalog entry).
+        kind_unsupported: bool,
+    },
+    /// The host, or the ingestion region asked for, belongs to another processing region.
+    IngestionOutsideRegion {
+        /// The ingestion region that owns the host.
+        ingestion: IngestionId,
+        /// The workspace's region.
+        region: RegionId,
+        /// The host, when the question named one.
+        host: Option<HostId>,
+    },
     /// The destination is not available to the workspace's region.
-    DestinationUnavailableInRegion,
-    /// The endpoint lies outside the places the region may deliver to.
-    EndpointOutsideRegion,
+    DestinationUnavailableInRegion {
+        /// The destination.
+        destination: DestinationId,
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// The endpoint (every endpoint, when none is named) lies outside the places the region
+    /// may deliver to.
+    EndpointOutsideRegion {
+        /// The destination.
+        destination: DestinationId,
+        /// The endpoint named, if any.
+        endpoint: Option<EndpointId>,
+        /// The workspace's region.
+        region: RegionId,
+    },
     /// The cloud region lies outside the places the region may store in.
-    StoreOutsideRegion,
+    StoreOutsideRegion {
+        /// The store.
+        store: StoreId,
+        /// The cloud region.
+        cloud: CloudId,
+        /// The workspace's region.
+        region: RegionId,
+    },
     /// The store is not offered to the region (`stores[].regions` does not list it): no
     /// cloud region will do.
-    StoreNotOffered,
-    /// The store does not run on that cloud provider.
-    StoreProviderMismatch,
-    /// The IP is not in the region's warehouse egress ranges.
-    IpNotAllowlisted,
-    /// The region has no egress ranges to hand out for a warehouse that needs them.
-    AllowlistUnknown,
+    StoreNotOffered {
+        /// The store.
+        store: StoreId,
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// The store does not run on the cloud region's provider.
+    StoreProviderMismatch {
+        /// The store.
+        store: StoreId,
+        /// The cloud region.
+        cloud: CloudId,
+    },
+    /// The IP is not in the region's warehouse egress ranges: not one of its loaders.
+    IpNotAllowlisted {
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// The warehouse needs an allowlist, and the region has no egress ranges to hand out.
+    AllowlistUnknown {
+        /// The warehouse.
+        store: StoreId,
+        /// The workspace's region.
+        region: RegionId,
+    },
     /// Failover would change processing region.
-    FailoverAcrossRegions,
-    /// Failover would change ingestion region.
-    FailoverAcrossIngestionRegions,
+    FailoverAcrossRegions {
+        /// From.
+        from: LocationId,
+        /// To.
+        to: LocationId,
+    },
+    /// Failover would change ingestion region within one processing region.
+    FailoverAcrossIngestionRegions {
+        /// From.
+        from: LocationId,
+        /// To.
+        to: LocationId,
+    },
     /// Failover from a location to itself.
-    FailoverSameLocation,
-    /// A workspace's region never changes.
-    RegionImmutable,
+    FailoverSameLocation(LocationId),
+    /// A workspace's region never changes, and the question would change it.
+    RegionImmutable {
+        /// The workspace's region.
+        from: RegionId,
+        /// The region asked for.
+        to: RegionId,
+    },
     /// Allowed: the host is an ingestion host of the workspace's region.
-    HostInRegion,
-    /// Allowed: the source is configured with this host.
-    HostResolved,
+    HostInRegion {
+        /// The ingestion region.
+        ingestion: IngestionId,
+        /// The host.
+        host: HostId,
+    },
+    /// Allowed: the source is configured with this host, of an ingestion region of the
+    /// workspace's region.
+    HostResolved {
+        /// The ingestion region.
+        ingestion: IngestionId,
+        /// The source.
+        source: SourceId,
+    },
     /// Allowed: the endpoint lies where the region may deliver.
-    EndpointInRegion,
-    /// Allowed: the store lies where the region may store.
-    StoreInRegion,
+    EndpointInRegion {
+        /// The destination.
+        destination: DestinationId,
+        /// The endpoint.
+        endpoint: EndpointId,
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// Allowed: the store's cloud region lies where the region may store.
+    StoreInRegion {
+        /// The store.
+        store: StoreId,
+        /// The cloud region.
+        cloud: CloudId,
+        /// The workspace's region.
+        region: RegionId,
+    },
     /// Allowed: the IP is one of the region's loaders.
-    IpAllowlisted,
-    /// Allowed: the warehouse must open these CIDRs.
-    AllowlistRequired,
-    /// Allowed: opening these CIDRs is advised.
-    AllowlistRecommended,
-    /// Allowed: the warehouse needs no firewall rule.
-    AllowlistNotNeeded,
+    IpAllowlisted {
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// Allowed: the warehouse's allowlisting is `required`; it must open the region's egress
+    /// CIDRs.
+    AllowlistRequired {
+        /// The warehouse.
+        store: StoreId,
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// Allowed: the warehouse's allowlisting is `recommended`; opening the region's egress
+    /// CIDRs is advised.
+    AllowlistRecommended {
+        /// The warehouse.
+        store: StoreId,
+        /// The workspace's region.
+        region: RegionId,
+    },
+    /// Allowed: the warehouse's allowlisting is `not-needed`; it needs no firewall rule.
+    AllowlistNotNeeded {
+        /// The warehouse.
+        store: StoreId,
+        /// The workspace's region.
+        region: RegionId,
+    },
     /// Allowed: both locations belong to the same ingestion region.
-    FailoverWithinIngestionRegion,
+    FailoverWithinIngestionRegion {
+        /// From.
+        from: LocationId,
+        /// To.
+        to: LocationId,
+    },
     /// Allowed by an explicit `failover_to` loosening of the policy.
-    FailoverListedTarget,
+    FailoverListedTarget {
+        /// From.
+        from: LocationId,
+        /// To.
+        to: LocationId,
+    },
     /// Allowed: the region asked for is the region the workspace has.
-    RegionUnchanged,
-    /// Allowed despite the rule whose reason comes first: an active exemption of the policy
-    /// names this flow.
-    Exempted,
+    RegionUnchanged(RegionId),
+    /// Allowed despite the rule whose reason comes first (the one before this): an active
+    /// exemption of the policy names this flow.
+    Exempted {
+        /// The exemption.
+        exemption: ExemptionId,
+    },
+}
+
+impl Reason {
+    /// The reason's stable code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Policy, ReasonCode};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.ingest("eu-west", "ios", "events.eu1.segmentapis.com");
+    /// assert_eq!(d.reasons().next().unwrap().code(), ReasonCode::HostInRegion);
+    /// ```
+    pub fn code(&self) -> ReasonCode {
+        ReasonCode::from(self)
+    }
+
+    /// The field of the question this reason is about, for the reasons that say a name was
+    /// unknown or malformed (exactly those whose code
+    /// [`is_unknown_or_malformed`](ReasonCode::is_unknown_or_malformed)); `None` for the rest.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::{Field, Policy};
+    /// let policy = Policy::default_policy();
+    /// let d = policy.failover("eu-west/dublin-a", "eu-west/nowhere");
+    /// assert_eq!(d.reasons().next().unwrap().field(), Some(Field::To));
+    /// let d = policy.store("eu-west", "redshift", "aws:eu-west-1");
+    /// assert_eq!(d.reasons().next().unwrap().field(), None);
+    /// ```
+    pub fn field(&self) -> Option<Field> {
+        match *self {
+            Reason::UnknownRegion(field)
+            | Reason::UnknownSource(field)
+            | Reason::UnknownHost { field, .. }
+            | Reason::MalformedHost { field, .. }
+            | Reason::UnknownDestination(field)
+            | Reason::UnknownEndpoint { field, .. }
+            | Reason::UnknownCloudRegion(field)
+            | Reason::UnknownStore(field)
+            | Reason::UnknownWarehouse { field, .. }
+            | Reason::UnknownLocation(field)
+            | Reason::UnknownIngestionRegion(field)
+            | Reason::MalformedIp(field) => Some(field),
+            _ => None,
+        }
+    }
 }
 
 impl ReasonCode {
@@ -197,307 +403,6 @@ impl PartialEq<str> for ReasonCode {
 impl PartialEq<&str> for ReasonCode {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
-    }
-}
-
-/// One reason for a decision: what decided, in terms of the policy's own entries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Reason {
-    /// A region field (`workspace`, `to`) names no region.
-    UnknownRegion(Field),
-    /// The source field names nothing.
-    UnknownSource(Field),
-    /// The host field is not listed, or is an address or a non-default port.
-    UnknownHost {
-        /// The field holding the host.
-        field: Field,
-        /// What made an address or a port unknown, when that was it.
-        error: Option<HostError>,
-    },
-    /// The host field is not a host name.
-    MalformedHost {
-        /// The field holding the host.
-        field: Field,
-        /// What is wrong with it.
-        error: HostError,
-    },
-    /// The destination field names nothing.
-    UnknownDestination(Field),
-    /// The endpoint field is not one of the destination's.
-    UnknownEndpoint {
-        /// The field holding the endpoint.
-        field: Field,
-        /// The destination it was looked for in.
-        destination: Option<DestinationId>,
-    },
-    /// The cloud region field is not in the catalogue.
-    UnknownCloudRegion(Field),
-    /// The store field names nothing.
-    UnknownStore(Field),
-    /// The warehouse field names nothing, or names a store that is not a warehouse.
-    UnknownWarehouse {
-        /// The field holding the warehouse.
-        field: Field,
-        /// The store it names, when it names one that is not a warehouse.
-        store: Option<StoreId>,
-    },
-    /// A location field (`from`, `to`) names no location.
-    UnknownLocation(Field),
-    /// The ingestion region field is offered nowhere.
-    UnknownIngestionRegion(Field),
-    /// The IP field does not parse.
-    MalformedIp(Field),
-    /// An id given to an `*_ids` question was issued by another policy.
-    ForeignId,
-    /// The source (or its kind) is not supported in the region.
-    SourceUnsupportedInRegion {
-        /// The source.
-        source: SourceId,
-        /// The workspace's region.
-        region: RegionId,
-        /// Whether the kind itself is unsupported (rather than the catalog entry).
-        kind_unsupported: bool,
-    },
-    /// The host, or the ingestion region asked for, belongs to another region.
-    IngestionOutsideRegion {
-        /// The ingestion region that owns the host.
-        ingestion: IngestionId,
-        /// The workspace's region.
-        region: RegionId,
-        /// The host, when the question named one.
-        host: Option<HostId>,
-    },
-    /// The destination is not available in the region.
-    DestinationUnavailableInRegion {
-        /// The destination.
-        destination: DestinationId,
-        /// The workspace's region.
-        region: RegionId,
-    },
-    /// The endpoint (or every endpoint, when `None`) lies outside the region's delivery places.
-    EndpointOutsideRegion {
-        /// The destination.
-        destination: DestinationId,
-        /// The endpoint named, if any.
-        endpoint: Option<EndpointId>,
-        /// The workspace's region.
-        region: RegionId,
-    },
-    /// The cloud region is outside the region's storage places.
-    StoreOutsideRegion {
-        /// The store.
-        store: StoreId,
-        /// The cloud region.
-        cloud: CloudId,
-        /// The workspace's region.
-        region: RegionId,
-    },
-    /// The store is not offered to the region: `stores[].regions` does not list it.
-    StoreNotOffered {
-        /// The store.
-        store: StoreId,
-        /// The workspace's region.
-        region: RegionId,
-    },
-    /// The store does not run on the cloud region's provider.
-    StoreProviderMismatch {
-        /// The store.
-        store: StoreId,
-        /// The cloud region.
-        cloud: CloudId,
-    },
-    /// The IP is not one of the region's loaders.
-    IpNotAllowlisted {
-        /// The workspace's region.
-        region: RegionId,
-    },
-    /// The warehouse needs an allowlist, and the region lists no egress range.
-    AllowlistUnknown {
-        /// The warehouse.
-        store: StoreId,
-        /// The workspace's region.
-        region: RegionId,
-    },
-    /// The locations belong to different processing regions.
-    FailoverAcrossRegions {
-        /// From.
-        from: LocationId,
-        /// To.
-        to: LocationId,
-    },
-    /// The locations belong to different ingestion regions of one processing region.
-    FailoverAcrossIngestionRegions {
-        /// From.
-        from: LocationId,
-        /// To.
-        to: LocationId,
-    },
-    /// From and to are the same location.
-    FailoverSameLocation(LocationId),
-    /// The workspace would change region.
-    RegionImmutable {
-        /// The workspace's region.
-        from: RegionId,
-        /// The region asked for.
-        to: RegionId,
-    },
-    /// Allowed: the host belongs to this ingestion region of the workspace's region.
-    HostInRegion {
-        /// The ingestion region.
-        ingestion: IngestionId,
-        /// The host.
-        host: HostId,
-    },
-    /// Allowed: the source is configured with this ingestion region's host.
-    HostResolved {
-        /// The ingestion region.
-        ingestion: IngestionId,
-        /// The source.
-        source: SourceId,
-    },
-    /// Allowed: the endpoint lies where the region may deliver.
-    EndpointInRegion {
-        /// The destination.
-        destination: DestinationId,
-        /// The endpoint.
-        endpoint: EndpointId,
-        /// The workspace's region.
-        region: RegionId,
-    },
-    /// Allowed: the cloud region lies where the region may store.
-    StoreInRegion {
-        /// The store.
-        store: StoreId,
-        /// The cloud region.
-        cloud: CloudId,
-        /// The workspace's region.
-        region: RegionId,
-    },
-    /// Allowed: the IP is one of the region's loaders.
-    IpAllowlisted {
-        /// The workspace's region.
-        region: RegionId,
-    },
-    /// Allowed: the warehouse's allowlisting rule.
-    Allowlist {
-        /// The warehouse.
-        store: StoreId,
-        /// The workspace's region.
-        region: RegionId,
-        /// Required, recommended or not needed.
-        level: Allowlisting,
-    },
-    /// Allowed: same ingestion region.
-    FailoverWithinIngestionRegion {
-        /// From.
-        from: LocationId,
-        /// To.
-        to: LocationId,
-    },
-    /// Allowed by an explicit `failover_to` entry.
-    FailoverListedTarget {
-        /// From.
-        from: LocationId,
-        /// To.
-        to: LocationId,
-    },
-    /// Allowed: the region stays as it is.
-    RegionUnchanged(RegionId),
-    /// Allowed despite the rule (the reason before this one) by an active exemption.
-    Exempted {
-        /// The exemption.
-        exemption: ExemptionId,
-    },
-}
-
-impl Reason {
-    /// The reason's stable code.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use regionfence::{Policy, ReasonCode};
-    /// let policy = Policy::default_policy();
-    /// let d = policy.ingest("eu-west", "ios", "events.eu1.segmentapis.com");
-    /// assert_eq!(d.reasons().next().unwrap().code(), ReasonCode::HostInRegion);
-    /// ```
-    pub fn code(&self) -> ReasonCode {
-        use ReasonCode as C;
-        match self {
-            Reason::UnknownRegion(_) => C::UnknownRegion,
-            Reason::UnknownSource(_) => C::UnknownSource,
-            Reason::UnknownHost { .. } => C::UnknownHost,
-            Reason::MalformedHost { .. } => C::MalformedHost,
-            Reason::UnknownDestination(_) => C::UnknownDestination,
-            Reason::UnknownEndpoint { .. } => C::UnknownEndpoint,
-            Reason::UnknownCloudRegion(_) => C::UnknownCloudRegion,
-            Reason::UnknownStore(_) => C::UnknownStore,
-            Reason::UnknownWarehouse { .. } => C::UnknownWarehouse,
-            Reason::UnknownLocation(_) => C::UnknownLocation,
-            Reason::UnknownIngestionRegion(_) => C::UnknownIngestionRegion,
-            Reason::MalformedIp(_) => C::MalformedIp,
-            Reason::ForeignId => C::ForeignId,
-            Reason::SourceUnsupportedInRegion { .. } => C::SourceUnsupportedInRegion,
-            Reason::IngestionOutsideRegion { .. } => C::IngestionOutsideRegion,
-            Reason::DestinationUnavailableInRegion { .. } => C::DestinationUnavailableInRegion,
-            Reason::EndpointOutsideRegion { .. } => C::EndpointOutsideRegion,
-            Reason::StoreOutsideRegion { .. } => C::StoreOutsideRegion,
-            Reason::StoreNotOffered { .. } => C::StoreNotOffered,
-            Reason::StoreProviderMismatch { .. } => C::StoreProviderMismatch,
-            Reason::IpNotAllowlisted { .. } => C::IpNotAllowlisted,
-            Reason::AllowlistUnknown { .. } => C::AllowlistUnknown,
-            Reason::FailoverAcrossRegions { .. } => C::FailoverAcrossRegions,
-            Reason::FailoverAcrossIngestionRegions { .. } => C::FailoverAcrossIngestionRegions,
-            Reason::FailoverSameLocation(_) => C::FailoverSameLocation,
-            Reason::RegionImmutable { .. } => C::RegionImmutable,
-            Reason::HostInRegion { .. } => C::HostInRegion,
-            Reason::HostResolved { .. } => C::HostResolved,
-            Reason::EndpointInRegion { .. } => C::EndpointInRegion,
-            Reason::StoreInRegion { .. } => C::StoreInRegion,
-            Reason::IpAllowlisted { .. } => C::IpAllowlisted,
-            Reason::Allowlist { level, .. } => match level {
-                Allowlisting::Required => C::AllowlistRequired,
-                Allowlisting::Recommended => C::AllowlistRecommended,
-                Allowlisting::NotNeeded => C::AllowlistNotNeeded,
-            },
-            Reason::FailoverWithinIngestionRegion { .. } => C::FailoverWithinIngestionRegion,
-            Reason::FailoverListedTarget { .. } => C::FailoverListedTarget,
-            Reason::RegionUnchanged(_) => C::RegionUnchanged,
-            Reason::Exempted { .. } => C::Exempted,
-        }
-    }
-
-    /// The field of the question this reason is about, for the reasons that say a name was
-    /// unknown or malformed (exactly those whose code
-    /// [`is_unknown_or_malformed`](ReasonCode::is_unknown_or_malformed)); `None` for the rest.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use regionfence::{Field, Policy};
-    /// let policy = Policy::default_policy();
-    /// let d = policy.failover("eu-west/dublin-a", "eu-west/nowhere");
-    /// assert_eq!(d.reasons().next().unwrap().field(), Some(Field::To));
-    /// let d = policy.store("eu-west", "redshift", "aws:eu-west-1");
-    /// assert_eq!(d.reasons().next().unwrap().field(), None);
-    /// ```
-    pub fn field(&self) -> Option<Field> {
-        match *self {
-            Reason::UnknownRegion(field)
-            | Reason::UnknownSource(field)
-            | Reason::UnknownHost { field, .. }
-            | Reason::MalformedHost { field, .. }
-            | Reason::UnknownDestination(field)
-            | Reason::UnknownEndpoint { field, .. }
-            | Reason::UnknownCloudRegion(field)
-            | Reason::UnknownStore(field)
-            | Reason::UnknownWarehouse { field, .. }
-            | Reason::UnknownLocation(field)
-            | Reason::UnknownIngestionRegion(field)
-            | Reason::MalformedIp(field) => Some(field),
-            _ => None,
-        }
     }
 }
 

@@ -155,66 +155,64 @@ impl Policy {
         if !self.issued([region.1, warehouse.1]) {
             return Decision::foreign();
         }
-        // The allowed cases: a warehouse (the only stores with an allowlisting) that needs no
-        // rule, or whose ranges the region lists.
-        if let (Some(store), Some(r)) = (self.stores.get(warehouse), self.region(region)) {
-            let cidrs = match store.allowlist {
-                Some(Allowlisting::NotNeeded) => Some(None),
-                Some(_) if !r.egress_nets.is_empty() => Some(Some(region)),
-                _ => None,
-            };
-            if let (Some(region_cidrs), Some(level), StoreKind::Warehouse) =
-                (cidrs, store.allowlist, store.kind)
-            {
-                return Decision::allow(
-                    Reason::Allowlist {
-                        store: warehouse,
-                        region,
-                        level,
-                    },
-                    Answer::Cidrs { region: region_cidrs },
-                );
-            }
-        }
-        self.allowlist_ids_rest(region, warehouse)
-    }
-
-    /// [`Policy::allowlist_ids`] past its allowed cases.
-    #[inline(never)]
-    fn allowlist_ids_rest(&self, region: RegionId, warehouse: StoreId) -> Decision {
-        if !self.is_warehouse(warehouse) {
-            let mut denied = Decision::deny();
-            denied.because(Reason::UnknownWarehouse {
-                field: Field::Warehouse,
-                store: Some(warehouse),
-            });
-            return denied;
-        }
         self.allowlist_own(region, warehouse)
     }
 
-    /// The allowlist rule once the warehouse is known to be one.
+    /// The allowlist rule on ids known to be this policy's: a store that is not a warehouse
+    /// is denied as one (the name path has already said so).
+    #[inline]
     fn allowlist_own(&self, region: RegionId, store: StoreId) -> Decision {
+        match self.allowlisting(store) {
+            Some(level) => self.allowlist_rule(region, store, level),
+            None => Self::allowlist_ids_rest(store),
+        }
+    }
+
+    /// The allowlist rule's deny of a store that is not a warehouse.
+    #[cold]
+    #[inline(never)]
+    fn allowlist_ids_rest(warehouse: StoreId) -> Decision {
         let mut denied = Decision::deny();
-        let level = self
+        denied.because(Reason::UnknownWarehouse {
+            field: Field::Warehouse,
+            store: Some(warehouse),
+        });
+        denied
+    }
+
+    /// A warehouse's allowlisting (a compiled warehouse always has one; were it missing,
+    /// `required`, the strictest); `None` for a store that is not a warehouse.
+    #[inline]
+    fn allowlisting(&self, store: StoreId) -> Option<Allowlisting> {
+        let s = self
             .stores
             .get(store)
-            .and_then(|s| s.allowlist)
-            .unwrap_or(Allowlisting::Required);
-        let ranges_known = self.region(region).is_some_and(|r| !r.egress.is_empty());
-        match level {
-            Allowlisting::NotNeeded => Decision::allow(
-                Reason::Allowlist { store, region, level },
-                Answer::Cidrs { region: None },
-            ),
-            _ if ranges_known => Decision::allow(
-                Reason::Allowlist { store, region, level },
-                Answer::Cidrs { region: Some(region) },
-            ),
-            _ => {
-                denied.because(Reason::AllowlistUnknown { store, region });
-                denied
+            .filter(|s| s.kind == StoreKind::Warehouse)?;
+        Some(s.allowlist.unwrap_or(Allowlisting::Required))
+    }
+
+    /// The allowlist rule, for the id path and the name path alike: a warehouse that needs no
+    /// firewall rule is allowed with no CIDRs; one whose allowlisting is required or
+    /// recommended is allowed with the region's egress ranges, or denied when the region
+    /// lists none.
+    #[inline]
+    fn allowlist_rule(&self, region: RegionId, store: StoreId, level: Allowlisting) -> Decision {
+        let reason = match level {
+            Allowlisting::NotNeeded => {
+                return Decision::allow(
+                    Reason::AllowlistNotNeeded { store, region },
+                    Answer::Cidrs { region: None },
+                );
             }
+            Allowlisting::Required => Reason::AllowlistRequired { store, region },
+            Allowlisting::Recommended => Reason::AllowlistRecommended { store, region },
+        };
+        if self.region(region).is_some_and(|r| !r.egress.is_empty()) {
+            Decision::allow(reason, Answer::Cidrs { region: Some(region) })
+        } else {
+            let mut denied = Decision::deny();
+            denied.because(Reason::AllowlistUnknown { store, region });
+            denied
         }
     }
 }

@@ -339,21 +339,21 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason, hin
             region(r),
             cidr_list(policy, r)
         ),
-        Reason::Allowlist {
-            store,
-            region: r,
-            level,
-        } => match level {
-            crate::document::Allowlisting::NotNeeded => {
-                format!("warehouse `{}` needs no allowlist", policy.store_name(store))
-            }
-            _ => format!(
-                "warehouse `{}` allowlisting is {level}: open `regions[{}].warehouse_egress` ({})",
-                policy.store_name(store),
-                region(r),
-                cidr_list(policy, r)
-            ),
-        },
+        Reason::AllowlistRequired { store, region: r } => format!(
+            "warehouse `{}` allowlisting is required: open `regions[{}].warehouse_egress` ({})",
+            policy.store_name(store),
+            region(r),
+            cidr_list(policy, r)
+        ),
+        Reason::AllowlistRecommended { store, region: r } => format!(
+            "warehouse `{}` allowlisting is recommended: open `regions[{}].warehouse_egress` ({})",
+            policy.store_name(store),
+            region(r),
+            cidr_list(policy, r)
+        ),
+        Reason::AllowlistNotNeeded { store, .. } => {
+            format!("warehouse `{}` needs no allowlist", policy.store_name(store))
+        }
         Reason::FailoverWithinIngestionRegion { from, to } => format!(
             "`{}` and `{}` are zones of the same ingestion region",
             policy.location_name(from),

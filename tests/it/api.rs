@@ -790,3 +790,124 @@ fn reason_codes_compare_with_their_names() {
         assert!(code != *other && code != other, "{other}");
     }
 }
+
+/// Every reason code's wire name, in the codes' order (the order reports sort codes by):
+/// renaming, reordering, dropping or adding a code fails
+/// `reason_codes_round_trip_through_their_wire_names_in_order` until this list says so.
+const WIRE_NAMES: [&str; 38] = [
+    "unknown-region",
+    "unknown-source",
+    "unknown-host",
+    "malformed-host",
+    "unknown-destination",
+    "unknown-endpoint",
+    "unknown-cloud-region",
+    "unknown-store",
+    "unknown-warehouse",
+    "unknown-location",
+    "unknown-ingestion-region",
+    "malformed-ip",
+    "foreign-id",
+    "source-unsupported-in-region",
+    "ingestion-outside-region",
+    "destination-unavailable-in-region",
+    "endpoint-outside-region",
+    "store-outside-region",
+    "store-not-offered",
+    "store-provider-mismatch",
+    "ip-not-allowlisted",
+    "allowlist-unknown",
+    "failover-across-regions",
+    "failover-across-ingestion-regions",
+    "failover-same-location",
+    "region-immutable",
+    "host-in-region",
+    "host-resolved",
+    "endpoint-in-region",
+    "store-in-region",
+    "ip-allowlisted",
+    "allowlist-required",
+    "allowlist-recommended",
+    "allowlist-not-needed",
+    "failover-within-ingestion-region",
+    "failover-listed-target",
+    "region-unchanged",
+    "exempted",
+];
+
+/// Each code reads back from its wire name (`as_str`, `Display` and JSON agree on it), and
+/// the codes are exactly `WIRE_NAMES`, in that order, which is also their `Ord` order.
+#[test]
+fn reason_codes_round_trip_through_their_wire_names_in_order() {
+    use strum::IntoEnumIterator;
+    let codes: Vec<ReasonCode> = ReasonCode::iter().collect();
+    let names: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+    assert_eq!(names, WIRE_NAMES);
+    for code in &codes {
+        assert_eq!(code.as_str().parse::<ReasonCode>(), Ok(*code));
+        assert_eq!(code.to_string(), code.as_str());
+        assert_eq!(
+            serde_json::to_string(code).unwrap(),
+            format!("\"{}\"", code.as_str())
+        );
+    }
+    assert!(codes.windows(2).all(|w| w[0] < w[1]), "codes sort in their order");
+}
+
+/// Outside the library a `match` on reason codes needs a wildcard arm, so a release may add
+/// codes: this match lists every code (the test checks it), so were `ReasonCode` not
+/// `#[non_exhaustive]` its last arm would be unreachable and this file would not compile.
+// An explicit `match`, not `matches!`: the lint must see the wildcard arm as written.
+#[deny(unreachable_patterns)]
+#[allow(clippy::match_like_matches_macro)]
+fn listed(code: ReasonCode) -> bool {
+    use ReasonCode as C;
+    match code {
+        C::UnknownRegion
+        | C::UnknownSource
+        | C::UnknownHost
+        | C::MalformedHost
+        | C::UnknownDestination
+        | C::UnknownEndpoint
+        | C::UnknownCloudRegion
+        | C::UnknownStore
+        | C::UnknownWarehouse
+        | C::UnknownLocation
+        | C::UnknownIngestionRegion
+        | C::MalformedIp
+        | C::ForeignId
+        | C::SourceUnsupportedInRegion
+        | C::IngestionOutsideRegion
+        | C::DestinationUnavailableInRegion
+        | C::EndpointOutsideRegion
+        | C::StoreOutsideRegion
+        | C::StoreNotOffered
+        | C::StoreProviderMismatch
+        | C::IpNotAllowlisted
+        | C::AllowlistUnknown
+        | C::FailoverAcrossRegions
+        | C::FailoverAcrossIngestionRegions
+        | C::FailoverSameLocation
+        | C::RegionImmutable
+        | C::HostInRegion
+        | C::HostResolved
+        | C::EndpointInRegion
+        | C::StoreInRegion
+        | C::IpAllowlisted
+        | C::AllowlistRequired
+        | C::AllowlistRecommended
+        | C::AllowlistNotNeeded
+        | C::FailoverWithinIngestionRegion
+        | C::FailoverListedTarget
+        | C::RegionUnchanged
+        | C::Exempted => true,
+        _ => false,
+    }
+}
+
+#[test]
+fn reason_code_is_non_exhaustive() {
+    use strum::IntoEnumIterator;
+    let unlisted: Vec<ReasonCode> = ReasonCode::iter().filter(|&c| !listed(c)).collect();
+    assert!(unlisted.is_empty(), "add {unlisted:?} to `listed`");
+}
