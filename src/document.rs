@@ -3,6 +3,13 @@
 //! A [`Document`] is what a person writes; [`crate::Policy::compile`] turns it into the
 //! immutable, interned form that answers questions. Every field is documented in the
 //! README's "The policy document" section.
+//!
+//! Lists whose order means nothing (a group's countries, a region's places and kinds, the
+//! regions of a source, destination or store, …) are sets: compiling refuses a name listed
+//! twice in one and keeps each sorted, so a compiled policy's document is the same however
+//! they were written (the list of them: [the policy format](crate::guide::policy_format)).
+
+mod sets;
 
 use serde::{Deserialize, Serialize};
 

@@ -464,7 +464,8 @@ impl Policy {
         &self.document.name
     }
 
-    /// The document the policy was compiled from.
+    /// The document the policy was compiled from, its set-like lists sorted (the
+    /// [policy format](crate::guide::policy_format) says which lists are sets).
     ///
     /// # Examples
     ///

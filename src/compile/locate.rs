@@ -4,7 +4,8 @@ use crate::error::{LoadError, LoadErrorKind, Location as TextLocation};
 
 /// Points a semantic error at the text: the first whole-word occurrence of the offending
 /// name after its entry's id, outside comments. A `region/name` pair is found as `name`
-/// after `region`; for a duplicate, the second occurrence is the one pointed at.
+/// after `region`; for a duplicate, the second occurrence is the one pointed at, and a name
+/// listed twice is looked for after its list's key.
 pub(super) fn locate(text: &str, error: &LoadError) -> Option<TextLocation> {
     let (anchor, token): (Option<&str>, &str) = match error.kind() {
         LoadErrorKind::UnknownReference { at, name, .. }
@@ -48,9 +49,14 @@ pub(super) fn locate(text: &str, error: &LoadError) -> Option<TextLocation> {
         } => text.find("\nexemptions:").unwrap_or(0),
         _ => 0,
     };
-    let start = anchor
+    let mut start = anchor
         .and_then(|a| find_word(text, a, section))
         .unwrap_or(section);
+    // A name listed twice is looked for in its list, after the list's key: the entry's other
+    // fields may hold the name too (a region's `processing` and its `archive`).
+    if let LoadErrorKind::Repeated { at, .. } = error.kind() {
+        start = find_word(text, field_of(at), start).unwrap_or(start);
+    }
     let mut offset = find_word(text, token, start).or_else(|| find_word(text, token, section))?;
     if let LoadErrorKind::Duplicate { .. } | LoadErrorKind::Repeated { .. } = error.kind() {
         offset = find_word(text, token, offset + token.len()).unwrap_or(offset);

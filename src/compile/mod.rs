@@ -118,7 +118,9 @@ impl Policy {
         }
     }
 
-    /// Validates and compiles a document already in memory.
+    /// Validates and compiles a document already in memory. A name listed twice in one list
+    /// is refused; the compiled policy keeps the document with its set-like lists sorted, so
+    /// their order in `document` counts for nothing.
     ///
     /// # Examples
     ///
@@ -145,7 +147,7 @@ impl Policy {
     /// let policy = Policy::compile_with(document, &options).unwrap();
     /// assert_eq!(policy.as_of().unwrap().to_string(), "2026-01-31");
     /// ```
-    pub fn compile_with(document: Document, options: &CompileOptions) -> Result<Policy> {
+    pub fn compile_with(mut document: Document, options: &CompileOptions) -> Result<Policy> {
         let mut empty = Policy::empty();
         empty.as_of = options.as_of;
         let mut compiler = Compiler {
@@ -153,6 +155,8 @@ impl Policy {
             provider_names: NameMap::default(),
         };
         compiler.run(&document)?;
+        // Valid, so no set-like list names anything twice: each is now kept in its one order.
+        document.sort_sets();
         compiler.policy.document = document;
         Ok(compiler.policy)
     }

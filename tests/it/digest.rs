@@ -89,7 +89,7 @@ fn formatting_comments_and_key_order_do_not_change_the_digest() {
 /// document (`[]`: every element of a list). Every other list of a document is a set: the
 /// tests below find the lists in the document's JSON, so a list added to the document is a
 /// set to them until it is named here.
-const ORDERED_LISTS: &[&str] = &[
+pub(crate) const ORDERED_LISTS: &[&str] = &[
     "regions",
     "regions[].ingestion",
     "regions[].ingestion[].hosts",
@@ -145,7 +145,7 @@ fn reorder_sets(
 }
 
 /// `doc` with every set-like list reordered by `reorder`, and the paths reordered.
-fn with_sets_reordered(
+pub(crate) fn with_sets_reordered(
     doc: &Document,
     reorder: &mut dyn FnMut(&mut Vec<serde_json::Value>),
 ) -> (Document, Vec<String>) {

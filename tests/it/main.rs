@@ -39,6 +39,7 @@ mod readme;
 mod records;
 mod regressions;
 mod scale;
+mod sets;
 mod typed_errors;
 mod workspace;
 mod workspace_cli;
