@@ -92,14 +92,19 @@ impl Policy {
             StoreId(store, self.identity),
             CloudId(cloud, self.identity),
         );
+        let StoreCheck {
+            runs_on_provider,
+            offered,
+            in_places,
+        } = check;
         let mut denied = Decision::deny();
-        if !check.runs_on_provider {
+        if !runs_on_provider {
             denied.because(Reason::StoreProviderMismatch { store, cloud });
         }
         // Not offered to the region, no cloud region will do: the places are not read then.
-        let rule = if !check.offered {
+        let rule = if !offered {
             Some(Reason::StoreNotOffered { store, region })
-        } else if !check.in_places {
+        } else if !in_places {
             Some(Reason::StoreOutsideRegion { store, cloud, region })
         } else {
             None
@@ -137,6 +142,13 @@ impl StoreCheck {
     /// Whether the rule allows the flow (before any exemption).
     #[inline]
     pub(crate) fn allowed(self) -> bool {
-        self.runs_on_provider && self.offered && self.in_places
+        // Destructured in full, as in `store_denied`: a condition added to the rule does not
+        // build until both say what it means.
+        let StoreCheck {
+            runs_on_provider,
+            offered,
+            in_places,
+        } = self;
+        runs_on_provider && offered && in_places
     }
 }
