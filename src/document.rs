@@ -223,6 +223,41 @@ pub struct RegionDoc {
     pub ingestion: Vec<IngestionDoc>,
 }
 
+impl RegionDoc {
+    /// What an unset `customer_storage` or `deliver_to` stands for: `[<jurisdiction>]` when
+    /// the region is strict, `any` when it is edge-ingest.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use regionfence::document::PlacesDoc;
+    /// use regionfence::Policy;
+    /// let policy = Policy::default_policy();
+    /// let eu = policy.document().regions.iter().find(|r| r.id == "eu-west").unwrap();
+    /// assert_eq!(eu.default_places(), PlacesDoc::List(vec!["eu".into()]));
+    /// ```
+    pub fn default_places(&self) -> PlacesDoc {
+        match self.residency {
+            Residency::Strict => PlacesDoc::List(vec![self.jurisdiction.clone()]),
+            Residency::EdgeIngest => PlacesDoc::Any(AnyWord::Any),
+        }
+    }
+
+    /// The places customer stores may live in, as the rules read them: `customer_storage`,
+    /// or [its default](RegionDoc::default_places).
+    pub fn customer_storage_or_default(&self) -> PlacesDoc {
+        self.customer_storage
+            .clone()
+            .unwrap_or_else(|| self.default_places())
+    }
+
+    /// The places endpoints may lie in, as the rules read them: `deliver_to`, or [its
+    /// default](RegionDoc::default_places).
+    pub fn deliver_to_or_default(&self) -> PlacesDoc {
+        self.deliver_to.clone().unwrap_or_else(|| self.default_places())
+    }
+}
+
 /// An ingestion region of a processing region, such as `us-west`'s `dublin`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

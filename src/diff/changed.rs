@@ -4,9 +4,10 @@
 
 use super::entry::{Entry, EntryKind};
 use crate::document::{
-    CloudRegionDoc, DestinationDoc, Document, RegionDoc, SourceDoc, SourceKindDoc, StoreDoc,
+    CloudRegionDoc, DestinationDoc, Document, GroupDoc, IngestionDoc, Mechanism, PlacesDoc, RegionDoc,
+    SourceDoc, SourceKindDoc, StoreDoc,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// `+a, -b`: what was added to and removed from a list (by value), or `None` when neither.
 fn delta(old: &[String], new: &[String]) -> Option<String> {
@@ -34,21 +35,33 @@ pub(crate) struct Index<'d> {
     destinations: HashMap<&'d str, &'d DestinationDoc>,
     stores: HashMap<&'d str, &'d StoreDoc>,
     clouds: HashMap<&'d str, &'d CloudRegionDoc>,
+    groups: &'d [GroupDoc],
     /// Host → the `region/ingestion` paths listing it.
     host_owners: HashMap<&'d str, Vec<String>>,
+    /// Ingestion region name → the first region's that has it (`region/ingestion`), as the
+    /// rules look a name up.
+    ingestions: HashMap<&'d str, (String, &'d IngestionDoc)>,
+    /// Failover location (`region/ingestion-zone`) → its ingestion region (`region/ingestion`).
+    locations: HashMap<String, (String, &'d IngestionDoc)>,
 }
 
 impl<'d> Index<'d> {
     pub(crate) fn new(doc: &'d Document) -> Index<'d> {
         let mut host_owners: HashMap<&str, Vec<String>> = HashMap::new();
+        let mut ingestions = HashMap::new();
+        let mut locations = HashMap::new();
         for r in &doc.regions {
             for i in &r.ingestion {
+                let path = format!("{}/{}", r.id, i.id);
                 for h in &i.hosts {
-                    host_owners
-                        .entry(h)
-                        .or_default()
-                        .push(format!("{}/{}", r.id, i.id));
+                    host_owners.entry(h).or_default().push(path.clone());
                 }
+                for z in &i.zones {
+                    locations
+                        .entry(i.location(&r.id, z))
+                        .or_insert_with(|| (path.clone(), i));
+                }
+                ingestions.entry(i.id.as_str()).or_insert((path, i));
             }
         }
         Index {
@@ -58,7 +71,10 @@ impl<'d> Index<'d> {
             destinations: doc.destinations.iter().map(|x| (x.id.as_str(), x)).collect(),
             stores: doc.stores.iter().map(|x| (x.id.as_str(), x)).collect(),
             clouds: doc.cloud_regions.iter().map(|x| (x.id.as_str(), x)).collect(),
+            groups: &doc.groups,
             host_owners,
+            ingestions,
+            locations,
         }
     }
 
@@ -131,6 +147,110 @@ pub(crate) fn allowlisting_changed(old: &Index<'_>, new: &Index<'_>, name: &str)
     reads(old) != reads(new)
 }
 
+/// What the source rules (`ingest`, `resolve`) read of the source named `name` for the
+/// region named `region`: its kind, whether the region supports the kind, whether it supports
+/// the entry (a catalog source that lists the region; a bare kind the region does not list
+/// as catalog-only) and the kind's mechanism. `None` for a name that is neither a kind nor a
+/// catalog source. Sources and kinds are named in full, so a field added to either does not
+/// build until this says whether the rules read it.
+fn source_reads<'d>(
+    index: &Index<'d>,
+    name: &str,
+    region: &str,
+) -> Option<(&'d str, bool, bool, Option<Mechanism>)> {
+    let r = index.regions.get(region);
+    let (kind, entry_supported) = match (index.kinds.get(name), index.sources.get(name)) {
+        (Some(k), _) => {
+            let SourceKindDoc {
+                id,
+                // Read by no rule.
+                side: _,
+                mechanism: _,
+            } = *k;
+            let bare = r.is_some_and(|r| !r.catalog_only_kinds.contains(id));
+            (id.as_str(), bare)
+        }
+        (None, Some(s)) => {
+            let SourceDoc {
+                id: _,
+                name: _,
+                kind,
+                regions,
+            } = *s;
+            (kind.as_str(), regions.iter().any(|x| x == region))
+        }
+        (None, None) => return None,
+    };
+    let kind_supported = r.is_some_and(|r| r.source_kinds.iter().any(|k| k == kind));
+    let mechanism = index.kinds.get(kind).map(|k| k.mechanism);
+    Some((kind, kind_supported, entry_supported, mechanism))
+}
+
+/// Whether what the source rules read of the source named `name` for the region named
+/// `region` differs between the two documents (see `source_reads`).
+pub(crate) fn source_rule_changed(old: &Index<'_>, new: &Index<'_>, name: &str, region: &str) -> bool {
+    source_reads(old, name, region) != source_reads(new, name, region)
+}
+
+/// What the `failover` rule reads of the location named `name`: the ingestion region it is a
+/// zone of (`region/ingestion`), and that ingestion region's `failover_to` as a set; `None`
+/// for a name that is no location.
+fn location_reads<'a>(index: &'a Index<'_>, name: &str) -> Option<(&'a str, BTreeSet<&'a str>)> {
+    index
+        .locations
+        .get(name)
+        .map(|(path, i)| (path.as_str(), i.failover_to.iter().map(String::as_str).collect()))
+}
+
+/// Whether what the `failover` rule reads of the location named `name` as the location a
+/// failover starts from differs between the two documents: whether it is one, of which
+/// ingestion region, and where that one may fail over to.
+pub(crate) fn origin_changed(old: &Index<'_>, new: &Index<'_>, name: &str) -> bool {
+    location_reads(old, name) != location_reads(new, name)
+}
+
+/// Whether the location named `name` is a location of another ingestion region, or is one in
+/// one document only: what the `failover` rule reads of a failover's target.
+pub(crate) fn target_changed(old: &Index<'_>, new: &Index<'_>, name: &str) -> bool {
+    location_reads(old, name).map(|l| l.0) != location_reads(new, name).map(|l| l.0)
+}
+
+/// A place list as a set: what the rules read of it.
+fn place_set(places: PlacesDoc) -> Option<BTreeSet<String>> {
+    match places {
+        PlacesDoc::Any(_) => None,
+        PlacesDoc::List(list) => Some(list.into_iter().collect()),
+    }
+}
+
+/// `` `r` deliver_to changed``, when the places a region's `field` stands for (`read` of
+/// the region: the list, or its default) differ; naming what the default is read from when
+/// the field is unset in both.
+fn places_note(
+    region_id: &str,
+    field: &str,
+    x: &RegionDoc,
+    y: &RegionDoc,
+    read: impl Fn(&RegionDoc) -> PlacesDoc,
+    unset: impl Fn(&RegionDoc) -> bool,
+) -> Option<String> {
+    if place_set(read(x)) == place_set(read(y)) {
+        return None;
+    }
+    let mut note = format!("`{region_id}` {field} changed");
+    if unset(x) && unset(y) {
+        let mut why = Vec::new();
+        if x.jurisdiction != y.jurisdiction {
+            why.push(format!("jurisdiction {} → {}", x.jurisdiction, y.jurisdiction));
+        }
+        if x.residency != y.residency {
+            why.push(format!("residency {} → {}", x.residency, y.residency));
+        }
+        note.push_str(&format!(" (unset: {})", why.join(", ")));
+    }
+    Some(note)
+}
+
 fn presence(was: bool, is: bool) -> Option<String> {
     match (was, is) {
         (false, true) => Some("added".to_string()),
@@ -190,8 +310,22 @@ pub(crate) fn what_changed(
                 }
             }
             if let (Some(x), Some(y)) = (r_old, r_new) {
-                if x.deliver_to != y.deliver_to {
-                    notes.push(format!("`{region_id}` deliver_to changed"));
+                let places = places_note(
+                    region_id,
+                    "deliver_to",
+                    x,
+                    y,
+                    RegionDoc::deliver_to_or_default,
+                    |r| r.deliver_to.is_none(),
+                );
+                let explained = places.as_deref().is_some_and(|n| n.contains("jurisdiction"));
+                notes.extend(places);
+                // The default endpoint is one of the jurisdiction's where there is one.
+                if x.jurisdiction != y.jurisdiction && !explained {
+                    notes.push(format!(
+                        "`{region_id}` jurisdiction {} → {}",
+                        x.jurisdiction, y.jurisdiction
+                    ));
                 }
             }
         }
@@ -217,6 +351,22 @@ pub(crate) fn what_changed(
                     let sign = if has { "+" } else { "-" };
                     notes.push(format!("`{region_id}` source_kinds {sign}{kind}"));
                 }
+                // A kind named bare: whether the region takes it only as its catalog sources.
+                if ka.is_some() || kb.is_some() {
+                    let (had, has) = (
+                        x.catalog_only_kinds.iter().any(|k| k == name),
+                        y.catalog_only_kinds.iter().any(|k| k == name),
+                    );
+                    if had != has {
+                        let sign = if has { "+" } else { "-" };
+                        notes.push(format!("`{region_id}` catalog_only_kinds {sign}{name}"));
+                    }
+                }
+            }
+            if let (Some(x), Some(y)) = (old.kinds.get(kind), new.kinds.get(kind)) {
+                if x.mechanism != y.mechanism {
+                    notes.push(format!("`{kind}` mechanism {} → {}", x.mechanism, y.mechanism));
+                }
             }
         }
         EntryKind::Host => {
@@ -230,6 +380,17 @@ pub(crate) fn what_changed(
             let find =
                 |r: Option<&RegionDoc>| r.and_then(|r| r.ingestion.iter().find(|i| i.id == name).cloned());
             let (a, b) = (find(r_old), find(r_new));
+            if a.is_none() && b.is_none() {
+                // Another region's, named by a `resolve` of this one (or of a name no region
+                // has): the first region's that has the name, as the rules look it up.
+                let path = |i: &Index<'_>| i.ingestions.get(name).map(|(path, _)| path.clone());
+                match (path(old), path(new)) {
+                    (None, Some(p)) => notes.push(format!("`{p}` added")),
+                    (Some(p), None) => notes.push(format!("`{p}` removed")),
+                    (Some(p), Some(q)) if p != q => notes.push(format!("now `{q}`, not `{p}`")),
+                    _ => {}
+                }
+            }
             notes.extend(presence(a.is_some(), b.is_some()));
             if let (Some(a), Some(b)) = (&a, &b) {
                 if let Some(d) = delta(&a.hosts, &b.hosts) {
@@ -294,11 +455,27 @@ pub(crate) fn what_changed(
                 if a.country != b.country {
                     notes.push(format!("country {} → {}", a.country, b.country));
                 }
+                // The groups its country is in: the places that hold it.
+                let groups = |i: &Index<'_>, c: &CloudRegionDoc| -> Vec<String> {
+                    i.groups
+                        .iter()
+                        .filter(|g| g.countries.contains(&c.country))
+                        .map(|g| g.id.clone())
+                        .collect()
+                };
+                if let Some(d) = delta(&groups(old, a), &groups(new, b)) {
+                    notes.push(format!("groups {d}"));
+                }
             }
             if let (Some(x), Some(y)) = (r_old, r_new) {
-                if x.customer_storage != y.customer_storage {
-                    notes.push(format!("`{region_id}` customer_storage changed"));
-                }
+                notes.extend(places_note(
+                    region_id,
+                    "customer_storage",
+                    x,
+                    y,
+                    RegionDoc::customer_storage_or_default,
+                    |r| r.customer_storage.is_none(),
+                ));
                 if let Some(d) = delta(&x.archive, &y.archive) {
                     notes.push(format!("`{region_id}` archive {d}"));
                 }

@@ -2,7 +2,9 @@
 //! differ.
 
 use super::answer::AnswerView;
-use super::changed::{allowlisting_changed, store_rule_changed, Index};
+use super::changed::{
+    allowlisting_changed, origin_changed, source_rule_changed, store_rule_changed, target_changed, Index,
+};
 use crate::decision::ReasonCode;
 use crate::question::Question;
 use serde::Serialize;
@@ -70,7 +72,11 @@ fn differs(old: &AnswerView, new: &AnswerView, codes: &[ReasonCode]) -> bool {
 }
 
 /// The entry whose change changed this answer, read from the question, the reasons that
-/// differ and, for a store, what the documents say of it (`old_doc`, `new_doc`).
+/// differ and what the rule reads of the entries the question names in each document
+/// (`old_doc`, `new_doc`): an answer is the source's when the reasons about the source differ
+/// and what the rules read of it changed, the store's when what the rule reads of the store
+/// changed, the target location's when only it changed; otherwise the other entry the
+/// question names.
 pub(crate) fn entry_of(
     question: &Question,
     old: &AnswerView,
@@ -81,8 +87,14 @@ pub(crate) fn entry_of(
     use ReasonCode as C;
     let source_codes = [C::UnknownSource, C::SourceUnsupportedInRegion];
     match question {
-        Question::Ingest { source, host, .. } => {
-            if differs(old, new, &source_codes) {
+        Question::Ingest {
+            workspace,
+            source,
+            host,
+        } => {
+            // A host no longer listed denies before the source is read: the source's reasons
+            // go then, and the change is the host's.
+            if differs(old, new, &source_codes) && source_rule_changed(old_doc, new_doc, source, workspace) {
                 Entry::new(EntryKind::Source, source)
             } else {
                 let name = crate::host::normalize_host(host)
@@ -91,9 +103,12 @@ pub(crate) fn entry_of(
             }
         }
         Question::Resolve {
-            source, ingestion, ..
+            workspace,
+            source,
+            ingestion,
         } => {
-            if differs(old, new, &source_codes) {
+            let about_source = differs(old, new, &source_codes) || old.mechanism != new.mechanism;
+            if about_source && source_rule_changed(old_doc, new_doc, source, workspace) {
                 return Entry::new(EntryKind::Source, source);
             }
             let chosen = ingestion
@@ -109,22 +124,22 @@ pub(crate) fn entry_of(
             store,
             cloud_region,
         } => {
-            if differs(old, new, &[C::UnknownStore, C::StoreProviderMismatch])
-                || store_rule_changed(old_doc, new_doc, store, workspace)
-            {
+            // A store's reasons may differ when the cloud region changed (one added to the
+            // catalogue, of a provider the store does not run on): the store's only when what
+            // the rule reads of it changed.
+            if store_rule_changed(old_doc, new_doc, store, workspace) {
                 Entry::new(EntryKind::Store, store)
             } else {
                 Entry::new(EntryKind::CloudRegion, cloud_region)
             }
         }
         Question::Allowlist { warehouse, .. } => {
-            if old.decision == new.decision
-                && old.reasons == new.reasons
-                && !allowlisting_changed(old_doc, new_doc, warehouse)
-            {
-                Entry::new(EntryKind::LoaderRanges, "warehouse_egress")
-            } else {
+            // The region's first loader range turns `allowlist-unknown` into an allow: the
+            // ranges', unless the warehouse's allowlisting changed.
+            if allowlisting_changed(old_doc, new_doc, warehouse) {
                 Entry::new(EntryKind::Store, warehouse)
+            } else {
+                Entry::new(EntryKind::LoaderRanges, "warehouse_egress")
             }
         }
         Question::Connect { warehouse, .. } => {
@@ -134,9 +149,13 @@ pub(crate) fn entry_of(
                 Entry::new(EntryKind::LoaderRanges, "warehouse_egress")
             }
         }
-        Question::Failover { from, .. } => {
+        Question::Failover { from, to } => {
+            // The location it starts from, unless only the target changed (a zone added to
+            // or taken from another ingestion region).
+            let target = !origin_changed(old_doc, new_doc, from) && target_changed(old_doc, new_doc, to);
+            let location = if target { to } else { from };
             // `region/ingestion-zone`: the ingestion region is all but the last `-zone`.
-            let ingestion = from.rsplit_once('-').map_or(from.as_str(), |(i, _)| i);
+            let ingestion = location.rsplit_once('-').map_or(location.as_str(), |(i, _)| i);
             Entry::new(EntryKind::FailoverLocation, ingestion)
         }
         Question::RegionChange { to, .. } => Entry::new(EntryKind::Region, to),

@@ -11,6 +11,9 @@
 use regionfence::cases::CaseFile;
 use regionfence::coverage::{self, Coverage, DecisionSpace, EntryKind};
 use regionfence::{audit, Policy, Question};
+use regionfence_model::gen_policy::{policy as random_policy, Family as PolicyFamily};
+use regionfence_model::Choices;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use strum::IntoEnumIterator;
@@ -466,7 +469,6 @@ fn a_suite_on_the_2025_policy() {
 /// location's `region/` prefix) names when the policy defines it.
 #[test]
 fn reason_counts_match_a_naive_reference() {
-    use std::collections::{BTreeMap, BTreeSet};
     let policy = Policy::default_policy();
     let doc = policy.document();
     let regions: BTreeSet<&str> = doc.regions.iter().map(|r| r.id.as_str()).collect();
@@ -600,4 +602,441 @@ fn an_ipv6_loader_range_is_covered_by_an_address_in_it() {
     };
     assert_eq!(cases("2001:db8::/64"), 1);
     assert_eq!(cases("3.251.148.96/29"), 0);
+}
+
+/// A cell as the report names it: a reason cell (ask, region, code) or an entry cell (kind,
+/// region, label).
+type ReasonKey = (String, Option<String>, String);
+type EntryKey = (EntryKind, Option<String>, String);
+
+/// The cells a decided question touches, written from the definition in `coverage`'s docs
+/// with the policy's public names and the reference model's reading of the document: its
+/// codes, in its kind and the region its workspace names (or, for `failover`, the region of
+/// the location it starts from) when the document has that region; the entries its reasons
+/// and answer name (a host admitted, refused as another region's or handed out; an endpoint
+/// gone through or refused; each item of the region's place list for the store's kind that
+/// holds the cloud region a store is allowed in; each loader range that admits the address,
+/// or every range an allowlist hands out; a location a failover starts from or goes to).
+fn touched_by(policy: &Policy, q: &Question) -> (BTreeSet<ReasonKey>, BTreeSet<EntryKey>) {
+    use regionfence::document::{PlacesDoc, StoreKind};
+    use regionfence::{Answer, Reason};
+    use regionfence_model::{ips, rules};
+    let doc = policy.document();
+    let region_of = |name: &str| doc.regions.iter().any(|r| r.id == name).then(|| name.to_string());
+    let region = match q {
+        Question::Failover { from, .. } => rules::location(doc, from).map(|(r, _)| r.id.clone()),
+        Question::Ingest { workspace, .. }
+        | Question::Resolve { workspace, .. }
+        | Question::Deliver { workspace, .. }
+        | Question::Store { workspace, .. }
+        | Question::Connect { workspace, .. }
+        | Question::Allowlist { workspace, .. }
+        | Question::RegionChange { workspace, .. } => region_of(workspace),
+    };
+    let decision = policy.decide(q);
+    let reasons = decision
+        .codes()
+        .map(|c| (q.ask().to_string(), region.clone(), c.as_str().to_string()))
+        .collect();
+    let mut entries = BTreeSet::new();
+    let host = |entries: &mut BTreeSet<EntryKey>, ingestion, host| {
+        for r in &doc.regions {
+            for i in &r.ingestion {
+                let id = policy
+                    .region_id(&r.id)
+                    .and_then(|r| policy.ingestion_id(r, &i.id));
+                if id == Some(ingestion) {
+                    let label = format!("{}/{} {}", r.id, i.id, policy.host_name(host));
+                    entries.insert((EntryKind::IngestionHost, Some(r.id.clone()), label));
+                }
+            }
+        }
+    };
+    let endpoint = |entries: &mut BTreeSet<EntryKey>, d, e| {
+        let label = format!("{}/{}", policy.destination_name(d), policy.endpoint_name(d, e));
+        entries.insert((EntryKind::DestinationEndpoint, None, label));
+    };
+    let cidrs = |entries: &mut BTreeSet<EntryKey>, region, ip: Option<std::net::IpAddr>| {
+        let name = policy.region_name(region);
+        for net in policy.egress(region) {
+            if ip.is_none_or(|ip| ips::as_compared(*net).contains(&ip)) {
+                let label = format!("{name} {net}");
+                entries.insert((EntryKind::EgressCidr, Some(name.to_string()), label));
+            }
+        }
+    };
+    let location = |entries: &mut BTreeSet<EntryKey>, l| {
+        let name = policy.location_name(l);
+        let region = rules::location(doc, name).map(|(r, _)| r.id.clone());
+        entries.insert((EntryKind::FailoverLocation, region, name.to_string()));
+    };
+    for r in decision.reasons() {
+        match *r {
+            Reason::HostInRegion { ingestion, host: h }
+            | Reason::IngestionOutsideRegion {
+                ingestion,
+                host: Some(h),
+                ..
+            } => host(&mut entries, ingestion, h),
+            Reason::EndpointInRegion {
+                destination,
+                endpoint: e,
+                ..
+            }
+            | Reason::EndpointOutsideRegion {
+                destination,
+                endpoint: Some(e),
+                ..
+            } => endpoint(&mut entries, destination, e),
+            Reason::StoreInRegion { store, cloud, region } => {
+                let r = doc
+                    .regions
+                    .iter()
+                    .find(|r| r.id == policy.region_name(region))
+                    .unwrap();
+                let s = doc
+                    .stores
+                    .iter()
+                    .find(|s| s.id == policy.store_name(store))
+                    .unwrap();
+                let places = match s.kind {
+                    StoreKind::Archive => PlacesDoc::List(r.archive.clone()),
+                    StoreKind::DataLake | StoreKind::Warehouse => rules::customer_storage(r),
+                };
+                let items = match places {
+                    PlacesDoc::Any(_) => vec!["any".to_string()],
+                    PlacesDoc::List(items) => items,
+                };
+                let cloud = policy.cloud_name(cloud);
+                for item in items {
+                    let one = PlacesDoc::List(vec![item.clone()]);
+                    if item == "any" || rules::cloud_in_places(doc, cloud, &one) {
+                        let label = format!("{}: {} in {item}", r.id, s.id);
+                        entries.insert((EntryKind::StorePlacement, Some(r.id.clone()), label));
+                    }
+                }
+            }
+            Reason::IpAllowlisted { region } => {
+                if let Question::Connect { ip, .. } = q {
+                    if let Some(ip) = ips::parse_ip(ip) {
+                        cidrs(&mut entries, region, Some(ip));
+                    }
+                }
+            }
+            Reason::FailoverSameLocation(l) => location(&mut entries, l),
+            Reason::FailoverAcrossRegions { from, to }
+            | Reason::FailoverAcrossIngestionRegions { from, to }
+            | Reason::FailoverWithinIngestionRegion { from, to }
+            | Reason::FailoverListedTarget { from, to } => {
+                location(&mut entries, from);
+                location(&mut entries, to);
+            }
+            _ => {}
+        }
+    }
+    match decision.answer() {
+        Answer::Host {
+            ingestion, host: h, ..
+        } => host(&mut entries, ingestion, h),
+        Answer::Endpoint {
+            destination,
+            endpoint: e,
+        } => endpoint(&mut entries, destination, e),
+        Answer::Cidrs { region: Some(r) } => cidrs(&mut entries, r, None),
+        Answer::Cidrs { region: None } | Answer::None => {}
+    }
+    (reasons, entries)
+}
+
+/// A report's cells by name: each reason cell's cases and whether it lies beyond the space;
+/// each entry cell's (several, where two entries read alike) cases and whether no decision
+/// can name it.
+type Cells = (
+    BTreeMap<ReasonKey, (usize, bool)>,
+    BTreeMap<EntryKey, Vec<(usize, bool)>>,
+);
+
+/// The cells of a report (see [`Cells`]).
+fn cells(c: &Coverage) -> Cells {
+    let reasons = c
+        .reasons
+        .cells
+        .iter()
+        .map(|cell| {
+            let key = (
+                cell.ask.to_string(),
+                cell.region.clone(),
+                cell.code.as_str().to_string(),
+            );
+            (key, (cell.cases, cell.beyond_space))
+        })
+        .collect();
+    let mut entries: BTreeMap<EntryKey, Vec<(usize, bool)>> = BTreeMap::new();
+    let listed = c.entries.cells.iter().map(|cell| (cell, false));
+    for (cell, unnameable) in listed.chain(c.entries.unnameable.iter().map(|cell| (cell, true))) {
+        let key = (cell.kind, cell.region.clone(), cell.entry.clone());
+        entries.entry(key).or_default().push((cell.cases, unnameable));
+    }
+    (reasons, entries)
+}
+
+/// A place list's items as coverage names them: `any`, or each group and cloud region.
+fn items(places: regionfence::document::PlacesDoc) -> Vec<String> {
+    match places {
+        regionfence::document::PlacesDoc::Any(_) => vec!["any".to_string()],
+        regionfence::document::PlacesDoc::List(items) => items,
+    }
+}
+
+/// Every entry cell of a policy, from the definition in `coverage`'s docs and the document
+/// alone (how many cells have each name): every ingestion host per ingestion region, every
+/// endpoint, every item of a region's `archive` (for an archive) or `customer_storage` (for
+/// a data lake or warehouse) list that holds a cloud region the store may be kept in there
+/// (the store offered to the region, and run on the cloud region's provider), every loader
+/// range, every failover location.
+fn entry_cells(doc: &regionfence::document::Document) -> BTreeMap<EntryKey, usize> {
+    use regionfence::document::{PlacesDoc, StoreKind};
+    use regionfence_model::rules;
+    let mut out: BTreeMap<EntryKey, usize> = BTreeMap::new();
+    let mut add = |kind, region: Option<&str>, label: String| {
+        *out.entry((kind, region.map(str::to_string), label)).or_default() += 1;
+    };
+    for r in &doc.regions {
+        for i in &r.ingestion {
+            for h in &i.hosts {
+                add(
+                    EntryKind::IngestionHost,
+                    Some(&r.id),
+                    format!("{}/{} {h}", r.id, i.id),
+                );
+            }
+            for z in &i.zones {
+                add(EntryKind::FailoverLocation, Some(&r.id), i.location(&r.id, z));
+            }
+        }
+        for s in &doc.stores {
+            let offered = s.regions.as_ref().is_none_or(|rs| rs.contains(&r.id));
+            let places = match s.kind {
+                StoreKind::Archive => PlacesDoc::List(r.archive.clone()),
+                StoreKind::DataLake | StoreKind::Warehouse => rules::customer_storage(r),
+            };
+            for item in items(places) {
+                let one = PlacesDoc::List(vec![item.clone()]);
+                let placed = doc.cloud_regions.iter().any(|c| {
+                    let provider = c.id.split(':').next().unwrap_or_default();
+                    let held = item == "any" || rules::cloud_in_places(doc, &c.id, &one);
+                    held && s.clouds.iter().any(|p| p == provider)
+                });
+                if offered && placed {
+                    add(
+                        EntryKind::StorePlacement,
+                        Some(&r.id),
+                        format!("{}: {} in {item}", r.id, s.id),
+                    );
+                }
+            }
+        }
+        for cidr in &r.warehouse_egress {
+            let net: ipnet::IpNet = cidr.parse().unwrap();
+            add(EntryKind::EgressCidr, Some(&r.id), format!("{} {net}", r.id));
+        }
+    }
+    for d in &doc.destinations {
+        for e in &d.endpoints {
+            add(EntryKind::DestinationEndpoint, None, format!("{}/{}", d.id, e.id));
+        }
+    }
+    out
+}
+
+/// Whether some decision names an entry cell, from the definition: a host is named when it
+/// is admitted (a source the region supports, the host's first ingestion region in its
+/// region), handed out (a source the region supports, its ingestion region's first host) or
+/// refused as another region's (its first ingestion region of all, and a region that lists
+/// it nowhere); an endpoint when some region offers its destination; a loader range when the
+/// policy has a warehouse to connect to; a placement (a cloud region the store may be kept in
+/// is in it) and a location (failed over to itself) always.
+fn nameable(doc: &regionfence::document::Document, key: &EntryKey) -> bool {
+    use regionfence::document::StoreKind;
+    use regionfence_model::{ask, decide};
+    let (kind, region, label) = key;
+    match kind {
+        EntryKind::IngestionHost => {
+            let Some(r) = doc.regions.iter().find(|r| Some(&r.id) == region.as_ref()) else {
+                return false;
+            };
+            let (path, host) = label.split_once(' ').unwrap();
+            let i = r
+                .ingestion
+                .iter()
+                .find(|i| format!("{}/{}", r.id, i.id) == path)
+                .unwrap();
+            fn listing<'d>(r: &'d regionfence::document::RegionDoc, host: &str) -> Option<&'d String> {
+                r.ingestion
+                    .iter()
+                    .find(|i| i.hosts.iter().any(|h| h == host))
+                    .map(|i| &i.id)
+            }
+            let names = doc
+                .source_kinds
+                .iter()
+                .map(|k| &k.id)
+                .chain(doc.sources.iter().map(|s| &s.id));
+            let supported = names
+                .into_iter()
+                .any(|s| decide(doc, &ask::resolve(&r.id, s, None)).allow);
+            let admitted = listing(r, host) == Some(&i.id);
+            let handed_out = i.hosts.first().is_some_and(|h| h == host);
+            let first = doc
+                .regions
+                .iter()
+                .find_map(|r| listing(r, host).map(|i| (&r.id, i)));
+            let refused =
+                first == Some((&r.id, &i.id)) && doc.regions.iter().any(|r| listing(r, host).is_none());
+            (supported && (admitted || handed_out)) || refused
+        }
+        EntryKind::DestinationEndpoint => {
+            let (d, _) = label.split_once('/').unwrap();
+            doc.destinations
+                .iter()
+                .any(|x| x.id == d && !x.regions.is_empty())
+        }
+        EntryKind::EgressCidr => doc.stores.iter().any(|s| s.kind == StoreKind::Warehouse),
+        EntryKind::StorePlacement | EntryKind::FailoverLocation => true,
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: if std::env::var_os("PROPTEST_CASES").is_none() { crate::long_or_light(512, 32) } else { proptest::prelude::ProptestConfig::default().cases },
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// On random policies, the cells partition the question space: a suite of every question
+    /// of the audit's space and some random ones is counted cell by cell as a reference
+    /// written from the definition counts it — every cell a question touches is a cell the
+    /// report lists, each question once per cell; the space alone covers every reason cell
+    /// and every entry cell but those listed as no decision can name (which no question of
+    /// it names); and one question's report holds exactly its own cells, once each.
+    #[test]
+    fn cells_partition_the_question_space(
+        tape in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+        extra in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+        safe in proptest::prelude::any::<bool>(),
+    ) {
+        use proptest::prop_assert_eq;
+        let family = if safe { PolicyFamily::Safe } else { PolicyFamily::Any };
+        let doc = random_policy(&mut Choices::new(&tape), family);
+        let options = regionfence::CompileOptions::new().as_of(regionfence_model::gen_policy::as_of());
+        let policy = Policy::compile_with(doc, &options).unwrap();
+        let Ok(space) = DecisionSpace::new(&policy) else {
+            return Ok(());
+        };
+        let audit_space = audit::space(&policy);
+        let mut questions = Vec::new();
+        audit_space.for_each(|q| questions.push(q));
+        let asked = questions.len();
+        let mut t = Choices::new(&extra);
+        questions.extend((0..16).map(|_| regionfence_model::gen_question::question(&mut t, policy.document())));
+
+        // The reference: each question once per cell it touches.
+        let mut reasons: BTreeMap<ReasonKey, usize> = BTreeMap::new();
+        let mut entries: BTreeMap<EntryKey, usize> = BTreeMap::new();
+        let mut in_space = BTreeSet::new();
+        let mut named_in_space = BTreeSet::new();
+        for (i, q) in questions.iter().enumerate() {
+            let (r, e) = touched_by(&policy, q);
+            if i < asked {
+                in_space.extend(r.iter().cloned());
+                named_in_space.extend(e.iter().cloned());
+            }
+            for key in r {
+                *reasons.entry(key).or_default() += 1;
+            }
+            for key in e {
+                *entries.entry(key).or_default() += 1;
+            }
+        }
+
+        // The whole suite: every cell touched is listed, with the reference's count.
+        let (got_reasons, got_entries) = cells(&space.coverage(&questions));
+        for (key, &(cases, beyond)) in &got_reasons {
+            prop_assert_eq!(cases, reasons.get(key).copied().unwrap_or(0), "{:?}", key);
+            prop_assert_eq!(beyond, !in_space.contains(key), "{:?}", key);
+        }
+        for key in reasons.keys() {
+            proptest::prop_assert!(got_reasons.contains_key(key), "{:?} touched, not listed", key);
+        }
+        for (key, cells) in &got_entries {
+            for &(cases, _) in cells {
+                prop_assert_eq!(cases, entries.get(key).copied().unwrap_or(0), "{:?}", key);
+            }
+        }
+        for key in entries.keys() {
+            proptest::prop_assert!(got_entries.contains_key(key), "{:?} touched, not listed", key);
+        }
+
+        // The space alone covers every reason cell, and every entry cell but those of a
+        // family asked per class and those no decision can name, which none of it names.
+        let c = space.coverage(&questions[..asked]);
+        prop_assert_eq!(c.reasons.covered, c.reasons.total);
+        prop_assert_eq!(c.reasons.total, space.reason_cells());
+        proptest::prop_assert!(c.reasons.cells.iter().all(|cell| !cell.beyond_space));
+        prop_assert_eq!(c.entries.total, space.entry_cells());
+        let full = |kind: EntryKind| {
+            let family = match kind {
+                EntryKind::IngestionHost => audit::Family::Ingest,
+                EntryKind::DestinationEndpoint => audit::Family::Deliver,
+                EntryKind::StorePlacement => audit::Family::Store,
+                EntryKind::EgressCidr => audit::Family::Connect,
+                EntryKind::FailoverLocation => audit::Family::Failover,
+            };
+            audit_space.plans().iter().any(|p| p.family == family && p.full)
+        };
+        for cell in c.uncovered_entries() {
+            proptest::prop_assert!(!full(cell.kind), "{} uncovered by the whole space", cell.entry);
+        }
+        for cell in &c.entries.unnameable {
+            proptest::prop_assert!(full(cell.kind));
+            let key = (cell.kind, cell.region.clone(), cell.entry.clone());
+            proptest::prop_assert!(!named_in_space.contains(&key), "{} named, listed as unnameable", cell.entry);
+        }
+        // The cells are the document's entries, and those no decision can name are those the
+        // definition says none can name.
+        let listed: BTreeMap<EntryKey, usize> = got_entries.iter().map(|(k, cells)| (k.clone(), cells.len())).collect();
+        prop_assert_eq!(&listed, &entry_cells(policy.document()));
+        for (key, cells) in &cells(&c).1 {
+            let unnameable = cells.iter().any(|(_, unnameable)| *unnameable);
+            if full(key.0) {
+                prop_assert_eq!(unnameable, !nameable(policy.document(), key), "{:?}", key);
+            }
+        }
+        if audit_space.plans().iter().all(|p| p.full) {
+            prop_assert_eq!((c.covered, c.percent), (c.total, 100.0));
+        }
+
+        // One question at a time: exactly its own cells, once each.
+        let step = (asked / 24).max(1);
+        for q in questions.iter().step_by(step).chain(&questions[asked..]) {
+            let (r, e) = touched_by(&policy, q);
+            let c = space.coverage([q]);
+            let (got_reasons, got_entries) = cells(&c);
+            let hit: BTreeSet<ReasonKey> = got_reasons
+                .iter()
+                .filter(|(_, (cases, _))| *cases > 0)
+                .map(|(k, _)| k.clone())
+                .collect();
+            prop_assert_eq!(&hit, &r, "{}", q.to_json());
+            proptest::prop_assert!(got_reasons.values().all(|(cases, _)| *cases <= 1));
+            let hit: BTreeSet<EntryKey> = got_entries
+                .iter()
+                .filter(|(_, cells)| cells.iter().any(|(cases, _)| *cases > 0))
+                .map(|(k, _)| k.clone())
+                .collect();
+            prop_assert_eq!(&hit, &e, "{}", q.to_json());
+            proptest::prop_assert!(got_entries.values().flatten().all(|(cases, _)| *cases <= 1));
+            prop_assert_eq!(c.reasons.covered, r.len());
+        }
+    }
 }
