@@ -23,12 +23,12 @@
 //! out), endpoints (the first in-region endpoint is the default) and their hosts (the first is
 //! the answer's host), zones, `warehouse_egress` (the order `allowlist` hands the CIDRs out
 //! in) and exemptions (the first active one covering a flow is the one named). A policy's
-//! `name` is part of the digest: it is shown in every explanation. `tests/digest.rs` shuffles
+//! `name` is part of the digest: it is shown in every explanation. `tests/it/digest.rs` shuffles
 //! every list of generated policies but these and requires the digest to stay.
 
 use crate::document::{
-    AnyWord, CloudRegionDoc, DestinationDoc, Document, EndpointDoc, GroupDoc, IngestionDoc, PlacesDoc,
-    RegionDoc, Residency, SourceDoc, SourceKindDoc, StoreDoc,
+    CloudRegionDoc, DestinationDoc, Document, EndpointDoc, GroupDoc, IngestionDoc, PlacesDoc, RegionDoc,
+    Residency, SourceDoc, SourceKindDoc, StoreDoc,
 };
 use crate::policy::Policy;
 use sha2::{Digest as _, Sha256};
@@ -151,10 +151,7 @@ pub(crate) fn canonical(document: &Document) -> Document {
             warehouse_egress,
             ingestion,
         } = r;
-        let default = match residency {
-            Residency::Strict => PlacesDoc::List(vec![jurisdiction.clone()]),
-            Residency::EdgeIngest => PlacesDoc::Any(AnyWord::Any),
-        };
+        let default = RegionDoc::default_places_of(*residency, jurisdiction);
         for places in [customer_storage, deliver_to] {
             let mut written = places.take().unwrap_or_else(|| default.clone());
             if let PlacesDoc::List(list) = &mut written {

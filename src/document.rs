@@ -237,8 +237,13 @@ impl RegionDoc {
     /// assert_eq!(eu.default_places(), PlacesDoc::List(vec!["eu".into()]));
     /// ```
     pub fn default_places(&self) -> PlacesDoc {
-        match self.residency {
-            Residency::Strict => PlacesDoc::List(vec![self.jurisdiction.clone()]),
+        RegionDoc::default_places_of(self.residency, &self.jurisdiction)
+    }
+
+    /// [`RegionDoc::default_places`] of a region of this residency and jurisdiction.
+    pub fn default_places_of(residency: Residency, jurisdiction: &str) -> PlacesDoc {
+        match residency {
+            Residency::Strict => PlacesDoc::List(vec![jurisdiction.to_string()]),
             Residency::EdgeIngest => PlacesDoc::Any(AnyWord::Any),
         }
     }

@@ -3,7 +3,7 @@
 
 use super::checks::{check_bare_host, check_count, check_id, check_list, look_up};
 use super::{err, Compiler, Result};
-use crate::document::{AnyWord, Document, IngestionDoc, PlacesDoc, RegionDoc, Residency};
+use crate::document::{Document, IngestionDoc, PlacesDoc, RegionDoc};
 use crate::error::LoadErrorKind;
 use crate::ip::RangeTable;
 use crate::names::NameMap;
@@ -75,17 +75,8 @@ impl Compiler {
         let jurisdiction = look_up(&p.groups, "group", &r.jurisdiction, || at("jurisdiction"))?;
         let processing = look_up(&p.clouds, "cloud region", &r.processing, || at("processing"))?;
         let archive = self.places(&PlacesDoc::List(r.archive.clone()), &at("archive"))?;
-        let own = PlacesDoc::List(vec![r.jurisdiction.clone()]);
-        let anywhere = PlacesDoc::Any(AnyWord::Any);
-        let default_places = match r.residency {
-            Residency::Strict => &own,
-            Residency::EdgeIngest => &anywhere,
-        };
-        let storage = self.places(
-            r.customer_storage.as_ref().unwrap_or(default_places),
-            &at("customer_storage"),
-        )?;
-        let delivery = self.places(r.deliver_to.as_ref().unwrap_or(default_places), &at("deliver_to"))?;
+        let storage = self.places(&r.customer_storage_or_default(), &at("customer_storage"))?;
+        let delivery = self.places(&r.deliver_to_or_default(), &at("deliver_to"))?;
 
         check_list(&at("source_kinds"), &r.source_kinds)?;
         let mut kinds = vec![false; self.policy.kinds.len()].into_boxed_slice();

@@ -107,7 +107,8 @@ pub(crate) fn entry_of(
             source,
             ingestion,
         } => {
-            let about_source = differs(old, new, &source_codes) || old.mechanism != new.mechanism;
+            let about_source =
+                differs(old, new, &source_codes) || old.resolved.mechanism != new.resolved.mechanism;
             if about_source && source_rule_changed(old_doc, new_doc, source, workspace) {
                 return Entry::new(EntryKind::Source, source);
             }
