@@ -28,7 +28,7 @@
 
 use crate::document::{
     CloudRegionDoc, DestinationDoc, Document, EndpointDoc, GroupDoc, IngestionDoc, PlacesDoc, RegionDoc,
-    Residency, SourceDoc, SourceKindDoc, StoreDoc,
+    SourceDoc, SourceKindDoc, StoreDoc,
 };
 use crate::policy::Policy;
 use sha2::{Digest as _, Sha256};
@@ -249,7 +249,7 @@ mod tests {
         doc.description = Some("another description".into());
         for r in &mut doc.regions {
             r.source_kinds.reverse();
-            if r.residency == Residency::Strict && r.deliver_to.is_none() {
+            if r.residency == crate::document::Residency::Strict && r.deliver_to.is_none() {
                 r.deliver_to = Some(PlacesDoc::List(vec![r.jurisdiction.clone()]));
             }
         }
