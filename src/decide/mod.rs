@@ -8,9 +8,9 @@ mod failover;
 mod ingest;
 mod lookup;
 mod store;
-mod warehouse;
 #[cfg(test)]
 mod tests;
+mod warehouse;
 
 use crate::decision::{Decision, Reason};
 use crate::policy::{Policy, RegionId};
