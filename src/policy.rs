@@ -746,7 +746,6 @@ impl Policy {
 
     /// The first region whose warehouse loaders connect from this address, if any.
     pub(crate) fn egress_owner(&self, ip: std::net::IpAddr) -> Option<RegionId> {
-        self.region_ids()
-            .find(|&r| self.region(r).is_some_and(|r| r.egress.contains(ip)))
+        self.region_ids().find(|&r| self.egress_contains(r, ip))
     }
 }

@@ -151,7 +151,7 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
             .destinations
             .ids()
             .zip(&doc.destinations)
-            .filter(|(di, _)| policy.destination_regions.get(*di, ri))
+            .filter(|(di, _)| policy.destination_listed(*di, ri))
             .filter(|(di, _)| {
                 let dest = policy.destinations.get(*di);
                 !dest.is_some_and(|d| d.endpoints.iter().any(|e| e.jurisdiction == region.jurisdiction))

@@ -228,16 +228,12 @@ impl<'a> Space<'a> {
         // Per region: a source it supports, a kind named bare where there is one, else a
         // catalog source (a kind the region lists catalog-only is supported only so).
         let usual_source = policy
-            .regions
-            .with_ids()
-            .map(|(ri, r)| {
+            .region_ids()
+            .map(|ri| {
                 policy
                     .sources
                     .with_ids()
-                    .find(|(si, s)| {
-                        r.kinds.get(s.kind.index()).copied().unwrap_or(false)
-                            && policy.source_regions.get(*si, ri)
-                    })
+                    .find(|(si, _)| policy.source_supported(*si, ri))
                     .map_or(first_source, |(_, s)| &*s.name)
             })
             .collect();
@@ -337,10 +333,7 @@ impl<'a> Space<'a> {
                     + 1;
                 let mut classes = w as u64;
                 for (di, d) in p.destinations.with_ids() {
-                    let listing = p
-                        .region_ids()
-                        .filter(|r| p.destination_regions.get(di, *r))
-                        .count();
+                    let listing = p.region_ids().filter(|r| p.destination_listed(di, *r)).count();
                     let jurisdictions = self.jurisdiction_endpoints(di).len();
                     let spellings = 2 + d.endpoints.iter().map(|e| 1 + 3 * e.hosts.len()).sum::<usize>();
                     classes = classes
@@ -595,11 +588,8 @@ impl<'a> Space<'a> {
             visit(deliver(workspace, UNKNOWN, None));
         }
         for (di, d) in p.destinations.with_ids() {
-            let listing: Vec<RegionId> = p
-                .region_ids()
-                .filter(|r| p.destination_regions.get(di, *r))
-                .collect();
-            let stranger = p.region_ids().find(|r| !p.destination_regions.get(di, *r));
+            let listing: Vec<RegionId> = p.region_ids().filter(|r| p.destination_listed(di, *r)).collect();
+            let stranger = p.region_ids().find(|r| !p.destination_listed(di, *r));
             let through = self.jurisdiction_endpoints(di);
             let workspaces = listing
                 .iter()
@@ -813,7 +803,7 @@ impl<'a> Space<'a> {
         let zone = |ii: IngestionId| self.ingestion_locations.get(ii.index()).and_then(|z| z.0);
         for (ii, i) in p.ingestions.with_ids() {
             let Some(from) = zone(ii) else { continue };
-            let listed = |j: IngestionId| i.failover_to.binary_search(&j).is_ok();
+            let listed = |j: IngestionId| p.failover_listed(ii, j);
             for &target in i.failover_to.iter() {
                 if let Some(to) = zone(target) {
                     visit(failover(name(from), name(to)));

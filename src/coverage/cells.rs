@@ -26,11 +26,9 @@ pub(crate) fn question_region(policy: &Policy, question: &Question) -> Option<Re
         | Question::Allowlist { workspace, .. }
         | Question::RegionChange { workspace, .. } => policy.region_id(workspace),
         Question::Failover { from, .. } => policy
-            .locations
-            .by_name(from)
-            .and_then(|l| policy.locations.get(l))
-            .and_then(|l| policy.ingestion(l.ingestion))
-            .map(|i| i.region),
+            .location_id(from)
+            .and_then(|l| policy.location_owner(l))
+            .map(|(_, region)| region),
     }
 }
 
@@ -170,7 +168,7 @@ pub(crate) fn entries(policy: &Policy) -> Vec<(EntryKey, Option<RegionId>, Strin
         }
     }
     for (li, l) in policy.locations.with_ids() {
-        let region = policy.ingestion(l.ingestion).map(|i| i.region);
+        let region = policy.location_owner(li).map(|(_, region)| region);
         out.push((EntryKey::Location(li), region, l.name.to_string()));
     }
     out

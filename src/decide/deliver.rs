@@ -5,6 +5,19 @@ use crate::host::normalize_host;
 use crate::policy::*;
 use crate::question::Field;
 
+/// What the deliver rule ([`Policy::delivery`]) finds for a region, a destination and the
+/// endpoint named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delivery {
+    /// The destination does not list the region.
+    Unavailable,
+    /// Allowed, through this endpoint: the one named, or the region's default.
+    Through(EndpointId),
+    /// The destination lists the region, but the endpoint named lies outside the places the
+    /// region may deliver to, or none was named and none of its endpoints lies inside.
+    Outside,
+}
+
 impl Policy {
     /// May this workspace's data be delivered to this destination, through this endpoint
     /// (or, without one, through its in-region endpoint)?
@@ -85,7 +98,8 @@ impl Policy {
         self.deliver_own(region, destination, endpoint)
     }
 
-    /// [`Policy::deliver_ids`] on ids this policy issued.
+    /// [`Policy::deliver_ids`] on ids this policy issued: the rule ([`Policy::delivery`]) for
+    /// the usual question, no endpoint named; the rest past it.
     #[inline]
     fn deliver_own(
         &self,
@@ -93,30 +107,17 @@ impl Policy {
         destination: DestinationId,
         endpoint: Option<EndpointId>,
     ) -> Decision {
-        // The usual case: no endpoint named, the destination offered to the region, and a
-        // default endpoint there (a default is always one the region may deliver to: it is
-        // chosen among those).
-        if endpoint.is_none() && self.destination_regions.get(destination, region) {
-            if let Some(e) = self.default_endpoints.get(destination, region).get() {
-                let endpoint = EndpointId(e, self.identity);
-                return Decision::allow(
-                    Reason::EndpointInRegion {
-                        destination,
-                        endpoint,
-                        region,
-                    },
-                    Answer::Endpoint {
-                        destination,
-                        endpoint,
-                    },
-                );
+        if endpoint.is_none() {
+            if let Delivery::Through(through) = self.delivery(region, destination, None) {
+                return Self::delivered(region, destination, through);
             }
         }
         self.deliver_rest(region.0, destination.0, endpoint.map(|e| e.0))
     }
 
-    /// [`Policy::deliver_own`] past its usual case. It takes the positions of ids this policy issued and makes them again with its
-    /// identity (see `ingest_rest`).
+    /// [`Policy::deliver_own`] past its allowed case: the rule's outcome as reasons, or an
+    /// exemption. It takes the positions of ids this policy issued and makes them again with
+    /// its identity (see `ingest_rest`).
     #[inline(never)]
     fn deliver_rest(&self, region: u32, destination: u32, endpoint: Option<u32>) -> Decision {
         let (region, destination) = (
@@ -125,35 +126,13 @@ impl Policy {
         );
         let named = endpoint.map(|e| EndpointId(e, self.identity));
         let mut denied = Decision::deny();
-        if !self.destination_regions.get(destination, region) {
-            denied.because(Reason::DestinationUnavailableInRegion { destination, region });
-            return denied;
-        }
-        let chosen = match named {
-            Some(e) => Some(e),
-            None => self
-                .default_endpoints
-                .get(destination, region)
-                .get()
-                .map(|e| EndpointId(e, self.identity)),
-        };
-        let inside = chosen.and_then(|e| {
-            let jurisdiction = self.endpoint(destination, e)?.jurisdiction;
-            self.region(region)?.delivery.has_group(jurisdiction).then_some(e)
-        });
-        match inside {
-            Some(endpoint) => Decision::allow(
-                Reason::EndpointInRegion {
-                    destination,
-                    endpoint,
-                    region,
-                },
-                Answer::Endpoint {
-                    destination,
-                    endpoint,
-                },
-            ),
-            None => {
+        match self.delivery(region, destination, named) {
+            Delivery::Through(through) => Self::delivered(region, destination, through),
+            Delivery::Unavailable => {
+                denied.because(Reason::DestinationUnavailableInRegion { destination, region });
+                denied
+            }
+            Delivery::Outside => {
                 let rule = Reason::EndpointOutsideRegion {
                     destination,
                     endpoint: named,
@@ -172,6 +151,81 @@ impl Policy {
                 denied.because(rule);
                 denied
             }
+        }
+    }
+
+    /// The decision of a delivery the rule allows through `endpoint`.
+    #[inline]
+    fn delivered(region: RegionId, destination: DestinationId, endpoint: EndpointId) -> Decision {
+        Decision::allow(
+            Reason::EndpointInRegion {
+                destination,
+                endpoint,
+                region,
+            },
+            Answer::Endpoint {
+                destination,
+                endpoint,
+            },
+        )
+    }
+
+    /// The deliver rule, the one statement of it: a region's data goes to a destination that
+    /// lists the region, through the endpoint named if it lies where the region may deliver,
+    /// else (none named) through the region's default endpoint of the destination. Both
+    /// paths of `deliver` read it, and so does anything else that asks what the rule allows.
+    #[inline]
+    pub(crate) fn delivery(
+        &self,
+        region: RegionId,
+        destination: DestinationId,
+        named: Option<EndpointId>,
+    ) -> Delivery {
+        if !self.destination_listed(destination, region) {
+            return Delivery::Unavailable;
+        }
+        let through = match named {
+            // A default is always one the region may deliver to: compilation chooses it among
+            // those (`compile/destinations.rs`; a unit test checks the shipped policies).
+            None => self.default_endpoint(destination, region),
+            Some(e) => self.endpoint_inside(region, destination, e).then_some(e),
+        };
+        through.map_or(Delivery::Outside, Delivery::Through)
+    }
+
+    /// Whether `destination` lists `region`: available to the region's workspaces.
+    #[inline]
+    pub(crate) fn destination_listed(&self, destination: DestinationId, region: RegionId) -> bool {
+        self.destination_regions.get(destination, region)
+    }
+
+    /// The endpoint of `destination` used for `region` when none is named: the first in the
+    /// region's jurisdiction among those it may deliver to, else the first it may deliver
+    /// to; `None` when there is none.
+    #[inline]
+    pub(crate) fn default_endpoint(
+        &self,
+        destination: DestinationId,
+        region: RegionId,
+    ) -> Option<EndpointId> {
+        self.default_endpoints
+            .get(destination, region)
+            .get()
+            .map(|e| EndpointId(e, self.identity))
+    }
+
+    /// Whether an endpoint of `destination` lies where `region` may deliver: its jurisdiction
+    /// is among the region's `deliver_to`.
+    #[inline]
+    pub(crate) fn endpoint_inside(
+        &self,
+        region: RegionId,
+        destination: DestinationId,
+        endpoint: EndpointId,
+    ) -> bool {
+        match (self.endpoint(destination, endpoint), self.region(region)) {
+            (Some(e), Some(r)) => r.delivery.has_group(e.jurisdiction),
+            _ => false,
         }
     }
 

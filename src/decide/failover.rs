@@ -4,6 +4,23 @@ use crate::decision::{Answer, Decision, Reason};
 use crate::policy::*;
 use crate::question::Field;
 
+/// What the failover rule ([`Policy::failover_rule`]) finds for two locations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failover {
+    /// A location, or its ingestion region, this policy does not hold: fails closed.
+    Unknown,
+    /// The location failing over is the target.
+    SameLocation,
+    /// Allowed: another zone of the same ingestion region.
+    WithinIngestionRegion,
+    /// Allowed: a zone of an ingestion region listed in `failover_to`.
+    ListedTarget,
+    /// Another processing region.
+    AcrossRegions,
+    /// Another ingestion region of the same processing region, not listed.
+    AcrossIngestionRegions,
+}
+
 impl Policy {
     /// A failover location by name.
     ///
@@ -72,60 +89,107 @@ impl Policy {
         self.failover_own(from, to)
     }
 
-    /// [`Policy::failover_ids`] on ids this policy issued.
+    /// [`Policy::failover_ids`] on ids this policy issued: the rule's normal case, which the
+    /// two locations decide alone ([`Policy::failover_by_locations`]); the rest past it.
     #[inline]
     fn failover_own(&self, from: LocationId, to: LocationId) -> Decision {
-        // The one normal case first: another zone of the same ingestion region (every
-        // location's ingestion region exists: it is compiled with its locations).
-        if from != to {
-            if let (Some(a), Some(b)) = (self.locations.get(from), self.locations.get(to)) {
-                if a.ingestion == b.ingestion {
-                    return Decision::allow(Reason::FailoverWithinIngestionRegion { from, to }, Answer::None);
-                }
+        match self.failover_by_locations(from, to) {
+            Some(Failover::WithinIngestionRegion) => {
+                Decision::allow(Reason::FailoverWithinIngestionRegion { from, to }, Answer::None)
             }
+            _ => self.failover_rest(from, to),
         }
-        self.failover_rest(from, to)
     }
 
-    /// [`Policy::failover_own`] past its normal case.
+    /// [`Policy::failover_own`] past its normal case: the rule's outcome as reasons.
     #[inline(never)]
     fn failover_rest(&self, from: LocationId, to: LocationId) -> Decision {
         let mut denied = Decision::deny();
-        let owner = |l: LocationId| {
-            self.locations
-                .get(l)
-                .and_then(|l| Some((l.ingestion, self.ingestion(l.ingestion)?)))
-        };
-        let (Some((from_ing, from_entry)), Some((to_ing, to_entry))) = (owner(from), owner(to)) else {
-            // Ids from another policy: name the side that is unknown here.
-            if owner(from).is_none() {
-                denied.because(Reason::UnknownLocation(Field::From));
-            }
-            if owner(to).is_none() {
-                denied.because(Reason::UnknownLocation(Field::To));
-            }
-            return denied;
-        };
-        // The combining rule, most specific first.
-        match () {
-            // A location is not its own failover.
-            _ if from == to => denied.because(Reason::FailoverSameLocation(from)),
-            // The one normal case: another zone of the same ingestion region.
-            _ if from_ing == to_ing => {
+        match self.failover_rule(from, to) {
+            Failover::WithinIngestionRegion => {
                 return Decision::allow(Reason::FailoverWithinIngestionRegion { from, to }, Answer::None)
             }
-            // An explicit, named loosening in the policy; the audit checks it.
-            _ if from_entry.failover_to.binary_search(&to_ing).is_ok() => {
+            Failover::ListedTarget => {
                 return Decision::allow(Reason::FailoverListedTarget { from, to }, Answer::None)
             }
-            // Never across processing regions.
-            _ if from_entry.region != to_entry.region => {
-                denied.because(Reason::FailoverAcrossRegions { from, to })
+            Failover::Unknown => {
+                // Ids from another policy: name the side that is unknown here.
+                if self.location_owner(from).is_none() {
+                    denied.because(Reason::UnknownLocation(Field::From));
+                }
+                if self.location_owner(to).is_none() {
+                    denied.because(Reason::UnknownLocation(Field::To));
+                }
             }
-            // Within a region, never across ingestion regions either.
-            _ => denied.because(Reason::FailoverAcrossIngestionRegions { from, to }),
+            Failover::SameLocation => denied.because(Reason::FailoverSameLocation(from)),
+            Failover::AcrossRegions => denied.because(Reason::FailoverAcrossRegions { from, to }),
+            Failover::AcrossIngestionRegions => {
+                denied.because(Reason::FailoverAcrossIngestionRegions { from, to })
+            }
         }
         denied
+    }
+
+    /// The failover rule, the one statement of it, most specific case first: a location is
+    /// not its own failover; another zone of the same ingestion region is the normal case;
+    /// a zone of an ingestion region the policy lists in `failover_to` is an explicit, named
+    /// loosening (the audit checks it); otherwise never across processing regions, and
+    /// within one never across ingestion regions either. In two steps: what the locations
+    /// decide alone, then what their ingestion regions decide.
+    pub(crate) fn failover_rule(&self, from: LocationId, to: LocationId) -> Failover {
+        match self.failover_by_locations(from, to) {
+            Some(outcome) => outcome,
+            None => self.failover_by_ingestions(from, to),
+        }
+    }
+
+    /// The cases of [`Policy::failover_rule`] the two locations decide alone, in two loads;
+    /// `None` for locations of different ingestion regions.
+    #[inline]
+    fn failover_by_locations(&self, from: LocationId, to: LocationId) -> Option<Failover> {
+        if from == to {
+            return Some(match self.locations.get(from) {
+                Some(_) => Failover::SameLocation,
+                None => Failover::Unknown,
+            });
+        }
+        let (Some(a), Some(b)) = (self.locations.get(from), self.locations.get(to)) else {
+            return Some(Failover::Unknown);
+        };
+        (a.ingestion == b.ingestion).then_some(Failover::WithinIngestionRegion)
+    }
+
+    /// The cases of [`Policy::failover_rule`] between locations of different ingestion
+    /// regions, which those regions' entries decide.
+    fn failover_by_ingestions(&self, from: LocationId, to: LocationId) -> Failover {
+        // Every location's ingestion region exists (it is compiled with its locations): fail
+        // closed regardless.
+        let (Some((source, source_region)), Some((target, target_region))) =
+            (self.location_owner(from), self.location_owner(to))
+        else {
+            return Failover::Unknown;
+        };
+        if self.failover_listed(source, target) {
+            Failover::ListedTarget
+        } else if source_region != target_region {
+            Failover::AcrossRegions
+        } else {
+            Failover::AcrossIngestionRegions
+        }
+    }
+
+    /// Whether ingestion region `from` lists `to` in its `failover_to`.
+    #[inline]
+    pub(crate) fn failover_listed(&self, from: IngestionId, to: IngestionId) -> bool {
+        self.ingestion(from)
+            .is_some_and(|i| i.failover_to.binary_search(&to).is_ok())
+    }
+
+    /// The ingestion region and processing region a failover location belongs to.
+    #[inline]
+    pub(crate) fn location_owner(&self, location: LocationId) -> Option<(IngestionId, RegionId)> {
+        let ingestion = self.locations.get(location)?.ingestion;
+        Some((ingestion, self.ingestion(ingestion)?.region))
     }
 
     /// May the workspace move to another region? Never: only staying put is allowed.

@@ -156,26 +156,25 @@ impl Policy {
         self.ingest_own(region, source, host)
     }
 
-    /// [`Policy::ingest_ids`] on ids this policy issued.
+    /// [`Policy::ingest_ids`] on ids this policy issued: the rule ([`Policy::ingest_rule`])
+    /// over the host's first owner, the rest past it.
     #[inline]
     pub(crate) fn ingest_own(&self, region: RegionId, source: SourceId, host: HostId) -> Decision {
-        // The allowed case in two loads: the source is supported in the region, and the
-        // host's first owner is of the region (owners are sorted by region, so it is the one
-        // the search in `ingest_rest` finds).
-        if self.support.get(source, region) == Support::Supported {
-            if let Some((home, ingestion)) = self.hosts.get(host).and_then(|h| h.home) {
-                if home == region {
-                    return Decision::allow(Reason::HostInRegion { ingestion, host }, Answer::None);
-                }
-            }
+        // Two loads: the host's first owner, kept with it, is the owner the full look-up
+        // finds when it is of the region; any other host goes to the rest, which reads them
+        // all. So whatever this allows, the rule allows the same way.
+        let support = self.support.get(source, region);
+        match Self::ingest_rule(support, || self.host_first_owner_in(host, region)) {
+            Some(ingestion) => Decision::allow(Reason::HostInRegion { ingestion, host }, Answer::None),
+            None => self.ingest_rest(region.0, source.0, host.0),
         }
-        self.ingest_rest(region.0, source.0, host.0)
     }
 
     /// [`Policy::ingest_own`] past its allowed case: the source unsupported, or the host
-    /// another region's first (or only). It takes the positions of ids this policy issued
-    /// and makes them again with its identity: three words to hand over rather than six,
-    /// so the allowed path calls it without saving registers of its own.
+    /// another region's first (or only), read with all the host's owners. It takes the
+    /// positions of ids this policy issued and makes them again with its identity: three
+    /// words to hand over rather than six, so the allowed path calls it without saving
+    /// registers of its own.
     #[inline(never)]
     fn ingest_rest(&self, region: u32, source: u32, host: u32) -> Decision {
         let (region, source, host) = (
@@ -183,46 +182,91 @@ impl Policy {
             SourceId(source, self.identity),
             HostId(host, self.identity),
         );
+        let support = self.support.get(source, region);
+        let listing = self.host_ingestion(host, region);
+        if let Some(ingestion) = Self::ingest_rule(support, || listing) {
+            return Decision::allow(Reason::HostInRegion { ingestion, host }, Answer::None);
+        }
         let mut denied = Decision::deny();
-        self.check_source(region, source, &mut denied);
+        Self::check_source(support, region, source, &mut denied);
+        if listing.is_none() {
+            // Name the ingestion region that does list the host: its first owner.
+            match self.hosts.get(host).and_then(|h| h.owners.first()) {
+                Some(&other) => denied.because(Reason::IngestionOutsideRegion {
+                    ingestion: other,
+                    region,
+                    host: Some(host),
+                }),
+                // INVARIANT: every interned host has at least one owner; fail closed regardless.
+                None => denied.because(Reason::UnknownHost {
+                    field: Field::Host,
+                    error: None,
+                }),
+            }
+        }
+        denied
+    }
+
+    /// The ingest rule, the one statement of it: a source may send to a host when the source
+    /// may be used in the workspace's region (`support`) and one of the region's ingestion
+    /// regions lists the host (`listing`, asked only then): through that ingestion region.
+    /// Both paths of `ingest` read it.
+    #[inline]
+    pub(crate) fn ingest_rule(
+        support: Support,
+        listing: impl FnOnce() -> Option<IngestionId>,
+    ) -> Option<IngestionId> {
+        match support {
+            Support::Supported => listing(),
+            Support::EntryUnsupported | Support::KindUnsupported => None,
+        }
+    }
+
+    /// Whether `source` may be used in `region`: its kind supported there and, for a catalog
+    /// source, the source listing the region (for a kind named bare, the region not taking
+    /// the kind through catalog sources only).
+    #[inline]
+    pub(crate) fn source_supported(&self, source: SourceId, region: RegionId) -> bool {
+        self.support.get(source, region) == Support::Supported
+    }
+
+    /// The ingestion region of `region` that lists `host`, if one does.
+    #[inline]
+    pub(crate) fn host_ingestion(&self, host: HostId, region: RegionId) -> Option<IngestionId> {
+        self.host_first_owner_in(host, region)
+            .or_else(|| self.host_ingestion_searched(host, region))
+    }
+
+    /// The host's first owner, kept with it, when that is an ingestion region of `region`:
+    /// the usual case of [`Policy::host_ingestion`] in one load (owners are sorted by region,
+    /// so it is the one the search would find).
+    #[inline]
+    fn host_first_owner_in(&self, host: HostId, region: RegionId) -> Option<IngestionId> {
+        match self.hosts.get(host)?.home {
+            Some((home, ingestion)) if home == region => Some(ingestion),
+            _ => None,
+        }
+    }
+
+    /// [`Policy::host_ingestion`] past its usual case: a host several regions list (which the
+    /// audit lints), or none of this region's.
+    #[inline]
+    fn host_ingestion_searched(&self, host: HostId, region: RegionId) -> Option<IngestionId> {
         let owners = self.hosts.get(host).map_or(&[][..], |h| &h.owners[..]);
         // INVARIANT: owners are in ingestion order, and ingestion ids are given region by
         // region, so owners are sorted by region: the region's own owner is a binary search away.
         let region_of = |i: &IngestionId| self.ingestion(*i).map_or(u32::MAX, |i| i.region.0);
         let first_at_or_after = owners.partition_point(|i| region_of(i) < region.0);
-        let own = owners
+        owners
             .get(first_at_or_after)
             .copied()
-            .filter(|i| region_of(i) == region.0);
-        match (own, owners.first()) {
-            (Some(ingestion), _) if !denied.has_reasons() => {
-                Decision::allow(Reason::HostInRegion { ingestion, host }, Answer::None)
-            }
-            // The host is this region's, but the source is not supported: reason recorded.
-            (Some(_), _) => denied,
-            (None, Some(&other)) => {
-                denied.because(Reason::IngestionOutsideRegion {
-                    ingestion: other,
-                    region,
-                    host: Some(host),
-                });
-                denied
-            }
-            // INVARIANT: every interned host has at least one owner; fail closed regardless.
-            (None, None) => {
-                denied.because(Reason::UnknownHost {
-                    field: Field::Host,
-                    error: None,
-                });
-                denied
-            }
-        }
+            .filter(|i| region_of(i) == region.0)
     }
 
-    /// Records why `source` may not be used in `region`, if it may not.
+    /// Records why a source of `support` may not be used in `region`, if it may not.
     #[inline]
-    fn check_source(&self, region: RegionId, source: SourceId, denied: &mut Decision) {
-        let kind_unsupported = match self.support.get(source, region) {
+    fn check_source(support: Support, region: RegionId, source: SourceId, denied: &mut Decision) {
+        let kind_unsupported = match support {
             Support::Supported => return,
             Support::EntryUnsupported => false,
             Support::KindUnsupported => true,
@@ -271,21 +315,15 @@ impl Policy {
         else {
             return denied;
         };
-        let chosen = match (ingestion, named) {
+        // The name is looked up among the region's own first (names are unique within a
+        // region only); past them, the first of that name anywhere, which the rule refuses.
+        let asked = match (ingestion, named) {
             (Some(name), Some(other)) => {
-                let own = crate::names::find_sorted(&region.ingestion_names, name);
-                if own.is_none() {
-                    denied.because(Reason::IngestionOutsideRegion {
-                        ingestion: other,
-                        region: region_id,
-                        host: None,
-                    });
-                }
-                own
+                Some(crate::names::find_sorted(&region.ingestion_names, name).unwrap_or(other))
             }
-            _ => Some(region.default_ingestion),
+            _ => None,
         };
-        self.resolve_chosen(region_id, source, chosen, denied)
+        self.resolve_own(region_id, source, asked)
     }
 
     /// [`Policy::resolve`] on ids already looked up: `ingestion` is the ingestion region
@@ -315,84 +353,121 @@ impl Policy {
         if !self.issued([region.1, source.1, named]) {
             return Decision::foreign();
         }
-        // The allowed case of the default ingestion region, from what compilation kept for it.
-        if ingestion.is_none() && self.support.get(source, region) == Support::Supported {
-            if let (Some(r), Some(s)) = (self.regions.get(region), self.sources.get(source)) {
-                if let Some(host) = r.default_host {
-                    let ingestion = r.default_ingestion;
-                    return Decision::allow(
-                        Reason::HostResolved { ingestion, source },
-                        Answer::Host {
-                            ingestion,
-                            host,
-                            mechanism: s.mechanism,
-                        },
-                    );
+        self.resolve_own(region, source, ingestion)
+    }
+
+    /// [`Policy::resolve_ids`] on ids this policy issued: the rule ([`Policy::resolve_rule`])
+    /// for the usual question, the region's default ingestion region; the rest past it.
+    #[inline]
+    fn resolve_own(&self, region: RegionId, source: SourceId, ingestion: Option<IngestionId>) -> Decision {
+        if ingestion.is_none() {
+            let support = self.support.get(source, region);
+            if let Some((ingestion, host)) = Self::resolve_rule(support, || self.resolution(region, None)) {
+                if let Some(decision) = self.resolved(source, ingestion, host) {
+                    return decision;
                 }
             }
         }
-        self.resolve_ids_rest(region.0, source.0, ingestion.map(|i| i.0))
+        self.resolve_rest(region.0, source.0, ingestion.map(|i| i.0))
     }
 
-    /// [`Policy::resolve_ids`] past its allowed case of the default ingestion region. It takes the positions of ids this policy issued and makes them again with its
-    /// identity (see `ingest_rest`).
+    /// [`Policy::resolve_own`] past its allowed case: the rule's outcome as reasons. It takes
+    /// the positions of ids this policy issued and makes them again with its identity (see
+    /// `ingest_rest`).
     #[inline(never)]
-    fn resolve_ids_rest(&self, region: u32, source: u32, ingestion: Option<u32>) -> Decision {
+    fn resolve_rest(&self, region: u32, source: u32, ingestion: Option<u32>) -> Decision {
         let (region, source) = (RegionId(region, self.identity), SourceId(source, self.identity));
         let ingestion = ingestion.map(|i| IngestionId(i, self.identity));
-        let mut denied = Decision::deny();
-        let chosen = match ingestion {
-            Some(i) if self.ingestion(i).is_some_and(|e| e.region == region) => Some(i),
-            Some(i) => {
-                denied.because(Reason::IngestionOutsideRegion {
-                    ingestion: i,
-                    region,
-                    host: None,
-                });
-                None
+        let support = self.support.get(source, region);
+        let resolution = self.resolution(region, ingestion);
+        if let Some((ingestion, host)) = Self::resolve_rule(support, || resolution) {
+            if let Some(decision) = self.resolved(source, ingestion, host) {
+                return decision;
             }
-            None => self.region(region).map(|r| r.default_ingestion),
-        };
-        self.resolve_chosen(region, source, chosen, denied)
+        }
+        let mut denied = Decision::deny();
+        if let Resolution::Outside(ingestion) = resolution {
+            denied.because(Reason::IngestionOutsideRegion {
+                ingestion,
+                region,
+                host: None,
+            });
+        }
+        Self::check_source(support, region, source, &mut denied);
+        if !denied.has_reasons() {
+            // INVARIANT: ingestion regions have hosts and sources have kinds.
+            denied.because(Reason::UnknownHost {
+                field: Field::Host,
+                error: None,
+            });
+        }
+        denied
     }
 
-    /// The rest of `resolve` once the ingestion region is chosen (or refused, in `denied`).
-    fn resolve_chosen(
-        &self,
-        region_id: RegionId,
-        source: SourceId,
-        chosen: Option<IngestionId>,
-        mut denied: Decision,
-    ) -> Decision {
-        self.check_source(region_id, source, &mut denied);
-        match chosen {
-            Some(ingestion) if !denied.has_reasons() => {
-                let host = self.ingestion(ingestion).and_then(|i| i.hosts.first().copied());
-                let mechanism = self
-                    .sources
-                    .get(source)
-                    .and_then(|s| self.kind(s.kind))
-                    .map(|k| k.mechanism);
-                match (host, mechanism) {
-                    (Some(host), Some(mechanism)) => Decision::allow(
-                        Reason::HostResolved { ingestion, source },
-                        Answer::Host {
-                            ingestion,
-                            host,
-                            mechanism,
-                        },
-                    ),
-                    // INVARIANT: ingestion regions have hosts and sources have kinds.
-                    _ => {
-                        denied.because(Reason::UnknownHost {
-                            field: Field::Host,
-                            error: None,
-                        });
-                        denied
-                    }
-                }
-            }
-            _ => denied,
+    /// The resolve rule, the one statement of it: a source that may be used in the
+    /// workspace's region (`support`) is configured with the host of the ingestion region
+    /// `resolution` settles on (asked only then), if that is one of the region's. Both
+    /// paths of `resolve` read it.
+    #[inline]
+    pub(crate) fn resolve_rule(
+        support: Support,
+        resolution: impl FnOnce() -> Resolution,
+    ) -> Option<(IngestionId, HostId)> {
+        match support {
+            Support::Supported => match resolution() {
+                Resolution::Host(ingestion, host) => Some((ingestion, host)),
+                Resolution::Outside(_) | Resolution::NoHost => None,
+            },
+            Support::EntryUnsupported | Support::KindUnsupported => None,
         }
     }
+
+    /// The ingestion region `resolve` settles on for `region`, and its host: the one asked
+    /// for if it is one of the region's, else (none asked) the region's default, with its
+    /// first host.
+    #[inline]
+    pub(crate) fn resolution(&self, region: RegionId, ingestion: Option<IngestionId>) -> Resolution {
+        match ingestion {
+            // The default ingestion region's first host, kept with the region.
+            None => match self.region(region) {
+                Some(r) => r.default_host.map_or(Resolution::NoHost, |host| {
+                    Resolution::Host(r.default_ingestion, host)
+                }),
+                None => Resolution::NoHost,
+            },
+            Some(i) => match self.ingestion(i) {
+                Some(entry) if entry.region == region => entry
+                    .hosts
+                    .first()
+                    .map_or(Resolution::NoHost, |&host| Resolution::Host(i, host)),
+                _ => Resolution::Outside(i),
+            },
+        }
+    }
+
+    /// The decision of a resolve the rule allows; `None` for a source without a mechanism
+    /// (which cannot be compiled).
+    #[inline]
+    fn resolved(&self, source: SourceId, ingestion: IngestionId, host: HostId) -> Option<Decision> {
+        let mechanism = self.sources.get(source)?.mechanism;
+        Some(Decision::allow(
+            Reason::HostResolved { ingestion, source },
+            Answer::Host {
+                ingestion,
+                host,
+                mechanism,
+            },
+        ))
+    }
+}
+
+/// The ingestion region `resolve` settles on, and its host ([`Policy::resolution`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resolution {
+    /// One of the region's ingestion regions, with its first host.
+    Host(IngestionId, HostId),
+    /// The ingestion region asked for is another region's.
+    Outside(IngestionId),
+    /// None to hand out (an ingestion region without hosts cannot be compiled).
+    NoHost,
 }

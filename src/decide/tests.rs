@@ -303,3 +303,42 @@ fn every_listed_host_is_found_with_a_dot_and_a_path() {
     }
     assert!(reached_longest);
 }
+
+/// The deliver rule hands out a region's default endpoint without asking where it lies: every
+/// default is one the region may deliver to, and a destination without one has no such
+/// endpoint at all (so `Outside` is right), in every policy the project ships.
+#[test]
+fn a_default_endpoint_is_one_the_region_may_deliver_to() {
+    use super::deliver::Delivery;
+    for text in [
+        crate::DEFAULT_POLICY_YAML,
+        include_str!("../../policies/segment-2025.yaml"),
+        include_str!("../../policies/examples/exemptions.yaml"),
+    ] {
+        let p = Policy::from_yaml(text).unwrap();
+        let mut defaults = 0;
+        for (d, entry) in p.destinations.with_ids() {
+            for r in p.region_ids() {
+                let inside = entry
+                    .endpoints_with_ids(p.identity)
+                    .any(|(e, _)| p.endpoint_inside(r, d, e));
+                match p.default_endpoint(d, r) {
+                    Some(e) => {
+                        assert!(p.endpoint_inside(r, d, e), "{} {}", p.name(), entry.name);
+                        defaults += 1;
+                    }
+                    None => assert!(!inside, "{} {}", p.name(), entry.name),
+                }
+                if p.destination_listed(d, r) {
+                    let expected = p
+                        .default_endpoint(d, r)
+                        .map_or(Delivery::Outside, Delivery::Through);
+                    assert_eq!(p.delivery(r, d, None), expected);
+                } else {
+                    assert_eq!(p.delivery(r, d, None), Delivery::Unavailable);
+                }
+            }
+        }
+        assert!(defaults > 0, "{}", p.name());
+    }
+}

@@ -71,38 +71,65 @@ impl Policy {
         if !self.issued([region.1, warehouse.1]) {
             return Decision::foreign();
         }
-        if self.is_warehouse(warehouse) && self.region(region).is_some_and(|r| r.egress.contains(ip)) {
-            return Decision::allow(Reason::IpAllowlisted { region }, Answer::None);
-        }
-        self.connect_ids_rest(region, warehouse, ip)
-    }
-
-    /// [`Policy::connect_ids`] past its allowed case.
-    #[inline(never)]
-    fn connect_ids_rest(&self, region: RegionId, warehouse: StoreId, ip: std::net::IpAddr) -> Decision {
-        if !self.is_warehouse(warehouse) {
-            let mut denied = Decision::deny();
-            denied.because(Reason::UnknownWarehouse {
-                field: Field::Warehouse,
-                store: Some(warehouse),
-            });
-            return denied;
-        }
         self.connect_own(region, warehouse, ip)
     }
 
-    /// The connect rule once the warehouse is known to be one.
+    /// [`Policy::connect_ids`] on ids this policy issued: the allowed case of the rule
+    /// ([`Policy::connection`]), the rest past it.
     #[inline]
-    fn connect_own(&self, region: RegionId, store: StoreId, address: std::net::IpAddr) -> Decision {
-        if self.region(region).is_some_and(|r| r.egress.contains(address)) {
-            Decision::allow(Reason::IpAllowlisted { region }, Answer::None)
-        } else if let Some(exemption) = self.connect_exemption(region, store, address) {
-            Decision::exempted(Reason::IpNotAllowlisted { region }, exemption, Answer::None)
-        } else {
-            let mut denied = Decision::deny();
-            denied.because(Reason::IpNotAllowlisted { region });
-            denied
+    fn connect_own(&self, region: RegionId, warehouse: StoreId, ip: std::net::IpAddr) -> Decision {
+        match self.connection(region, warehouse, ip) {
+            Connection::Loader => Decision::allow(Reason::IpAllowlisted { region }, Answer::None),
+            Connection::NotWarehouse | Connection::NotLoader => self.connect_rest(region, warehouse, ip),
         }
+    }
+
+    /// [`Policy::connect_own`] past its allowed case: the rule's outcome as reasons, or an
+    /// exemption.
+    #[inline(never)]
+    fn connect_rest(&self, region: RegionId, warehouse: StoreId, ip: std::net::IpAddr) -> Decision {
+        let mut denied = Decision::deny();
+        match self.connection(region, warehouse, ip) {
+            Connection::Loader => return Decision::allow(Reason::IpAllowlisted { region }, Answer::None),
+            Connection::NotWarehouse => denied.because(Reason::UnknownWarehouse {
+                field: Field::Warehouse,
+                store: Some(warehouse),
+            }),
+            Connection::NotLoader => {
+                let rule = Reason::IpNotAllowlisted { region };
+                if let Some(exemption) = self.connect_exemption(region, warehouse, ip) {
+                    return Decision::exempted(rule, exemption, Answer::None);
+                }
+                denied.because(rule);
+            }
+        }
+        denied
+    }
+
+    /// The connect rule, the one statement of it: a warehouse firewall accepts an address
+    /// as the workspace region's loader when it lies in the region's `warehouse_egress`
+    /// (an IPv4-mapped IPv6 address compared as its IPv4 address). Both paths of `connect`
+    /// read it.
+    #[inline]
+    pub(crate) fn connection(
+        &self,
+        region: RegionId,
+        warehouse: StoreId,
+        ip: std::net::IpAddr,
+    ) -> Connection {
+        if !self.is_warehouse(warehouse) {
+            Connection::NotWarehouse
+        } else if self.egress_contains(region, ip) {
+            Connection::Loader
+        } else {
+            Connection::NotLoader
+        }
+    }
+
+    /// Whether `ip` is one of `region`'s warehouse loaders: in its `warehouse_egress`.
+    #[inline]
+    pub(crate) fn egress_contains(&self, region: RegionId, ip: std::net::IpAddr) -> bool {
+        self.region(region).is_some_and(|r| r.egress.contains(ip))
     }
 
     /// Whether a store is a warehouse.
@@ -215,4 +242,15 @@ impl Policy {
             denied
         }
     }
+}
+
+/// What the connect rule ([`Policy::connection`]) finds for a region, a store and an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Connection {
+    /// The store is not a warehouse: it has no firewall.
+    NotWarehouse,
+    /// Allowed: the address is one of the region's loaders.
+    Loader,
+    /// The address is not one of the region's loaders.
+    NotLoader,
 }

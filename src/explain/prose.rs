@@ -361,9 +361,8 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason, hin
         ),
         Reason::FailoverListedTarget { from, to } => {
             let target = policy
-                .locations
-                .get(to)
-                .map_or(String::new(), |l| policy.ingestion_path(l.ingestion));
+                .location_owner(to)
+                .map_or(String::new(), |(ingestion, _)| policy.ingestion_path(ingestion));
             format!(
                 "`{}` → `{}` is allowed only by the policy's explicit `failover_to: [{target}]`",
                 policy.location_name(from),

@@ -143,16 +143,13 @@ impl<'a> Builder<'a> {
         // Per region and side: a source of that side the region supports, as a source id: a
         // kind named bare, else (a kind the region lists catalog-only) one of its catalog sources.
         let kind_of: Vec<[Option<SourceId>; 3]> = p
-            .regions
-            .with_ids()
-            .map(|(ri, r)| {
+            .region_ids()
+            .map(|ri| {
                 SIDES.map(|side| {
                     p.sources
                         .with_ids()
                         .find(|(si, s)| {
-                            p.kind(s.kind).is_some_and(|k| k.side == side)
-                                && r.kinds.get(s.kind.index()).copied().unwrap_or(false)
-                                && p.source_regions.get(*si, ri)
+                            p.kind(s.kind).is_some_and(|k| k.side == side) && p.source_supported(*si, ri)
                         })
                         .map(|(si, _)| si)
                 })
@@ -293,7 +290,7 @@ impl<'a> Builder<'a> {
             // Per jurisdiction: destinations allowed, and how many of them by an exemption.
             let mut counts: BTreeMap<GroupId, (usize, usize)> = BTreeMap::new();
             for &(destination, ref endpoints) in &through {
-                if !p.destination_regions.get(destination, region_id) {
+                if !p.destination_listed(destination, region_id) {
                     continue;
                 }
                 for &(endpoint, jurisdiction) in endpoints {

@@ -626,11 +626,11 @@ impl Check<'_> {
     fn failover(&mut self, region: RegionId) {
         let policy = self.policy;
         for (i, step) in self.ws.failover.iter().enumerate() {
-            let home = policy
+            let owner = policy
                 .location_id(&step.from)
-                .and_then(|l| policy.locations.get(l))
-                .and_then(|l| policy.ingestion(l.ingestion))
-                .is_some_and(|i| i.region == region);
+                .and_then(|l| policy.location_owner(l))
+                .map(|(_, r)| r);
+            let home = owner == Some(region);
             if home && policy.failover(&step.from, &step.to).is_allowed() {
                 self.questions += 1;
                 continue;
@@ -667,11 +667,6 @@ impl Check<'_> {
                 }
                 continue;
             }
-            let owner = policy
-                .location_id(&step.from)
-                .and_then(|l| policy.locations.get(l))
-                .and_then(|l| policy.ingestion(l.ingestion))
-                .map(|i| i.region);
             if owner != Some(region) {
                 let from_region = owner.map(|r| policy.region_name(r)).unwrap_or("");
                 let message = format!(
