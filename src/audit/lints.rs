@@ -1,6 +1,6 @@
 //! Lints: entries a policy may legally hold but a reviewer should look at.
 
-use crate::document::Residency;
+use crate::document::{PlacesDoc, Residency};
 use crate::ip::{span, Span};
 use crate::policy::Policy;
 use serde::Serialize;
@@ -144,9 +144,7 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
         if r.residency != Residency::Strict {
             continue;
         }
-        let Some(region) = policy.region(ri) else {
-            continue;
-        };
+        // What the deliver rule reads: an endpoint lies inside the region's delivery places.
         let stranded: Vec<&str> = policy
             .destinations
             .ids()
@@ -154,18 +152,24 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
             .filter(|(di, _)| policy.destination_listed(*di, ri))
             .filter(|(di, _)| {
                 let dest = policy.destinations.get(*di);
-                !dest.is_some_and(|d| d.endpoints.iter().any(|e| e.jurisdiction == region.jurisdiction))
+                !dest.is_some_and(|d| {
+                    d.endpoints_with_ids(policy.identity)
+                        .any(|(ei, _)| policy.endpoint_inside(ri, *di, ei))
+                })
             })
             .map(|(_, d)| d.id.as_str())
             .collect();
         if !stranded.is_empty() {
+            let places = match r.deliver_to_or_default() {
+                PlacesDoc::Any(_) => "any".to_string(),
+                PlacesDoc::List(list) => crate::text::list(list.iter().map(|p| format!("`{p}`"))),
+            };
             out.push(warn(
                 "no-in-region-endpoint",
                 format!(
-                    "strict region `{}` lists {} destination(s) with no endpoint in `{}` ({}); their deliveries are denied",
+                    "strict region `{}` lists {} destination(s) with no endpoint inside its `deliver_to` ({places}): {}; their deliveries are denied",
                     r.id,
                     stranded.len(),
-                    r.jurisdiction,
                     sample(&stranded)
                 ),
             ));

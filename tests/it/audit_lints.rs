@@ -101,7 +101,7 @@ fn each_lint_is_found_with_its_message() {
         ),
         (
             "no-in-region-endpoint",
-            "strict region `eu-west` lists 1 destination(s) with no endpoint in `eu` (`usonly`); their deliveries are denied",
+            "strict region `eu-west` lists 1 destination(s) with no endpoint inside its `deliver_to` (`eu`): `usonly`; their deliveries are denied",
         ),
         (
             "overlapping-cidrs",
@@ -142,4 +142,37 @@ fn a_tidy_policy_earns_no_lint() {
         .replace(", shared.example]", "]");
     let policy = Policy::from_yaml(&tidy).unwrap();
     assert_eq!(lints(&policy), vec![], "{tidy}");
+}
+
+/// The stranded-destination lint reads the deliver rule, not the jurisdiction: a strict region
+/// delivering to `us` as well strands no US-only destination, and one delivering to a single
+/// group other than its own strands the destinations with no endpoint there.
+#[test]
+fn a_stranded_destination_is_one_the_deliver_rule_denies_everywhere() {
+    let lint_of = |yaml: &str| {
+        let policy = Policy::from_yaml(yaml).unwrap();
+        lints(&policy)
+            .into_iter()
+            .filter(|l| l.code == "no-in-region-endpoint")
+            .map(|l| l.message)
+            .collect::<Vec<_>>()
+    };
+    let wider = LINTED.replace(
+        "    residency: strict\n    jurisdiction: eu\n",
+        "    residency: strict\n    jurisdiction: eu\n    deliver_to: [eu, us]\n",
+    );
+    assert_ne!(wider, LINTED);
+    assert_eq!(lint_of(&wider), Vec::<String>::new());
+    let elsewhere = LINTED.replace(
+        "    residency: strict\n    jurisdiction: eu\n",
+        "    residency: strict\n    jurisdiction: eu\n    deliver_to: [us]\n",
+    );
+    assert_eq!(
+        lint_of(&elsewhere),
+        ["strict region `eu-west` lists 1 destination(s) with no endpoint inside its `deliver_to` (`us`): `amplitude`; their deliveries are denied"]
+    );
+    // What the lint says is what the engine decides.
+    let policy = Policy::from_yaml(&elsewhere).unwrap();
+    assert!(!policy.deliver("eu-west", "amplitude", None::<&str>).is_allowed());
+    assert!(policy.deliver("eu-west", "usonly", None::<&str>).is_allowed());
 }
