@@ -251,6 +251,41 @@ fn places_note(
     Some(note)
 }
 
+/// Where the diff attributes and notes a change of each field of a region. Destructured in
+/// full: a field added to a region does not build until it is placed here, with its notes
+/// written under the entry kind named. Never called: it is a check the build makes.
+const _: fn(&RegionDoc) = region_fields_are_placed;
+fn region_fields_are_placed(r: &RegionDoc) {
+    let RegionDoc {
+        // `Region` (presence); every entry of the region is looked up by it.
+        id: _,
+        // Read by no rule.
+        name: _,
+        // Decides no question (a question names its region; a workspace configuration that
+        // names none is checked in the default region, which the diff does not ask).
+        default: _,
+        // `CloudRegion` (customer_storage) and `Destination` (deliver_to), through the
+        // default places (`places_note`).
+        residency: _,
+        jurisdiction: _,
+        // `Destination`'s notes: which places and which default endpoint the rule reads.
+        deliver_to: _,
+        // `CloudRegion`'s notes: the places a store may lie in.
+        archive: _,
+        customer_storage: _,
+        // `Source`'s notes.
+        source_kinds: _,
+        catalog_only_kinds: _,
+        // `LoaderRanges`' notes.
+        warehouse_egress: _,
+        // `IngestionRegion`, `Host` and `FailoverLocation`'s notes.
+        ingestion: _,
+        // Decides no question: the graph draws it, the audit checks it lies in the
+        // jurisdiction, workspace fixes prefer it.
+        processing: _,
+    } = r;
+}
+
 fn presence(was: bool, is: bool) -> Option<String> {
     match (was, is) {
         (false, true) => Some("added".to_string()),
