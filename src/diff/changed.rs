@@ -278,12 +278,81 @@ fn region_fields_are_placed(r: &RegionDoc) {
         catalog_only_kinds: _,
         // `LoaderRanges`' notes.
         warehouse_egress: _,
-        // `IngestionRegion`, `Host` and `FailoverLocation`'s notes.
-        ingestion: _,
+        // Each below.
+        ingestion,
         // Decides no question: the graph draws it, the audit checks it lies in the
         // jurisdiction, workspace fixes prefer it.
         processing: _,
     } = r;
+    for i in ingestion {
+        let IngestionDoc {
+            // `IngestionRegion`'s notes (presence, `hosts`, `default`) and `Host`'s.
+            id: _,
+            default: _,
+            hosts: _,
+            // `FailoverLocation`'s notes.
+            zones: _,
+            failover_to: _,
+            // Decides no question: the audit checks it lies in the jurisdiction.
+            cloud_region: _,
+        } = i;
+    }
+}
+
+/// Where the diff notes a change of each field of the other entries (a store's fields are
+/// read in `store_reads` and `allowlisting_changed`). Destructured in full, as for a region.
+const _: fn(&SourceKindDoc, &SourceDoc, &DestinationDoc, &CloudRegionDoc, &GroupDoc) =
+    other_fields_are_placed;
+fn other_fields_are_placed(
+    kind: &SourceKindDoc,
+    source: &SourceDoc,
+    destination: &DestinationDoc,
+    cloud: &CloudRegionDoc,
+    group: &GroupDoc,
+) {
+    // `Source`'s notes: the mechanism decides what `resolve` answers; the side decides no
+    // question (the graph draws it).
+    let SourceKindDoc {
+        id: _,
+        side: _,
+        mechanism: _,
+    } = kind;
+    // `Source`'s notes (`kind`, `regions`); the display name decides nothing.
+    let SourceDoc {
+        id: _,
+        name: _,
+        kind: _,
+        regions: _,
+    } = source;
+    // `Destination`'s notes (`regions`, each endpoint's jurisdiction and hosts); the display
+    // name decides nothing.
+    let DestinationDoc {
+        id: _,
+        name: _,
+        regions: _,
+        endpoints,
+    } = destination;
+    for e in endpoints {
+        let crate::document::EndpointDoc {
+            id: _,
+            jurisdiction: _,
+            hosts: _,
+        } = e;
+    }
+    // `CloudRegion`'s notes (`country`, and through it the groups that hold it); the display
+    // name decides nothing.
+    let CloudRegionDoc {
+        id: _,
+        country: _,
+        name: _,
+    } = cloud;
+    // `CloudRegion`'s notes: a cloud region's groups are those whose `countries` hold its
+    // country; the display name decides nothing.
+    let GroupDoc {
+        id: _,
+        name: _,
+        countries: _,
+    } = group;
 }
 
 fn presence(was: bool, is: bool) -> Option<String> {
