@@ -27,8 +27,8 @@
 //! every list of generated policies but these and requires the digest to stay.
 
 use crate::document::{
-    CloudRegionDoc, DestinationDoc, Document, EndpointDoc, GroupDoc, IngestionDoc, PlacesDoc, RegionDoc,
-    SourceDoc, SourceKindDoc, StoreDoc,
+    CloudRegionDoc, DestinationDoc, Document, EndpointDoc, GroupDoc, IngestionDoc, RegionDoc, SourceDoc,
+    SourceKindDoc, StoreDoc,
 };
 use crate::policy::Policy;
 use sha2::{Digest as _, Sha256};
@@ -77,22 +77,19 @@ pub(crate) fn canonical_form(document: &Document) -> String {
     format!("{CANONICAL_PREFIX}{json}")
 }
 
-/// Sorts a list the rules read as a set.
-fn set<T: Ord>(list: &mut [T]) {
-    list.sort_unstable();
-}
-
 /// Sorts a catalogue list (entries with unique ids) by id.
 fn catalogue<T>(list: &mut [T], id: impl Fn(&T) -> &str) {
     list.sort_by(|a, b| id(a).cmp(id(b)));
 }
 
-/// The document in canonical form (see the module's documentation). Every document type is
-/// destructured in full, so a field added to one does not build until this function says
-/// whether it is a set, a list whose order the rules read, a default to write out, or
-/// free text.
+/// The document in canonical form (see the module's documentation). Its sets are sorted as
+/// compilation keeps them ([`Document::sort_sets`], the one statement of which lists are
+/// sets). Every document type is destructured in full besides, so a field added to one does
+/// not build until this function says whether it is a default to write out, a form to
+/// normalise, free text, or read as it is.
 pub(crate) fn canonical(document: &Document) -> Document {
     let mut doc = document.clone();
+    doc.sort_sets();
     let Document {
         version: _,
         name: _,
@@ -120,9 +117,9 @@ pub(crate) fn canonical(document: &Document) -> Document {
         let GroupDoc {
             id: _,
             name: _,
-            countries,
+            // A set.
+            countries: _,
         } = g;
-        set(countries);
     }
     catalogue(groups, |g| &g.id);
     for k in source_kinds.iter_mut() {
@@ -143,25 +140,21 @@ pub(crate) fn canonical(document: &Document) -> Document {
             residency,
             jurisdiction,
             processing: _,
-            archive,
+            // Sets, and so are `customer_storage` and `deliver_to` when written as lists.
+            archive: _,
+            source_kinds: _,
+            catalog_only_kinds: _,
             customer_storage,
             deliver_to,
-            source_kinds,
-            catalog_only_kinds,
             warehouse_egress,
             ingestion,
         } = r;
         let default = RegionDoc::default_places_of(*residency, jurisdiction);
         for places in [customer_storage, deliver_to] {
-            let mut written = places.take().unwrap_or_else(|| default.clone());
-            if let PlacesDoc::List(list) = &mut written {
-                set(list);
+            if places.is_none() {
+                *places = Some(default.clone());
             }
-            *places = Some(written);
         }
-        set(archive);
-        set(source_kinds);
-        set(catalog_only_kinds);
         // Ordered: `allowlist` hands the CIDRs out in this order.
         for cidr in warehouse_egress.iter_mut() {
             if let Ok(net) = cidr.parse::<ipnet::IpNet>() {
@@ -177,9 +170,9 @@ pub(crate) fn canonical(document: &Document) -> Document {
                 hosts: _,
                 // Ordered, as the README lists it.
                 zones: _,
-                failover_to,
+                // A set.
+                failover_to: _,
             } = i;
-            set(failover_to);
         }
     }
     for s in sources.iter_mut() {
@@ -187,20 +180,20 @@ pub(crate) fn canonical(document: &Document) -> Document {
             id: _,
             name: _,
             kind: _,
-            regions,
+            // A set.
+            regions: _,
         } = s;
-        set(regions);
     }
     catalogue(sources, |s| &s.id);
     for d in destinations.iter_mut() {
         let DestinationDoc {
             id: _,
             name: _,
-            regions,
+            // A set.
+            regions: _,
             // Ordered: the first in-region endpoint is the default.
             endpoints,
         } = d;
-        set(regions);
         for e in endpoints.iter_mut() {
             // Ordered: the first host is the answer's host.
             let EndpointDoc {
@@ -215,14 +208,11 @@ pub(crate) fn canonical(document: &Document) -> Document {
         let StoreDoc {
             id: _,
             kind: _,
-            clouds,
+            // Sets.
+            clouds: _,
+            regions: _,
             allowlist: _,
-            regions,
         } = s;
-        set(clouds);
-        if let Some(regions) = regions {
-            set(regions);
-        }
     }
     catalogue(stores, |s| &s.id);
     doc
@@ -250,7 +240,7 @@ mod tests {
         for r in &mut doc.regions {
             r.source_kinds.reverse();
             if r.residency == crate::document::Residency::Strict && r.deliver_to.is_none() {
-                r.deliver_to = Some(PlacesDoc::List(vec![r.jurisdiction.clone()]));
+                r.deliver_to = Some(crate::document::PlacesDoc::List(vec![r.jurisdiction.clone()]));
             }
         }
         let again = Policy::compile(doc).unwrap();
