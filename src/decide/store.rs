@@ -72,13 +72,23 @@ impl Policy {
     /// reasons about stores (coverage, the graph, the audit's classes) read the rule here.
     #[inline]
     pub(crate) fn store_check(&self, region: RegionId, store: StoreId, cloud: CloudId) -> StoreCheck {
-        let kind = self.stores.get(store).map(|s| s.kind);
-        StoreCheck {
-            runs_on_provider: self.runs_on(store, cloud),
-            offered: self.offered(store, region),
-            in_places: kind
-                .and_then(|kind| self.places_for(region, kind))
-                .is_some_and(|places| places.has_cloud(cloud)),
+        // Each entry looked up once, and read through `Store::runs_on_provider`,
+        // `Store::offered_to` and `Region::places_for`.
+        match (
+            self.stores.get(store),
+            self.clouds.get(cloud),
+            self.region(region),
+        ) {
+            (Some(s), Some(c), Some(r)) => StoreCheck {
+                runs_on_provider: s.runs_on_provider(c.provider),
+                offered: s.offered_to(region),
+                in_places: r.places_for(s.kind).has_cloud(cloud),
+            },
+            _ => StoreCheck {
+                runs_on_provider: false,
+                offered: false,
+                in_places: false,
+            },
         }
     }
 

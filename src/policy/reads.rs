@@ -2,7 +2,7 @@
 //! the rule's two paths and the tools around it (coverage, the graph, the audit, prose)
 //! cannot read a table differently.
 
-use super::{CloudId, PlaceSet, Policy, RegionId, Store, StoreId};
+use super::{PlaceSet, Policy, Region, RegionId, Store, StoreId};
 use crate::document::{Allowlisting, StoreKind};
 
 /// What the rules (`store`, `allowlist`, `connect`) read of a compiled store besides its
@@ -26,6 +26,17 @@ impl Store {
     }
 }
 
+impl Region {
+    /// The places the region may keep a store of this kind in ([`Policy::places_for`]).
+    #[inline]
+    pub(crate) fn places_for(&self, kind: StoreKind) -> &PlaceSet {
+        match PlaceList::of(kind) {
+            PlaceList::Archive => &self.archive,
+            PlaceList::CustomerStorage => &self.storage,
+        }
+    }
+}
+
 impl Policy {
     /// One store of each class ([`Store::class`]), the first in document order.
     pub(crate) fn store_class_representatives(&self) -> Vec<StoreId> {
@@ -38,30 +49,11 @@ impl Policy {
     }
 
     /// The places a region may keep a store of this kind in: its `archive` for an archive,
-    /// its `customer_storage` for a data lake or a warehouse. `None` for an id another policy
-    /// issued.
+    /// its `customer_storage` for a data lake or a warehouse. `None` for an id of no region
+    /// of this policy.
     #[inline]
     pub(crate) fn places_for(&self, region: RegionId, kind: StoreKind) -> Option<&PlaceSet> {
-        let r = self.region(region)?;
-        Some(match PlaceList::of(kind) {
-            PlaceList::Archive => &r.archive,
-            PlaceList::CustomerStorage => &r.storage,
-        })
-    }
-
-    /// Whether a store is offered to a region's workspaces (`stores[].regions`).
-    #[inline]
-    pub(crate) fn offered(&self, store: StoreId, region: RegionId) -> bool {
-        self.stores.get(store).is_some_and(|s| s.offered_to(region))
-    }
-
-    /// Whether a store runs on a cloud region's provider.
-    #[inline]
-    pub(crate) fn runs_on(&self, store: StoreId, cloud: CloudId) -> bool {
-        match (self.stores.get(store), self.clouds.get(cloud)) {
-            (Some(s), Some(c)) => s.runs_on_provider(c.provider),
-            _ => false,
-        }
+        Some(self.region(region)?.places_for(kind))
     }
 }
 
