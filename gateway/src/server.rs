@@ -643,6 +643,8 @@ async fn check(state: &State, loaded: &LoadedPolicy, request: Request<Incoming>)
         }),
     };
     if let Outcome::Refuse(refusal) = &outcome {
+        // Counted as the tracking request it checks would be: one refusal, by its status.
+        state.metrics.refused(refusal.status, refusal.code);
         log::line(
             "authz-denied",
             &[

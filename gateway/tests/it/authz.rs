@@ -70,6 +70,16 @@ async fn nginx_style_checks_from_the_headers() {
     let a = send(&c, "GET", gw.addr, "/v1/authz", &[("authorization", &eu)], "").await;
     assert_eq!(a.status, 404);
     assert_eq!(stub.count(), 0, "the check forwards nothing");
+    // Each denial is counted as the tracking request it checks would be refused.
+    let metrics = send(&c, "GET", gw.admin(), "/metrics", &[], "").await;
+    let metrics = String::from_utf8_lossy(&metrics.body);
+    for line in [
+        "regionfence_refused_total{status=\"421\",reason=\"ingestion-outside-region\"} 1",
+        "regionfence_refused_total{status=\"401\",reason=\"missing-write-key\"} 1",
+        "regionfence_refused_total{status=\"401\",reason=\"unknown-write-key\"} 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line}\n{metrics}");
+    }
 }
 
 #[tokio::test]
