@@ -205,7 +205,7 @@ pub(crate) enum Support {
 }
 
 /// One item of a place list, as the compiler looked it up (a group first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Place {
     /// The word `any`.
     Any,

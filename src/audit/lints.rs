@@ -162,6 +162,7 @@ pub fn lints(policy: &Policy) -> Vec<Lint> {
         if !stranded.is_empty() {
             let places = match r.deliver_to_or_default() {
                 PlacesDoc::Any(_) => "any".to_string(),
+                PlacesDoc::List(list) if list.is_empty() => "none".to_string(),
                 PlacesDoc::List(list) => crate::text::list(list.iter().map(|p| format!("`{p}`"))),
             };
             out.push(warn(

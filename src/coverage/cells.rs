@@ -4,10 +4,11 @@
 use crate::audit::Family;
 use crate::decision::ReasonCode;
 use crate::policy::{
-    DestinationId, EndpointId, HostId, IngestionId, LocationId, Place, Policy, RegionId, StoreId,
+    CloudId, DestinationId, EndpointId, HostId, IngestionId, LocationId, Place, Policy, RegionId, StoreId,
 };
 use crate::question::Question;
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 /// A question kind's position in [`QuestionKind`]'s one order.
 pub(crate) fn ask_index(question: &Question) -> u8 {
@@ -137,17 +138,27 @@ pub(crate) fn entries(policy: &Policy) -> Vec<(EntryKey, Option<RegionId>, Strin
     }
     // A placement is a cell where the store rule allows the store in one of the place's
     // cloud regions: the region may keep data in the store, and the place holds a cloud
-    // region that runs it.
+    // region that runs it. The rule is asked of one cloud region of each class the place
+    // holds (`CloudRegion::store_class`), computed once per place item.
+    let mut held: HashMap<Place, Vec<CloudId>> = HashMap::new();
     for region in policy.region_ids() {
         for (si, s) in policy.stores.with_ids() {
             let Some(places) = policy.places_for(region, s.kind) else {
                 continue;
             };
             for (pi, place) in places.items.iter().enumerate() {
-                let placed = policy
-                    .clouds
-                    .ids()
-                    .any(|c| place.holds(policy, c) && policy.store_check(region, si, c).allowed());
+                let clouds = held.entry(*place).or_insert_with(|| {
+                    let mut seen = HashSet::new();
+                    policy
+                        .clouds
+                        .with_ids()
+                        .filter(|(c, entry)| place.holds(policy, *c) && seen.insert(entry.store_class()))
+                        .map(|(c, _)| c)
+                        .collect()
+                });
+                let placed = clouds
+                    .iter()
+                    .any(|&c| policy.store_check(region, si, c).allowed());
                 if placed {
                     let label = format!(
                         "{}: {} in {}",

@@ -226,7 +226,7 @@ pub(super) fn message(policy: &Policy, question: &Question, reason: &Reason, hin
             ),
         },
         Reason::StoreNotOffered { store, region: r } => format!(
-            "store `{}` is not offered to region `{}`: `stores[{}].regions` does not list it, so no cloud region will do",
+            "store `{}` is not offered to region `{}`: `stores[{}].regions` does not list it",
             policy.store_name(store),
             region(r),
             policy.store_name(store)

@@ -215,11 +215,12 @@ impl<'a> Builder<'a> {
                 let mut total = 0usize;
                 for (cloud_id, cloud) in p.clouds.with_ids() {
                     // A store of the category the rule allows there, or else one an active
-                    // exemption allows there.
-                    let allowed = stores
-                        .iter()
-                        .map(|&s| p.store_ids(region_id, s, cloud_id))
-                        .find(|d| d.is_allowed())
+                    // exemption allows there: a flow is drawn exempted only when no store of
+                    // the category is allowed there without one.
+                    let decisions = || stores.iter().map(|&s| p.store_ids(region_id, s, cloud_id));
+                    let allowed = decisions()
+                        .find(|d| d.is_allowed() && d.exemption().is_none())
+                        .or_else(|| decisions().find(|d| d.is_allowed()))
                         .or_else(|| {
                             exempted
                                 .get(&cloud_id)
@@ -447,6 +448,36 @@ mod tests {
                 g.nodes.keys()
             );
         }
+    }
+
+    /// A flow some store of a category takes under the rule is drawn as the rule's, even
+    /// where another store of the category is allowed there only by an exemption.
+    #[test]
+    fn a_flow_the_rule_allows_is_not_drawn_exempted() {
+        let text = format!(
+            "{}\nexemptions:\n  - {{id: az-lake, region: eu-west, store: data-lake-azure, cloud_region: azure:westeurope, justification: m, owner: o, expires: 2026-03-31}}\n",
+            crate::DEFAULT_POLICY_YAML.trim_end()
+        );
+        let options = crate::CompileOptions::new().as_of("2026-01-15".parse().unwrap());
+        let p = Policy::from_yaml_with(&text, &options).unwrap();
+        // The rule allows a warehouse there; the exemption allows the Azure data lake.
+        assert!(p
+            .store("eu-west", "postgres", "azure:westeurope")
+            .exemption()
+            .is_none());
+        assert!(p
+            .store("eu-west", "data-lake-azure", "azure:westeurope")
+            .exemption()
+            .is_some());
+        let g = p.flow_graph().unwrap();
+        let exempted: Vec<_> = g
+            .edges
+            .iter()
+            .filter(|((from, _), labels)| {
+                from == "region:eu-west" && labels.iter().any(|l| l.ends_with("store (exempted)"))
+            })
+            .collect();
+        assert!(exempted.is_empty(), "{exempted:?}");
     }
 
     /// Each region's stores are drawn, archives and customer stores, with their edges.

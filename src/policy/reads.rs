@@ -2,7 +2,7 @@
 //! the rule's two paths and the tools around it (coverage, the graph, the audit, prose)
 //! cannot read a table differently.
 
-use super::{PlaceSet, Policy, Region, RegionId, Store, StoreId};
+use super::{CloudRegion, PlaceSet, Policy, Region, RegionId, Store, StoreId};
 use crate::document::{Allowlisting, StoreKind};
 
 /// What the rules (`store`, `allowlist`, `connect`) read of a compiled store besides its
@@ -23,6 +23,24 @@ impl Store {
             regions,
         } = self;
         (*kind, providers, *allowlist, regions)
+    }
+}
+
+impl CloudRegion {
+    /// What the store rule reads of a cloud region besides whether a region's places hold
+    /// it: cloud regions of one class that one place holds answer alike for every store.
+    /// Destructured in full, so a field added to the compiled cloud region does not build
+    /// until it is placed in the class or said to be read by no store rule (coverage asks
+    /// one cloud region of each class a place holds).
+    pub(crate) fn store_class(&self) -> u32 {
+        let CloudRegion {
+            name: _,
+            provider,
+            // Read through the places that hold the cloud region.
+            country: _,
+            groups: _,
+        } = self;
+        *provider
     }
 }
 

@@ -534,11 +534,16 @@ impl Check<'_> {
             }
             let code = codes.first().copied().unwrap_or(ReasonCode::StoreOutsideRegion);
             let message = self.message(&decision, &question, None);
-            // A store the region is not offered is the store's fault, not its cloud region's.
-            let not_offered = code == ReasonCode::StoreNotOffered;
-            let field_name = if not_offered { "store" } else { "cloud_region" };
-            let field = at.key(field_name);
             let moved = self.nearest_store_place(&region, &entry.store, &entry.cloud_region);
+            // A store the region is not offered, with no cloud region to move it to, is the
+            // store's fault, not its cloud region's; a move edits the cloud region.
+            let not_offered = code == ReasonCode::StoreNotOffered;
+            let field_name = if not_offered && moved.is_none() {
+                "store"
+            } else {
+                "cloud_region"
+            };
+            let field = at.key(field_name);
             // An exemption loosens the region's places, never a provider the store lacks.
             let exemptable = moved.is_none()
                 && matches!(
@@ -551,7 +556,7 @@ impl Check<'_> {
                     Fix::edit(
                         format!("move `{}` to `{name}`", crate::text::excerpt(&entry.id)),
                         vec![PatchOp::Replace {
-                            path: field.to_json_pointer(),
+                            path: at.key("cloud_region").to_json_pointer(),
                             value: name.into(),
                         }],
                     )

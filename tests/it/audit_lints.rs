@@ -171,6 +171,14 @@ fn a_stranded_destination_is_one_the_deliver_rule_denies_everywhere() {
         lint_of(&elsewhere),
         ["strict region `eu-west` lists 1 destination(s) with no endpoint inside its `deliver_to` (`us`): `amplitude`; their deliveries are denied"]
     );
+    let nowhere = LINTED.replace(
+        "    residency: strict\n    jurisdiction: eu\n",
+        "    residency: strict\n    jurisdiction: eu\n    deliver_to: []\n",
+    );
+    assert_eq!(
+        lint_of(&nowhere),
+        ["strict region `eu-west` lists 2 destination(s) with no endpoint inside its `deliver_to` (none): `amplitude`, `usonly`; their deliveries are denied"]
+    );
     // What the lint says is what the engine decides.
     let policy = Policy::from_yaml(&elsewhere).unwrap();
     assert!(!policy.deliver("eu-west", "amplitude", None::<&str>).is_allowed());

@@ -384,6 +384,28 @@ fn firewall_entries_that_are_not_cidrs_are_removed() {
     assert_eq!(v.fix.patch, remove("/warehouses/r/firewall/1"));
 }
 
+/// A store not offered to the region, which an exemption allows in another cloud region: the
+/// fix moves the store's cloud region there (and never writes a cloud region into `store`).
+#[test]
+fn a_store_not_offered_but_exempted_elsewhere_is_moved_there() {
+    let text = format!(
+        "{}\nexemptions:\n  - {{id: az-lake, region: eu-west, store: data-lake-azure, cloud_region: azure:westeurope, justification: m, owner: o, expires: 2026-03-31}}\n",
+        regionfence::DEFAULT_POLICY_YAML.trim_end()
+    );
+    let options = regionfence::CompileOptions::new().as_of("2026-01-15".parse().unwrap());
+    let policy = Policy::from_yaml_with(&text, &options).unwrap();
+    let ws = workspace(
+        "eu-west",
+        "stores: [{id: lake, store: data-lake-azure, cloud_region: azure:germanywestcentral}]\n",
+    );
+    let v = only(&policy, &ws);
+    assert_eq!(
+        (v.path.as_str(), v.code.as_str()),
+        ("stores[0].cloud_region", "store-not-offered")
+    );
+    assert_eq!(v.fix.patch, replace("/stores/0/cloud_region", "azure:westeurope"));
+}
+
 #[test]
 fn a_store_the_policy_does_not_offer_to_the_region_is_removed() {
     // October 2022: the Azure data lake is "EU workspace w/ US Endpoint" only, so the store is
