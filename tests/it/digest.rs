@@ -11,7 +11,6 @@
 //! diff is empty); an edit of writing only never changes it.
 
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use regionfence::document::{Allowlisting, Document, Residency, StoreKind};
 use regionfence::{diff, Policy};
 use regionfence_model::gen_policy::{self, Family};
@@ -235,17 +234,10 @@ fn every_change_of_meaning_in_the_default_policy_changes_the_digest() {
 
 /// `cases` cases in the long run, a quarter of them in a plain `cargo test`.
 fn config(cases: u32) -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = crate::long_or_light(cases, cases / 4);
-    }
-    if config.failure_persistence.is_some() {
-        config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/proptest-regressions/digest.txt"
-        ))));
-    }
-    config
+    crate::proptest_config(
+        crate::long_or_light(cases, cases / 4),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/proptest-regressions/digest.txt"),
+    )
 }
 
 /// Swaps two entries of a list, when it has two.

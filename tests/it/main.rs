@@ -55,6 +55,23 @@ pub fn long_or_light<T>(long: T, light: T) -> T {
     }
 }
 
+/// A property's configuration: `cases` cases unless `PROPTEST_CASES` says otherwise, and
+/// failures kept in `regressions` (a file under `proptest-regressions/`): without a `lib.rs`
+/// beside `tests/`, proptest's default would write them beside the test's source.
+/// (`PROPTEST_DISABLE_FAILURE_PERSISTENCE` still turns persistence off.)
+pub fn proptest_config(cases: u32, regressions: &'static str) -> proptest::prelude::ProptestConfig {
+    let mut config = proptest::prelude::ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = cases;
+    }
+    if config.failure_persistence.is_some() {
+        config.failure_persistence = Some(Box::new(proptest::test_runner::FileFailurePersistence::Direct(
+            regressions,
+        )));
+    }
+    config
+}
+
 /// The README and every chapter of the guide (`docs/guide/*.md`), one after another: where
 /// a test checks what the docs show, it finds it wherever the docs put it.
 pub fn docs() -> String {

@@ -18,7 +18,6 @@
 //! are kept in `proptest-regressions/properties.txt` and replayed first on every run.
 
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use regionfence::document::Document;
 use regionfence::invariants;
 use regionfence::{Policy, Question, Verdict};
@@ -30,20 +29,10 @@ use std::sync::LazyLock;
 /// `cases` cases in the long run `.ci/run` makes (`REGIONFENCE_LONG_TESTS=1`), a tenth of
 /// them in a plain `cargo test`, unless `PROPTEST_CASES` says otherwise.
 fn config(cases: u32) -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = crate::long_or_light(cases, cases / 10);
-    }
-    // Without a `lib.rs` beside `tests/`, proptest's default would write
-    // `tests/properties.proptest-regressions`; keep them with the crate's other regressions.
-    // (`PROPTEST_DISABLE_FAILURE_PERSISTENCE` still turns persistence off.)
-    if config.failure_persistence.is_some() {
-        config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/proptest-regressions/properties.txt"
-        ))));
-    }
-    config
+    crate::proptest_config(
+        crate::long_or_light(cases, cases / 10),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/proptest-regressions/properties.txt"),
+    )
 }
 
 /// The choices a policy is read from.

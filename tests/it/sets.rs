@@ -13,7 +13,6 @@
 
 use crate::digest::{with_sets_reordered, ORDERED_LISTS};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use regionfence::document::Document;
 use regionfence::{LoadErrorKind, Location, Policy};
 use regionfence_model::gen_policy::{self, Family};
@@ -358,17 +357,10 @@ fn a_name_listed_twice_in_any_set_like_list_is_refused_where_it_is() {
 
 /// `cases` cases in the long run, a quarter of them in a plain `cargo test`.
 fn config(cases: u32) -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = crate::long_or_light(cases, cases / 4);
-    }
-    if config.failure_persistence.is_some() {
-        config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/proptest-regressions/sets.txt"
-        ))));
-    }
-    config
+    crate::proptest_config(
+        crate::long_or_light(cases, cases / 4),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/proptest-regressions/sets.txt"),
+    )
 }
 
 proptest! {

@@ -15,7 +15,6 @@
 //! `PROPTEST_CASES=N cargo test --test workspace_properties` runs N cases of each.
 
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use regionfence::document::Document;
 use regionfence::workspace::{
     apply, fix_all, DestinationEntry, FailoverEntry, SourceEntry, StoreEntry, WarehouseEntry, Workspace,
@@ -28,17 +27,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 fn config(cases: u32) -> ProptestConfig {
-    let mut config = ProptestConfig::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = cases;
-    }
-    if config.failure_persistence.is_some() {
-        config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(concat!(
+    crate::proptest_config(
+        cases,
+        concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/proptest-regressions/workspace_properties.txt"
-        ))));
-    }
-    config
+        ),
+    )
 }
 
 fn tapes() -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
