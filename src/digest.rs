@@ -62,7 +62,7 @@ impl Policy {
     /// ```
     pub fn digest(&self) -> String {
         let mut hasher = Sha256::new();
-        hasher.update(canonical_form(&self.document).as_bytes());
+        hasher.update(canonical_form(self).as_bytes());
         let mut out = String::with_capacity(64);
         for byte in hasher.finalize() {
             let _ = write!(out, "{byte:02x}");
@@ -72,8 +72,8 @@ impl Policy {
 }
 
 /// The text that is hashed: the prefix and the JSON of the canonical document.
-pub(crate) fn canonical_form(document: &Document) -> String {
-    let json = serde_json::to_string(&canonical(document)).unwrap_or_default();
+pub(crate) fn canonical_form(policy: &Policy) -> String {
+    let json = serde_json::to_string(&canonical(policy)).unwrap_or_default();
     format!("{CANONICAL_PREFIX}{json}")
 }
 
@@ -82,14 +82,14 @@ fn catalogue<T>(list: &mut [T], id: impl Fn(&T) -> &str) {
     list.sort_by(|a, b| id(a).cmp(id(b)));
 }
 
-/// The document in canonical form (see the module's documentation). Its sets are sorted as
-/// compilation keeps them ([`Document::sort_sets`], the one statement of which lists are
-/// sets). Every document type is destructured in full besides, so a field added to one does
-/// not build until this function says whether it is a default to write out, a form to
-/// normalise, free text, or read as it is.
-pub(crate) fn canonical(document: &Document) -> Document {
-    let mut doc = document.clone();
-    doc.sort_sets();
+/// A compiled policy's document in canonical form (see the module's documentation). Its sets
+/// are already sorted: compilation sorts them ([`Document::sort_sets`], the one statement of
+/// which lists are sets), which is why this takes a policy, not any document. Every document
+/// type is destructured in full besides, so a field added to one does not build until this
+/// function says whether it is a default to write out, a form to normalise, free text, or
+/// read as it is.
+pub(crate) fn canonical(policy: &Policy) -> Document {
+    let mut doc = policy.document.clone();
     let Document {
         version: _,
         name: _,
@@ -225,7 +225,7 @@ mod tests {
     #[test]
     fn the_canonical_form_is_versioned_json() {
         let policy = Policy::default_policy();
-        let form = canonical_form(policy.document());
+        let form = canonical_form(&policy);
         assert!(form.starts_with("regionfence-policy-digest/1\n{\"version\":1,"));
         assert!(!form.contains("\"description\""));
     }
